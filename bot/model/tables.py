@@ -1,0 +1,219 @@
+"""The conference data model (SQLAlchemy 1.4 in 2.0 style). It knows nothing of Rasa or Telegram.
+
+Free text (names, danger statements, answers, reasons, alerts) is EncryptedText.
+Answers and scores are never overwritten: a change supersedes the old row, which is kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+from bot import vocabulary
+from bot.model.crypto import EncryptedText
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    """Timestamps are stored as naive UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _one_of(table: str, column: str, values) -> CheckConstraint:
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{table}_{column}_allowed")
+
+
+class Conference(Base):
+    __tablename__ = "conference"
+    __table_args__ = (
+        _one_of("conference", "type", vocabulary.CONFERENCE_TYPES),
+        _one_of("conference", "status", vocabulary.CONFERENCE_STATUSES),
+    )
+
+    id = Column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    type = Column(String(16), nullable=False)
+    # The local (UK) date and time of the meeting, as the conference file gives it.
+    date = Column(DateTime, nullable=False)
+    local_authority = Column(String(200), nullable=False)
+    status = Column(String(16), nullable=False, default="draft")
+    # The demo conference that `make run` loads; its invites are reissued on each run.
+    demo = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    children = relationship("Child", back_populates="conference", order_by="Child.position")
+    danger_statements = relationship(
+        "DangerStatement", back_populates="conference", order_by="DangerStatement.position"
+    )
+    participants = relationship(
+        "Participant", back_populates="conference", order_by="Participant.position"
+    )
+
+
+class Child(Base):
+    __tablename__ = "child"
+    __table_args__ = (UniqueConstraint("conference_id", "key"),)
+
+    id = Column(Integer, primary_key=True)
+    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
+    key = Column(String(32), nullable=False)
+    name = Column(EncryptedText, nullable=False)
+    age = Column(Integer, nullable=False)
+    position = Column(Integer, nullable=False)
+
+    conference = relationship("Conference", back_populates="children")
+
+
+class DangerStatement(Base):
+    __tablename__ = "danger_statement"
+    __table_args__ = (UniqueConstraint("conference_id", "key"),)
+
+    id = Column(Integer, primary_key=True)
+    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
+    key = Column(String(32), nullable=False)
+    danger = Column(EncryptedText, nullable=False)
+    safety_goal = Column(EncryptedText, nullable=False)
+    children = Column(JSON, nullable=False)  # child keys
+    position = Column(Integer, nullable=False)
+
+    conference = relationship("Conference", back_populates="danger_statements")
+    previous_scores = relationship("PreviousScore", back_populates="danger_statement")
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    __table_args__ = (
+        UniqueConstraint("conference_id", "key"),
+        _one_of("participant", "role", vocabulary.ROLES),
+        _one_of("participant", "response_status", vocabulary.RESPONSE_STATUSES),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
+    key = Column(String(32), nullable=False)
+    name = Column(EncryptedText, nullable=False)
+    role = Column(String(32), nullable=False)
+    agency = Column(String(200))
+    child_key = Column(String(32))  # a young person's own child record
+    children = Column(JSON, nullable=False, default=list)  # child keys they speak about
+    scores = Column(Boolean, nullable=False)
+    response_status = Column(String(16), nullable=False, default="not_started")
+    first_answered_at = Column(DateTime)  # orders views within a role
+    position = Column(Integer, nullable=False)
+
+    conference = relationship("Conference", back_populates="participants")
+    invites = relationship("Invite", back_populates="participant", order_by="Invite.id")
+
+
+class PreviousScore(Base):
+    """A score given at the last conference, shown beside the new one at a review."""
+
+    __tablename__ = "previous_score"
+    __table_args__ = (
+        UniqueConstraint("danger_statement_id", "participant_id"),
+        CheckConstraint("score BETWEEN 0 AND 10", name="previous_score_range"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    danger_statement_id = Column(ForeignKey("danger_statement.id"), nullable=False)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False)
+    score = Column(Integer, nullable=False)
+
+    danger_statement = relationship("DangerStatement", back_populates="previous_scores")
+    participant = relationship("Participant")
+
+
+class Invite(Base):
+    """An invite code; only its hash is stored. It binds to one chat sender, once."""
+
+    __tablename__ = "invite"
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
+    code_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    revoked_at = Column(DateTime)
+    bound_sender = Column(String(200), index=True)
+    bound_at = Column(DateTime)
+
+    participant = relationship("Participant", back_populates="invites")
+
+
+class Answer(Base):
+    __tablename__ = "answer"
+    __table_args__ = (_one_of("answer", "column_key", vocabulary.COLUMNS),)
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
+    column_key = Column(String(32), nullable=False)
+    question_key = Column(String(64), nullable=False)
+    text = Column(EncryptedText, nullable=False)
+    children = Column(JSON, nullable=False, default=list)
+    share_with = Column(String(32), nullable=False, default="everyone")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    superseded_at = Column(DateTime)  # set when a newer version replaces this one
+    superseded_by_id = Column(ForeignKey("answer.id"))
+
+    participant = relationship("Participant")
+
+
+class Score(Base):
+    __tablename__ = "score"
+    __table_args__ = (CheckConstraint("score BETWEEN 0 AND 10", name="score_range"),)
+
+    id = Column(Integer, primary_key=True)
+    danger_statement_id = Column(ForeignKey("danger_statement.id"), nullable=False, index=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
+    score = Column(Integer, nullable=False)
+    reason = Column(EncryptedText)
+    next_point = Column(EncryptedText)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    superseded_at = Column(DateTime)
+
+    danger_statement = relationship("DangerStatement")
+    participant = relationship("Participant")
+
+
+class SafeguardingAlert(Base):
+    """Seen by the social worker and the chair, never by the family."""
+
+    __tablename__ = "safeguarding_alert"
+
+    id = Column(Integer, primary_key=True)
+    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False)
+    kind = Column(String(32), nullable=False)
+    text = Column(EncryptedText, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    participant = relationship("Participant")
+
+
+class AuditEvent(Base):
+    """Who did what to which record. Append-only: the database refuses updates and deletes."""
+
+    __tablename__ = "audit_event"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    actor = Column(String(200), nullable=False)
+    action = Column(String(64), nullable=False)
+    record_type = Column(String(64), nullable=False)
+    record_id = Column(String(64), nullable=False)
+    detail = Column(JSON, nullable=False, default=dict)

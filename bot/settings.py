@@ -1,0 +1,61 @@
+"""Everything configurable, read from the environment once (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    tracker_store_url: str
+    redis_url: str | None
+    encryption_key: str | None
+    encryption_key_file: Path
+    var_dir: Path
+    host: str
+    rasa_port: int
+    action_port: int
+    web_port: int
+    public_url: str
+    telegram_bot_username: str | None
+    start_timeout: float
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    env = os.environ if env is None else env
+    var_dir = Path(env.get("COMPANION_VAR_DIR") or PROJECT_ROOT / "var")
+    web_port = int(env.get("COMPANION_WEB_PORT", 8080))
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'companion.db'}",
+        tracker_store_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir / 'tracker.db'}",
+        redis_url=env.get("REDIS_URL") or None,
+        encryption_key=env.get("COMPANION_ENCRYPTION_KEY") or None,
+        encryption_key_file=Path(
+            env.get("COMPANION_ENCRYPTION_KEY_FILE") or var_dir / "encryption.key"
+        ),
+        var_dir=var_dir,
+        host="127.0.0.1",
+        rasa_port=int(env.get("COMPANION_RASA_PORT", 5005)),
+        action_port=int(env.get("COMPANION_ACTION_PORT", 5055)),
+        web_port=web_port,
+        public_url=(env.get("COMPANION_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
+        telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
+        start_timeout=float(env.get("COMPANION_START_TIMEOUT", 180)),
+    )

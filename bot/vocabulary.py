@@ -1,0 +1,87 @@
+"""The Signs of Safety vocabulary, defined once.
+
+Storage, dialogue, summary and templates all read the column keys, the roles and the
+parents-first order from here, so "ask parents first" is one sort key, not an
+if-statement in five places.
+"""
+
+# Canonical column keys (storage and the JSON contract), in the Hackney five-heading
+# order followed by what needs to happen.
+COLUMNS = (
+    "worries",
+    "safety",
+    "strengths",
+    "complicating_factors",
+    "grey_areas",
+    "next_steps",
+)
+
+COLUMN_TITLES = {
+    "worries": "Worries",
+    "complicating_factors": "Complicating factors",
+    "strengths": "Strengths",
+    "safety": "Existing safety",
+    "grey_areas": "Grey areas",
+    "next_steps": "What needs to happen",
+}
+
+# The three-column board groups the columns under the questions families know.
+BOARD = (
+    ("What are we worried about?", ("worries", "complicating_factors")),
+    ("What's working well?", ("strengths", "safety")),
+    ("What needs to happen?", ("next_steps",)),
+)
+
+# Roles in the order views are listed everywhere: parents first.
+ROLES = (
+    "parent",
+    "family_member",
+    "young_person",
+    "social_worker",
+    "professional",
+    "advocate",
+    "note_taker",
+    "chair",
+)
+
+ROLE_TITLES = {
+    "parent": "Parent or carer",
+    "family_member": "Family or network member",
+    "young_person": "Child or young person",
+    "social_worker": "Social worker",
+    "professional": "Professional",
+    "advocate": "Advocate",
+    "note_taker": "Note taker",
+    "chair": "Conference chair",
+}
+
+# Everyone who takes part scores except the chair, advocates and note takers.
+NON_SCORING_ROLES = frozenset({"chair", "advocate", "note_taker"})
+
+# Who the chat speaks to, which decides the wording of the welcome and the questions.
+AUDIENCES = {
+    "parent": "family",
+    "family_member": "family",
+    "young_person": "young_person",
+    "social_worker": "professional",
+    "professional": "professional",
+    "advocate": "professional",
+    "note_taker": "professional",
+    "chair": "professional",
+}
+
+CONFERENCE_TYPES = ("initial", "review")
+CONFERENCE_STATUSES = ("draft", "approved")
+RESPONSE_STATUSES = ("not_started", "in_progress", "submitted")
+
+MAX_DANGER_STATEMENTS = 4
+SCORE_RANGE = range(0, 11)
+
+
+def role_order(role: str) -> int:
+    """The sort key that puts parents first, then family, the child, professionals."""
+    return ROLES.index(role)
+
+
+def role_scores(role: str) -> bool:
+    return role not in NON_SCORING_ROLES
