@@ -1,0 +1,1 @@
+"""Rasa custom actions: they adapt Rasa's dialogue to the conference model in bot/model/."""

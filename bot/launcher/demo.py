@@ -1,0 +1,35 @@
+"""The demo conference `make run` loads, with fresh invite codes printed on each start.
+
+Codes are stored only as hashes, so they cannot be shown again later: each start
+reissues the codes of demo participants who have not joined yet.
+"""
+
+from __future__ import annotations
+
+from bot.conference_file import load_conference_file
+from bot.model.conferences import create_conference, demo_conference
+from bot.model.database import Database
+from bot.model.invites import reissue_unbound_invites
+from bot.settings import PROJECT_ROOT, Settings
+
+DEMO_FILE = PROJECT_ROOT / "examples" / "demo-conference.yml"
+
+
+def prepare_demo(settings: Settings) -> list[dict]:
+    """One row per demo participant: key, name, role and a new code (None if joined)."""
+    database = Database(settings)
+    try:
+        with database.session() as session, session.begin():
+            conference = demo_conference(session)
+            if conference is None:
+                conference, codes = create_conference(
+                    session, load_conference_file(DEMO_FILE), actor="launcher", demo=True
+                )
+            else:
+                codes = reissue_unbound_invites(session, conference.participants, actor="launcher")
+            return [
+                {"key": p.key, "name": p.name, "role": p.role, "code": codes.get(p.key)}
+                for p in conference.participants
+            ]
+    finally:
+        database.dispose()

@@ -1,0 +1,29 @@
+"""The environment Rasa's endpoints.yml reads, derived from our own settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bot.settings import Settings
+
+
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    env = {
+        "COMPANION_ACTION_ENDPOINT": f"{settings.action_url}/webhook",
+        "TRACKER_STORE_URL": settings.tracker_store_url,
+        "LOCK_STORE_TYPE": "in_memory",
+        "LOCK_STORE_HOST": "",
+        "LOCK_STORE_PORT": "6379",
+        "LOCK_STORE_DB": "1",
+        "LOCK_STORE_PASSWORD": "",
+    }
+    if settings.redis_url:
+        redis = urlsplit(settings.redis_url)
+        env.update(
+            LOCK_STORE_TYPE="redis",
+            LOCK_STORE_HOST=redis.hostname or "localhost",
+            LOCK_STORE_PORT=str(redis.port or 6379),
+            LOCK_STORE_DB=(redis.path or "/1").lstrip("/") or "1",
+            LOCK_STORE_PASSWORD=redis.password or "",
+        )
+    return env

@@ -1,0 +1,1 @@
+"""The aiohttp web app: chair review pages, the web chat and the Telegram webhook."""

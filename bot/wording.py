@@ -1,0 +1,24 @@
+"""Plain-English renderings shared by the chat, the pages and the summary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def conference_date(when: datetime) -> str:
+    """'Tuesday 15 December 2026 at 10am' (GOV.UK style: no leading zeros, am/pm)."""
+    hour = when.hour % 12 or 12
+    minutes = f":{when.minute:02d}" if when.minute else ""
+    suffix = "am" if when.hour < 12 else "pm"
+    return f"{when:%A} {when.day} {when:%B %Y} at {hour}{minutes}{suffix}"
+
+
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"}
+
+
+def greeting_name(full_name: str, audience: str) -> str:
+    """Families and children by first name; professionals by the name they gave."""
+    if audience == "professional":
+        return full_name
+    words = [word for word in full_name.split() if word.lower().rstrip(".") not in TITLES]
+    return words[0] if words else full_name
