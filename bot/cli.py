@@ -29,6 +29,7 @@ def import_conference(settings: Settings, path: str) -> int:
     except ConferenceFileError as error:
         print(f"The conference file was refused; nothing was written.\n{error}", file=sys.stderr)
         return EXIT_REFUSED
+    setup(settings)
     database = Database(settings)
     with database.session() as session, session.begin():
         conference, codes = create_conference(session, spec, actor="cli")

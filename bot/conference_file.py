@@ -85,9 +85,12 @@ class _Reader:
 
     def __init__(self):
         self.problems: list[Problem] = []
+        self.lines: dict[int, int | None] = {}  # a mapping's line is where its key stands
 
     def problem(self, node, key, field_path: str, message: str) -> None:
-        self.problems.append(Problem(_line(node, key), field_path, message))
+        """A problem with a field (key) of node; key None means the node as a whole."""
+        line = self.lines.get(id(node)) if key is None else None
+        self.problems.append(Problem(line or _line(node, key), field_path, message))
 
     def mapping(self, node, field_path: str, allowed: set[str], line_of=None) -> dict | None:
         if not isinstance(node, dict):
@@ -95,6 +98,8 @@ class _Reader:
                 Problem(_line(*line_of) if line_of else None, field_path, "should be a mapping of fields")
             )
             return None
+        if line_of:
+            self.lines[id(node)] = _line(*line_of)
         for key in node:
             if key not in allowed:
                 self.problem(node, key, f"{field_path}.{key}", f"unknown field (expected one of {', '.join(sorted(allowed))})")
@@ -162,7 +167,7 @@ class _Reader:
 
 
 def _line(node, key=None) -> int | None:
-    """The 1-based line of a key's value (or of the node itself)."""
+    """The 1-based line of a mapping key or a list item (or of the node itself)."""
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
@@ -171,7 +176,7 @@ def _line(node, key=None) -> int | None:
             return lc.line + 1
         if isinstance(key, int):
             return lc.item(key)[0] + 1
-        return lc.value(key)[0] + 1
+        return lc.key(key)[0] + 1
     except (KeyError, IndexError, TypeError):
         return lc.line + 1
 
@@ -256,6 +261,8 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
             participants.append(participant)
     scorers = {participant.key for participant in participants if participant.scores}
     everyone = {participant.key for participant in participants}
+    # A participant whose role is wrong has been reported already; don't judge their scores.
+    unsure = {participant.key for participant in participants if participant.role is None}
 
     danger_statements = []
     for key, node, field_path in reader.items(root, "danger_statements"):
@@ -276,6 +283,8 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
             else:
                 for participant_key in previous:
                     where = f"{field_path}.previous_scores.{participant_key}"
+                    if str(participant_key) in unsure:
+                        continue
                     if str(participant_key) not in everyone:
                         reader.problem(previous, participant_key, where, f"names unknown participant '{participant_key}'")
                     elif str(participant_key) not in scorers:

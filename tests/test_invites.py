@@ -1,0 +1,74 @@
+"""Invites: 128-bit codes, stored only as a hash, bound to one sender once, expiring."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.conference_file import load_conference_file
+from bot.model.conferences import create_conference
+from bot.model.invites import (
+    Redemption,
+    hash_code,
+    participant_for_sender,
+    redeem,
+    reissue_unbound_invites,
+)
+from bot.model.tables import Conference, Invite
+from tests.conftest import EXAMPLES
+
+
+def _conference(database, **changes):
+    spec = load_conference_file(EXAMPLES / "demo-conference.yml")
+    for field, value in changes.items():
+        setattr(spec, field, value)
+    with database.session() as session, session.begin():
+        conference, codes = create_conference(session, spec, actor="test")
+    return conference.id, codes
+
+
+def test_codes_carry_128_bits_and_only_their_hash_is_stored(database):
+    _, codes = _conference(database)
+    assert len(set(codes.values())) == 5
+    for code in codes.values():
+        assert len(base64.urlsafe_b64decode(code + "==")) * 8 >= 128
+    with database.session() as session:
+        stored = session.execute(select(Invite.code_hash)).scalars().all()
+    assert sorted(stored) == sorted(hash_code(code) for code in codes.values())
+    assert not set(codes.values()) & set(stored)
+
+
+def test_an_invite_binds_to_the_first_sender_only(database):
+    _, codes = _conference(database)
+    with database.session() as session, session.begin():
+        joined = redeem(session, codes["P1"], "web:kelly")
+        assert joined.outcome is Redemption.JOINED and joined.participant.key == "P1"
+    with database.session() as session, session.begin():
+        assert redeem(session, codes["P1"], "web:kelly").outcome is Redemption.RETURNING
+        assert redeem(session, codes["P1"], "telegram:999").outcome is Redemption.USED
+        assert participant_for_sender(session, "web:kelly").key == "P1"
+        assert participant_for_sender(session, "telegram:999") is None
+
+
+def test_unknown_and_expired_codes_are_refused(database):
+    _, codes = _conference(database, date=datetime.now() - timedelta(days=2))
+    with database.session() as session, session.begin():
+        assert redeem(session, "not-a-real-code", "web:a").outcome is Redemption.UNKNOWN
+        assert redeem(session, codes["P1"], "web:a").outcome is Redemption.EXPIRED
+        assert participant_for_sender(session, "web:a") is None
+
+
+def test_reissuing_replaces_unused_codes_and_keeps_joined_chats(database):
+    conference_id, codes = _conference(database)
+    with database.session() as session, session.begin():
+        redeem(session, codes["P1"], "web:kelly")
+    with database.session() as session, session.begin():
+        conference = session.get(Conference, conference_id)
+        new_codes = reissue_unbound_invites(session, conference.participants, actor="test")
+    assert set(new_codes) == {"P2", "P3", "P4", "P5"}
+    with database.session() as session, session.begin():
+        assert redeem(session, codes["P2"], "web:ava").outcome is Redemption.UNKNOWN
+        assert redeem(session, new_codes["P2"], "web:ava").outcome is Redemption.JOINED
+        assert participant_for_sender(session, "web:kelly").key == "P1"
