@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from bot.model.database import Database, migrate
 from bot.settings import PROJECT_ROOT, load_settings
 
 EXAMPLES = PROJECT_ROOT / "examples"
+BIN = Path(sys.executable).parent
 POSTGRES_ADMIN_URL = os.environ.get(
     "COMPANION_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -76,3 +82,71 @@ def database(settings):
     database = Database(settings)
     yield database
     database.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stack_environment(var_dir: Path, **overrides) -> dict:
+    """Environment for a whole stack on free ports, apart from anything already running."""
+    return {
+        **os.environ,
+        **environment_for(
+            var_dir,
+            COMPANION_RASA_PORT=str(free_port()),
+            COMPANION_ACTION_PORT=str(free_port()),
+            COMPANION_WEB_PORT=str(free_port()),
+        ),
+        **overrides,
+    }
+
+
+class Launcher:
+    """`companion serve` as a real child process, its output in a file."""
+
+    READY = "Conference Companion is running."
+
+    def __init__(self, env: dict, *args: str):
+        self.env = env
+        self.settings = load_settings(env)
+        self.output_path = Path(env["COMPANION_VAR_DIR"]) / "serve.out"
+        self.output_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.output_path, "w") as output:
+            self.process = subprocess.Popen(
+                [str(BIN / "companion"), "serve", *args],
+                env=env, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+            )
+
+    @property
+    def output(self) -> str:
+        return self.output_path.read_text()
+
+    def wait_ready(self, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while self.READY not in self.output:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the launcher exited ({self.process.returncode}):\n{self.output}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"the stack was not ready in {timeout} s:\n{self.output}")
+            time.sleep(0.3)
+
+    def wait_exit(self, timeout: float = 60) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real stack (Rasa, action server, web app), started once per test session."""
+    launcher = Launcher(stack_environment(tmp_path_factory.mktemp("stack")))
+    launcher.wait_ready()
+    yield launcher
+    launcher.stop()

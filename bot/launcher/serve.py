@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.launcher.preflight import NotReachable, preflight
 from bot.launcher.rasa_env import rasa_environment
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -180,6 +181,11 @@ def serve(settings: Settings, demo: bool = False) -> int:
     from bot.launcher.demo import prepare_demo
     from bot.links import invite_links
 
+    try:
+        preflight(settings)
+    except NotReachable as error:
+        print(f"Not starting: {error}", file=sys.stderr)
+        return 1
     setup(settings)
     invites = prepare_demo(settings) if demo else []
 

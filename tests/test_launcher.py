@@ -1,0 +1,70 @@
+"""`companion serve` never leaves a silent half stack: it stops together, or says why not."""
+
+from __future__ import annotations
+
+import socket
+
+import requests
+
+from tests.conftest import Launcher, free_port, stack_environment
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_sigterm_stops_every_process_it_started(tmp_path):
+    launcher = Launcher(stack_environment(tmp_path), "--demo")
+    launcher.wait_ready()
+    settings = launcher.settings
+    assert "Demo conference invites" in launcher.output
+    assert requests.get(f"{settings.action_url}/health", timeout=10).status_code == 200
+    assert launcher.stop() == 0
+    for port in (settings.rasa_port, settings.action_port, settings.web_port):
+        assert _port_is_free(port), port
+
+
+def test_a_service_that_dies_is_reported_and_the_launcher_exits_non_zero(tmp_path):
+    env = stack_environment(tmp_path)
+    with socket.socket() as taken:  # the web app cannot bind its port, so it exits
+        taken.bind(("127.0.0.1", int(env["COMPANION_WEB_PORT"])))
+        taken.listen()
+        launcher = Launcher(env)
+        assert launcher.wait_exit(timeout=120) == 1
+    assert "The web app stopped unexpectedly" in launcher.output
+    assert "Stopping everything else" in launcher.output
+    assert _port_is_free(launcher.settings.rasa_port)
+    assert _port_is_free(launcher.settings.action_port)
+
+
+def test_a_tracker_store_that_does_not_answer_stops_the_start(tmp_path):
+    # Rasa would log the error and serve anyway, losing every conversation.
+    env = stack_environment(
+        tmp_path, TRACKER_STORE_URL=f"postgresql://postgres:secret@127.0.0.1:{free_port()}/nowhere"
+    )
+    launcher = Launcher(env)
+    assert launcher.wait_exit(timeout=60) == 1
+    assert "Not starting: TRACKER_STORE_URL (postgresql://postgres:***@127.0.0.1:" in launcher.output
+    assert "secret" not in launcher.output
+    assert not (tmp_path / "log").exists(), "nothing should have been started"
+
+
+def test_a_redis_that_does_not_answer_stops_the_start(tmp_path):
+    launcher = Launcher(stack_environment(tmp_path, REDIS_URL=f"redis://127.0.0.1:{free_port()}/1"))
+    assert launcher.wait_exit(timeout=60) == 1
+    assert "Not starting: REDIS_URL does not answer" in launcher.output
+
+
+def test_a_service_that_is_not_healthy_in_time_stops_everything(tmp_path):
+    launcher = Launcher(stack_environment(tmp_path, COMPANION_START_TIMEOUT="1"))
+    assert launcher.wait_exit(timeout=60) == 1
+    assert "Gave up after 1 s waiting for: " in launcher.output and "rasa" in launcher.output
+    for port in (launcher.settings.rasa_port, launcher.settings.action_port, launcher.settings.web_port):
+        assert _port_is_free(port), port
+
+
+def test_an_application_database_that_does_not_answer_stops_the_start(tmp_path):
+    launcher = Launcher(stack_environment(tmp_path, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/x"))
+    assert launcher.wait_exit(timeout=60) == 1
+    assert "Not starting: DATABASE_URL (postgresql://postgres@127.0.0.1:" in launcher.output

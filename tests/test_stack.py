@@ -1,0 +1,122 @@
+"""The real stack started by `companion serve`: joining the chat through Rasa's REST webhook."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, select, text
+
+from bot.model.database import Database
+from bot.model.invites import participant_for_sender
+from bot.model.tables import Invite
+from tests.conftest import BIN, EXAMPLES
+
+
+def say(stack, sender: str, message: str) -> list[dict]:
+    response = requests.post(
+        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def said(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+@pytest.fixture(scope="module")
+def invites(stack):
+    result = subprocess.run(
+        [str(BIN / "companion"), "conference", "import", str(EXAMPLES / "demo-conference.yml")],
+        env=stack.env, capture_output=True, text=True, timeout=60, check=True,
+    )
+    return {invite["participant"]: invite["code"] for invite in json.loads(result.stdout)["invites"]}
+
+
+def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invites):
+    text = said(say(stack, "test:kelly", f"/start {invites['P1']}"))
+    assert text.startswith("Hello Kelly.")
+    assert "Example Borough Council" in text
+    assert "Tuesday 15 December 2026 at 10am" in text
+    assert "The conference chair will read your answers" in text
+    assert "cannot keep what you write secret" in text
+    database = Database(stack.settings)
+    with database.session() as session:
+        assert participant_for_sender(session, "test:kelly").key == "P1"
+        invite = session.execute(select(Invite).where(Invite.bound_sender == "test:kelly")).scalar_one()
+        assert invite.bound_at is not None
+    database.dispose()
+
+
+def test_the_conversation_is_kept_in_the_sql_tracker_store(stack):
+    say(stack, "test:tracker", "/start BBBBBBBBBBBBBBBBBBBBBB")
+    engine = create_engine(f"sqlite:///{Path(stack.env['COMPANION_VAR_DIR']) / 'tracker.db'}")
+    with engine.connect() as connection:
+        actions = connection.execute(
+            text("SELECT action_name FROM events WHERE sender_id = 'test:tracker'")
+        ).scalars().all()
+    engine.dispose()
+    assert "action_start_session" in actions
+
+
+def test_a_young_person_is_welcomed_in_their_own_words(stack, invites):
+    text = said(say(stack, "test:ava", f"/start {invites['P2']}"))
+    assert text.startswith("Hi Ava.")
+    assert "called a child protection conference" in text
+    assert "tell your social worker" in text
+
+
+def test_a_professional_is_greeted_by_full_name(stack, invites):
+    text = said(say(stack, "test:gp", invites["P4"]))  # a pasted code works without /start
+    assert text.startswith("Hello Dr Amy Lee.")
+    assert "which the family attends" in text
+
+
+def test_the_same_code_from_another_chat_is_refused_kindly(stack, invites):
+    say(stack, "test:jo", f"/start {invites['P3']}")
+    text = said(say(stack, "test:someone-else", f"/start {invites['P3']}"))
+    assert "already been used in another chat" in text
+    assert "ask your social worker" in text
+    assert "Jo" not in text
+
+
+def test_an_unknown_code_says_whom_to_ask(stack):
+    text = said(say(stack, "test:stranger", "/start AAAAAAAAAAAAAAAAAAAAAA"))
+    assert "can't find that invite code" in text and "ask your social worker" in text
+
+
+def test_a_stranger_saying_hello_is_told_how_to_start(stack):
+    assert "open the invite link" in said(say(stack, "test:passer-by", "hello"))
+
+
+def test_a_joined_participant_is_greeted_again(stack, invites):
+    say(stack, "test:sam", f"/start {invites['P5']}")
+    assert said(say(stack, "test:sam", "hi")).startswith("Hello again, Sam Patel.")
+
+
+def test_the_web_app_is_healthy(stack):
+    response = requests.get(f"{stack.settings.web_url}/healthz", timeout=10)
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def _listening_addresses(port: int) -> set[str]:
+    addresses = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                addresses.add(address)
+    return addresses
+
+
+def test_every_service_listens_on_loopback_only(stack):
+    loopback = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+    for port in (stack.settings.rasa_port, stack.settings.action_port, stack.settings.web_port):
+        assert _listening_addresses(port) == {loopback}, port
