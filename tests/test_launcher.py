@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+from pathlib import Path
 
 import requests
 
@@ -25,7 +28,31 @@ def test_sigterm_stops_every_process_it_started(tmp_path):
         assert _port_is_free(port), port
 
 
-def test_a_service_that_dies_is_reported_and_the_launcher_exits_non_zero(tmp_path):
+def _children(pid: int) -> dict[int, str]:
+    """The launcher's child processes: pid -> command line."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                children[int(stat.parent.name)] = cmdline
+        except (OSError, IndexError, ValueError):
+            continue
+    return children
+
+
+def test_a_service_that_dies_while_serving_is_reported_and_the_rest_stopped(tmp_path):
+    launcher = Launcher(stack_environment(tmp_path))
+    launcher.wait_ready()
+    action_server = next(pid for pid, cmd in _children(launcher.process.pid).items() if "rasa_sdk" in cmd)
+    os.kill(action_server, signal.SIGKILL)
+    assert launcher.wait_exit(timeout=60) == 1
+    assert "The action server stopped unexpectedly (exit status -9)" in launcher.output
+    assert _port_is_free(launcher.settings.rasa_port) and _port_is_free(launcher.settings.web_port)
+
+
+def test_a_service_that_cannot_start_is_reported_and_the_launcher_exits_non_zero(tmp_path):
     env = stack_environment(tmp_path)
     with socket.socket() as taken:  # the web app cannot bind its port, so it exits
         taken.bind(("127.0.0.1", int(env["COMPANION_WEB_PORT"])))
