@@ -55,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file")
 
     serve = commands.add_parser("serve", help="start Rasa, the action server and the web app")
-    serve.add_argument("--demo", action="store_true", help="load the demo conference and print its invites")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the demo conference and print its invites"
+    )
     return parser
 
 

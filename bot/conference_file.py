@@ -92,17 +92,29 @@ class _Reader:
         line = self.lines.get(id(node)) if key is None else None
         self.problems.append(Problem(line or _line(node, key), field_path, message))
 
+    def field_problem(self, node, key, parent_path: str, message: str) -> None:
+        self.problem(node, key, f"{parent_path}.{key}", message)
+
     def mapping(self, node, field_path: str, allowed: set[str], line_of=None) -> dict | None:
         if not isinstance(node, dict):
             self.problems.append(
-                Problem(_line(*line_of) if line_of else None, field_path, "should be a mapping of fields")
+                Problem(
+                    _line(*line_of) if line_of else None,
+                    field_path,
+                    "should be a mapping of fields",
+                )
             )
             return None
         if line_of:
             self.lines[id(node)] = _line(*line_of)
         for key in node:
             if key not in allowed:
-                self.problem(node, key, f"{field_path}.{key}", f"unknown field (expected one of {', '.join(sorted(allowed))})")
+                self.problem(
+                    node,
+                    key,
+                    f"{field_path}.{key}",
+                    f"unknown field (expected one of {', '.join(sorted(allowed))})",
+                )
         return node
 
     def text(self, node: dict, key: str, field_path: str, required: bool = True) -> str | None:
@@ -112,7 +124,7 @@ class _Reader:
                 self.problem(node, None, f"{field_path}.{key}", "is missing")
             return None
         if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
-            self.problem(node, key, f"{field_path}.{key}", "should be some text")
+            self.field_problem(node, key, field_path, "should be some text")
             return None
         return str(value).strip()
 
@@ -122,21 +134,25 @@ class _Reader:
             self.problem(node, None, f"{field_path}.{key}", "is missing")
             return None
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            self.problem(node, key, f"{field_path}.{key}", f"should be a whole number from {low} to {high}")
+            self.problem(
+                node, key, f"{field_path}.{key}", f"should be a whole number from {low} to {high}"
+            )
             return None
         return value
 
-    def key_list(self, node: dict, key: str, field_path: str, known: set[str], what: str) -> list[str]:
+    def key_list(
+        self, node: dict, key: str, field_path: str, known: set[str], what: str
+    ) -> list[str]:
         value = node.get(key)
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(node, key, f"{field_path}.{key}", f"should be a list of {what} keys")
+            self.field_problem(node, key, field_path, f"should be a list of {what} keys")
             return []
         keys = []
         for item in value:
             if str(item) not in known:
-                self.problem(node, key, f"{field_path}.{key}", f"names unknown {what} '{item}'")
+                self.field_problem(node, key, field_path, f"names unknown {what} '{item}'")
             else:
                 keys.append(str(item))
         return keys
@@ -160,7 +176,7 @@ class _Reader:
             if key is not None:
                 field_path = f"{section}[{key}]"
                 if key in seen:
-                    self.problem(node, "key", f"{field_path}.key", f"duplicate key '{key}'")
+                    self.field_problem(node, "key", field_path, f"duplicate key '{key}'")
                     continue
                 seen.add(key)
             yield key, node, field_path
@@ -198,56 +214,81 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
         root = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise ConferenceFileError(
-            path, [Problem(mark.line + 1 if mark else None, "file", str(error.problem or error).strip())]
-        ) from None
+        line = mark.line + 1 if mark else None
+        message = str(error.problem or error).strip()
+        raise ConferenceFileError(path, [Problem(line, "file", message)]) from None
     reader = _Reader()
     root = reader.mapping(root, "file", set(SECTIONS))
     if root is None:
         raise ConferenceFileError(path, reader.problems)
+    kind, when, local_authority = _read_conference(reader, root)
+    children = _read_children(reader, root)
+    child_keys = {child.key for child in children}
+    participants = _read_participants(reader, root, child_keys)
+    danger_statements = _read_danger_statements(reader, root, kind, child_keys, participants)
+    if reader.problems:
+        raise ConferenceFileError(path, sorted(reader.problems, key=lambda p: p.line or 0))
+    return ConferenceSpec(kind, when, local_authority, children, danger_statements, participants)
 
-    conference = reader.mapping(root.get("conference"), "conference", SECTIONS["conference"], line_of=(root, "conference"))
-    kind = when = local_authority = None
-    if conference is not None:
-        kind = reader.text(conference, "type", "conference")
-        if kind is not None and kind not in vocabulary.CONFERENCE_TYPES:
-            reader.problem(conference, "type", "conference.type", "should be initial or review")
-        if conference.get("date") is None:
-            reader.problem(conference, None, "conference.date", "is missing")
-        else:
-            when = _parse_date(conference["date"])
-            if when is None:
-                reader.problem(conference, "date", "conference.date", "should be a date and time like 2026-12-15T10:00")
-        local_authority = reader.text(conference, "local_authority", "conference")
 
+def _read_conference(reader: _Reader, root: dict):
+    node = reader.mapping(
+        root.get("conference"), "conference", SECTIONS["conference"], line_of=(root, "conference")
+    )
+    if node is None:
+        return None, None, None
+    kind = reader.text(node, "type", "conference")
+    if kind is not None and kind not in vocabulary.CONFERENCE_TYPES:
+        reader.field_problem(node, "type", "conference", "should be initial or review")
+    when = None
+    if node.get("date") is None:
+        reader.problem(node, None, "conference.date", "is missing")
+    else:
+        when = _parse_date(node["date"])
+        if when is None:
+            reader.field_problem(
+                node, "date", "conference", "should be a date and time like 2026-12-15T10:00"
+            )
+    return kind, when, reader.text(node, "local_authority", "conference")
+
+
+def _read_children(reader: _Reader, root: dict) -> list[ChildSpec]:
     children = []
     for key, node, field_path in reader.items(root, "children"):
         name = reader.text(node, "name", field_path)
         age = reader.integer(node, "age", field_path, 0, MAX_CHILD_AGE)
         if key is not None:
             children.append(ChildSpec(key, name, age))
-    child_keys = {child.key for child in children}
+    return children
 
+
+def _read_participants(reader: _Reader, root: dict, child_keys: set[str]) -> list[ParticipantSpec]:
     participants = []
     for key, node, field_path in reader.items(root, "participants"):
         role = reader.text(node, "role", field_path)
         if role is not None and role not in vocabulary.ROLES:
-            reader.problem(node, "role", f"{field_path}.role", f"should be one of {', '.join(vocabulary.ROLES)}")
+            reader.field_problem(
+                node, "role", field_path, f"should be one of {', '.join(vocabulary.ROLES)}"
+            )
             role = None
         scores = node.get("scores")
         if scores is not None and not isinstance(scores, bool):
-            reader.problem(node, "scores", f"{field_path}.scores", "should be true or false")
+            reader.field_problem(node, "scores", field_path, "should be true or false")
         elif role is not None:
             if scores and not vocabulary.role_scores(role):
-                reader.problem(node, "scores", f"{field_path}.scores", f"a {role.replace('_', ' ')} does not score")
+                reader.field_problem(
+                    node, "scores", field_path, f"a {role.replace('_', ' ')} does not score"
+                )
             scores = vocabulary.role_scores(role) if scores is None else scores
         child = None
         if role == "young_person":
             child = reader.text(node, "child", field_path)
             if child is not None and child not in child_keys:
-                reader.problem(node, "child", f"{field_path}.child", f"names unknown child '{child}'")
+                reader.field_problem(node, "child", field_path, f"names unknown child '{child}'")
         elif node.get("child") is not None:
-            reader.problem(node, "child", f"{field_path}.child", "is only for a young person (use children)")
+            reader.field_problem(
+                node, "child", field_path, "is only for a young person (use children)"
+            )
         participant = ParticipantSpec(
             key=key,
             name=reader.text(node, "name", field_path),
@@ -259,11 +300,21 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
         )
         if key is not None:
             participants.append(participant)
-    scorers = {participant.key for participant in participants if participant.scores}
-    everyone = {participant.key for participant in participants}
-    # A participant whose role is wrong has been reported already; don't judge their scores.
-    unsure = {participant.key for participant in participants if participant.role is None}
+    return participants
 
+
+def _read_danger_statements(
+    reader: _Reader, root: dict, kind, child_keys: set[str], participants: list[ParticipantSpec]
+) -> list[DangerStatementSpec]:
+    statements = root.get("danger_statements")
+    if isinstance(statements, list) and len(statements) > vocabulary.MAX_DANGER_STATEMENTS:
+        reader.problem(
+            root,
+            "danger_statements",
+            "danger_statements",
+            f"at most {vocabulary.MAX_DANGER_STATEMENTS} danger statements are allowed "
+            f"(found {len(statements)})",
+        )
     danger_statements = []
     for key, node, field_path in reader.items(root, "danger_statements"):
         statement = DangerStatementSpec(
@@ -273,36 +324,57 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
             children=reader.key_list(node, "children", field_path, child_keys, "child"),
         )
         if node.get("children") is None:
-            reader.problem(node, None, f"{field_path}.children", "is missing (the children this danger statement is about)")
+            reader.problem(
+                node,
+                None,
+                f"{field_path}.children",
+                "is missing (the children this danger statement is about)",
+            )
         previous = node.get("previous_scores")
         if previous is not None:
-            if kind == "initial":
-                reader.problem(node, "previous_scores", f"{field_path}.previous_scores", "only a review conference has previous scores")
-            elif not isinstance(previous, dict):
-                reader.problem(node, "previous_scores", f"{field_path}.previous_scores", "should map participant keys to scores")
-            else:
-                for participant_key in previous:
-                    where = f"{field_path}.previous_scores.{participant_key}"
-                    if str(participant_key) in unsure:
-                        continue
-                    if str(participant_key) not in everyone:
-                        reader.problem(previous, participant_key, where, f"names unknown participant '{participant_key}'")
-                    elif str(participant_key) not in scorers:
-                        reader.problem(previous, participant_key, where, "this participant does not score")
-                    elif reader.integer(previous, participant_key, field_path + ".previous_scores", 0, 10) is not None:
-                        statement.previous_scores[str(participant_key)] = previous[participant_key]
+            statement.previous_scores = _read_previous_scores(
+                reader, node, field_path, kind, participants
+            )
         if key is not None:
             danger_statements.append(statement)
-    statements = root.get("danger_statements")
-    if isinstance(statements, list) and len(statements) > vocabulary.MAX_DANGER_STATEMENTS:
-        reader.problem(
-            root, "danger_statements", "danger_statements",
-            f"at most {vocabulary.MAX_DANGER_STATEMENTS} danger statements are allowed (found {len(statements)})",
-        )
+    return danger_statements
 
-    if reader.problems:
-        raise ConferenceFileError(path, sorted(reader.problems, key=lambda p: p.line or 0))
-    return ConferenceSpec(kind, when, local_authority, children, danger_statements, participants)
+
+def _read_previous_scores(
+    reader: _Reader, node: dict, field_path: str, kind, participants: list[ParticipantSpec]
+) -> dict[str, int]:
+    previous = node["previous_scores"]
+    if kind == "initial":
+        reader.field_problem(
+            node, "previous_scores", field_path, "only a review conference has previous scores"
+        )
+        return {}
+    if not isinstance(previous, dict):
+        reader.field_problem(
+            node, "previous_scores", field_path, "should map participant keys to scores"
+        )
+        return {}
+    by_key = {participant.key: participant for participant in participants}
+    field_path = f"{field_path}.previous_scores"
+    scores = {}
+    for participant_key in previous:
+        participant = by_key.get(str(participant_key))
+        if participant is None:
+            reader.field_problem(
+                previous,
+                participant_key,
+                field_path,
+                f"names unknown participant '{participant_key}'",
+            )
+        elif participant.role is None:
+            continue  # a wrong role is reported already; don't judge the score too
+        elif not participant.scores:
+            reader.field_problem(
+                previous, participant_key, field_path, "this participant does not score"
+            )
+        elif reader.integer(previous, participant_key, field_path, 0, 10) is not None:
+            scores[participant.key] = previous[participant_key]
+    return scores
 
 
 def load_conference_file(path: Path | str) -> ConferenceSpec:
@@ -310,5 +382,7 @@ def load_conference_file(path: Path | str) -> ConferenceSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ConferenceFileError(path, [Problem(None, "file", f"cannot be read ({error})")]) from None
+        raise ConferenceFileError(
+            path, [Problem(None, "file", f"cannot be read ({error})")]
+        ) from None
     return parse_conference(text, str(path))

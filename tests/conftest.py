@@ -117,7 +117,10 @@ class Launcher:
         with open(self.output_path, "w") as output:
             self.process = subprocess.Popen(
                 [str(BIN / "companion"), "serve", *args],
-                env=env, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT,
             )
 
     @property
@@ -128,7 +131,9 @@ class Launcher:
         deadline = time.monotonic() + timeout
         while self.READY not in self.output:
             if self.process.poll() is not None:
-                raise AssertionError(f"the launcher exited ({self.process.returncode}):\n{self.output}")
+                raise AssertionError(
+                    f"the launcher exited ({self.process.returncode}):\n{self.output}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
                 raise AssertionError(f"the stack was not ready in {timeout} s:\n{self.output}")

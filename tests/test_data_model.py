@@ -17,8 +17,16 @@ from bot.model.tables import Answer, AuditEvent, Conference, Participant, Previo
 from tests.conftest import EXAMPLES
 
 TABLES = {
-    "conference", "child", "danger_statement", "participant", "previous_score", "invite",
-    "answer", "score", "safeguarding_alert", "audit_event",
+    "conference",
+    "child",
+    "danger_statement",
+    "participant",
+    "previous_score",
+    "invite",
+    "answer",
+    "score",
+    "safeguarding_alert",
+    "audit_event",
 }
 
 
@@ -71,16 +79,25 @@ def test_the_demo_conference_is_stored_whole(database, demo):
 def test_a_score_outside_0_to_10_is_refused(database, demo):
     with database.session() as session:
         conference = session.get(Conference, demo[0])
-        session.add(Score(danger_statement=conference.danger_statements[0],
-                          participant=conference.participants[0], score=11, reason="x"))
+        session.add(
+            Score(
+                danger_statement=conference.danger_statements[0],
+                participant=conference.participants[0],
+                score=11,
+                reason="x",
+            )
+        )
         with pytest.raises(IntegrityError):
             session.commit()
 
 
 def test_an_unknown_role_is_refused(database, demo):
     with database.session() as session:
-        session.add(Participant(conference_id=demo[0], key="P9", name="X", role="wizard",
-                                scores=False, position=9))
+        session.add(
+            Participant(
+                conference_id=demo[0], key="P9", name="X", role="wizard", scores=False, position=9
+            )
+        )
         with pytest.raises(IntegrityError):
             session.commit()
 
@@ -88,8 +105,13 @@ def test_an_unknown_role_is_refused(database, demo):
 def test_one_previous_score_per_person_per_danger_statement(database, demo):
     with database.session() as session:
         conference = session.get(Conference, demo[0])
-        session.add(PreviousScore(danger_statement=conference.danger_statements[0],
-                                  participant=conference.participants[0], score=5))
+        session.add(
+            PreviousScore(
+                danger_statement=conference.danger_statements[0],
+                participant=conference.participants[0],
+                score=5,
+            )
+        )
         with pytest.raises(IntegrityError):
             session.commit()
 
@@ -99,19 +121,28 @@ def test_a_revised_answer_keeps_the_old_version(database, demo):
         parent = session.execute(
             select(Participant).where(Participant.conference_id == demo[0], Participant.key == "P1")
         ).scalar_one()
-        first = save_answer(session, parent, "strengths", "working_well", "We walk to school together")
-        revise_answer(session, first, "We walk to school together every day", actor="participant:P1")
+        first = save_answer(
+            session, parent, "strengths", "working_well", "We walk to school together"
+        )
+        revise_answer(
+            session, first, "We walk to school together every day", actor="participant:P1"
+        )
         assert parent.response_status == "in_progress" and parent.first_answered_at
     with database.session() as session:
         parent = session.get(Participant, parent.id)
-        assert [a.text for a in current_answers(session, parent)] == ["We walk to school together every day"]
+        assert [a.text for a in current_answers(session, parent)] == [
+            "We walk to school together every day"
+        ]
         versions = session.execute(select(Answer).order_by(Answer.id)).scalars().all()
         assert len(versions) == 2
-        assert versions[0].superseded_at is not None and versions[0].superseded_by_id == versions[1].id
+        assert (
+            versions[0].superseded_at is not None and versions[0].superseded_by_id == versions[1].id
+        )
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_event SET actor = 'someone else'",
-                                       "DELETE FROM audit_event"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET actor = 'someone else'", "DELETE FROM audit_event"]
+)
 def test_the_audit_log_is_append_only(database, statement):
     with database.session() as session, session.begin():
         record(session, "test", "looked", "conference", "c1")
@@ -126,5 +157,9 @@ def test_the_audit_log_is_append_only(database, statement):
 def test_parents_come_first_in_every_listing():
     shuffled = ["professional", "young_person", "social_worker", "family_member", "parent"]
     assert sorted(shuffled, key=vocabulary.role_order) == [
-        "parent", "family_member", "young_person", "social_worker", "professional"
+        "parent",
+        "family_member",
+        "young_person",
+        "social_worker",
+        "professional",
     ]

@@ -67,8 +67,13 @@ def test_a_different_key_cannot_read_the_answers(tmp_path):
     database = Database(settings)
     _store_canary(database)
     database.dispose()
-    other = Database(load_settings({**env, "COMPANION_ENCRYPTION_KEY": Fernet.generate_key().decode()}))
-    with other.session() as session, pytest.raises(crypto.EncryptionKeyError, match="cannot be decrypted"):
+    other = Database(
+        load_settings({**env, "COMPANION_ENCRYPTION_KEY": Fernet.generate_key().decode()})
+    )
+    with (
+        other.session() as session,
+        pytest.raises(crypto.EncryptionKeyError, match="cannot be decrypted"),
+    ):
         session.execute(select(Participant.name)).scalars().all()
     other.dispose()
 

@@ -45,7 +45,9 @@ def _children(pid: int) -> dict[int, str]:
 def test_a_service_that_dies_while_serving_is_reported_and_the_rest_stopped(tmp_path):
     launcher = Launcher(stack_environment(tmp_path))
     launcher.wait_ready()
-    action_server = next(pid for pid, cmd in _children(launcher.process.pid).items() if "rasa_sdk" in cmd)
+    action_server = next(
+        pid for pid, cmd in _children(launcher.process.pid).items() if "rasa_sdk" in cmd
+    )
     os.kill(action_server, signal.SIGKILL)
     assert launcher.wait_exit(timeout=60) == 1
     assert "The action server stopped unexpectedly (exit status -9)" in launcher.output
@@ -72,7 +74,9 @@ def test_a_tracker_store_that_does_not_answer_stops_the_start(tmp_path):
     )
     launcher = Launcher(env)
     assert launcher.wait_exit(timeout=60) == 1
-    assert "Not starting: TRACKER_STORE_URL (postgresql://postgres:***@127.0.0.1:" in launcher.output
+    assert (
+        "Not starting: TRACKER_STORE_URL (postgresql://postgres:***@127.0.0.1:" in launcher.output
+    )
     assert "secret" not in launcher.output
     assert not (tmp_path / "log").exists(), "nothing should have been started"
 
@@ -87,11 +91,17 @@ def test_a_service_that_is_not_healthy_in_time_stops_everything(tmp_path):
     launcher = Launcher(stack_environment(tmp_path, COMPANION_START_TIMEOUT="1"))
     assert launcher.wait_exit(timeout=60) == 1
     assert "Gave up after 1 s waiting for: " in launcher.output and "rasa" in launcher.output
-    for port in (launcher.settings.rasa_port, launcher.settings.action_port, launcher.settings.web_port):
+    for port in (
+        launcher.settings.rasa_port,
+        launcher.settings.action_port,
+        launcher.settings.web_port,
+    ):
         assert _port_is_free(port), port
 
 
 def test_an_application_database_that_does_not_answer_stops_the_start(tmp_path):
-    launcher = Launcher(stack_environment(tmp_path, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/x"))
+    launcher = Launcher(
+        stack_environment(tmp_path, DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/x")
+    )
     assert launcher.wait_exit(timeout=60) == 1
     assert "Not starting: DATABASE_URL (postgresql://postgres@127.0.0.1:" in launcher.output

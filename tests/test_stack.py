@@ -34,9 +34,15 @@ def said(replies: list[dict]) -> str:
 def invites(stack):
     result = subprocess.run(
         [str(BIN / "companion"), "conference", "import", str(EXAMPLES / "demo-conference.yml")],
-        env=stack.env, capture_output=True, text=True, timeout=60, check=True,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    return {invite["participant"]: invite["code"] for invite in json.loads(result.stdout)["invites"]}
+    return {
+        invite["participant"]: invite["code"] for invite in json.loads(result.stdout)["invites"]
+    }
 
 
 def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invites):
@@ -49,7 +55,9 @@ def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invi
     database = Database(stack.settings)
     with database.session() as session:
         assert participant_for_sender(session, "test:kelly").key == "P1"
-        invite = session.execute(select(Invite).where(Invite.bound_sender == "test:kelly")).scalar_one()
+        invite = session.execute(
+            select(Invite).where(Invite.bound_sender == "test:kelly")
+        ).scalar_one()
         assert invite.bound_at is not None
     database.dispose()
 
@@ -58,9 +66,13 @@ def test_the_conversation_is_kept_in_the_sql_tracker_store(stack):
     say(stack, "test:tracker", "/start BBBBBBBBBBBBBBBBBBBBBB")
     engine = create_engine(f"sqlite:///{Path(stack.env['COMPANION_VAR_DIR']) / 'tracker.db'}")
     with engine.connect() as connection:
-        actions = connection.execute(
-            text("SELECT action_name FROM events WHERE sender_id = 'test:tracker'")
-        ).scalars().all()
+        actions = (
+            connection.execute(
+                text("SELECT action_name FROM events WHERE sender_id = 'test:tracker'")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert "action_start_session" in actions
 

@@ -48,10 +48,14 @@ class ActionStartSession(Action):
             if result.outcome in REFUSALS:
                 dispatcher.utter_message(response=REFUSALS[result.outcome])
             elif result.outcome is Redemption.RETURNING:
-                dispatcher.utter_message(response="utter_welcome_back", **_about(result.participant))
+                dispatcher.utter_message(
+                    response="utter_welcome_back", **_about(result.participant)
+                )
             else:
                 audience = vocabulary.AUDIENCES[result.participant.role]
-                dispatcher.utter_message(response=f"utter_welcome_{audience}", **_about(result.participant))
+                dispatcher.utter_message(
+                    response=f"utter_welcome_{audience}", **_about(result.participant)
+                )
         return []
 
 
@@ -78,5 +82,7 @@ class ActionNotUnderstood(Action):
     async def run(self, dispatcher, tracker, domain):
         with database().session() as session:
             joined = participant_for_sender(session, tracker.sender_id) is not None
-        dispatcher.utter_message(response="utter_not_understood" if joined else "utter_invite_missing")
+        dispatcher.utter_message(
+            response="utter_not_understood" if joined else "utter_invite_missing"
+        )
         return []

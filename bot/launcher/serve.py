@@ -77,16 +77,34 @@ def services(settings: Settings) -> list[Service]:
     return [
         Service(
             "action server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions",
-             "--port", str(settings.action_port)],
+            [
+                sys.executable,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "bot.actions",
+                "--port",
+                str(settings.action_port),
+            ],
             f"{settings.action_url}/health",
             {**quiet, "SANIC_HOST": settings.host},
         ),
         Service(
             "rasa",
-            [str(bin_dir / "rasa"), "run", "--model", str(MODEL),
-             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-             "--interface", settings.host, "--port", str(settings.rasa_port)],
+            [
+                str(bin_dir / "rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--interface",
+                settings.host,
+                "--port",
+                str(settings.rasa_port),
+            ],
             f"{settings.rasa_url}/",
             {**quiet, **rasa_environment(settings)},
         ),
@@ -131,7 +149,10 @@ def _report_crash(service: Service) -> None:
 def run_stack(settings: Settings, on_ready) -> int:
     """Start, wait for health, call on_ready(), then supervise until a signal or a crash."""
     if not MODEL.exists():
-        print(f"There is no trained model at {MODEL}: run `make run` (it trains one).", file=sys.stderr)
+        print(
+            f"There is no trained model at {MODEL}: run `make run` (it trains one).",
+            file=sys.stderr,
+        )
         return 1
     log_dir = settings.var_dir / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -199,7 +220,9 @@ def serve(settings: Settings, demo: bool = False) -> int:
         for row in invites:
             who = f"{row['key']} {row['name']} ({row['role']})"
             if row["code"]:
-                print(f"  {who:40} {row['code']}  {invite_links(settings, row['code'])['web_link']}")
+                print(
+                    f"  {who:40} {row['code']}  {invite_links(settings, row['code'])['web_link']}"
+                )
             else:
                 print(f"  {who:40} already joined; their chat keeps working")
         print("Press Ctrl-C to stop.", flush=True)

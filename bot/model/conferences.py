@@ -27,7 +27,13 @@ def create_conference(
     session.add(conference)
     for position, child in enumerate(spec.children):
         session.add(
-            Child(conference=conference, key=child.key, name=child.name, age=child.age, position=position)
+            Child(
+                conference=conference,
+                key=child.key,
+                name=child.name,
+                age=child.age,
+                position=position,
+            )
         )
     participants = {}
     for position, person in enumerate(spec.participants):
@@ -63,11 +69,19 @@ def create_conference(
             )
     session.flush()
     record(session, actor, "conference_created", "conference", conference.id)
-    codes = {key: issue_invite(session, participant, actor) for key, participant in participants.items()}
+    codes = {
+        key: issue_invite(session, participant, actor) for key, participant in participants.items()
+    }
     return conference, codes
 
 
 def demo_conference(session: Session) -> Conference | None:
-    return session.execute(
-        select(Conference).where(Conference.demo.is_(True)).order_by(Conference.created_at.desc())
-    ).scalars().first()
+    return (
+        session.execute(
+            select(Conference)
+            .where(Conference.demo.is_(True))
+            .order_by(Conference.created_at.desc())
+        )
+        .scalars()
+        .first()
+    )

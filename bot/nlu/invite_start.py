@@ -31,9 +31,7 @@ def find_start(text: str) -> tuple[bool, Optional[str]]:
     return True, match.group("code")
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class InviteStartRecognizer(GraphComponent):
     @classmethod
     def create(
