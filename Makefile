@@ -9,12 +9,12 @@ TRAINING_INPUTS := config.yml $(wildcard domain/*.yml data/*/*.yml bot/nlu/*.py)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup validate rasa-test pytest train clean
+.PHONY: run test setup lint validate rasa-test pytest train clean
 
 run: setup
 	$(BIN)/companion serve --demo
 
-test: setup validate rasa-test pytest
+test: setup lint validate rasa-test pytest
 
 setup: $(VENV)/.installed $(MODEL)
 	$(BIN)/companion setup
@@ -34,6 +34,10 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(BIN)/rasa train --domain domain --fixed-model-name companion --out models
 
 train: $(MODEL)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check bot tests migrations/env.py
+	$(BIN)/ruff format --check bot tests migrations/env.py
 
 validate: $(VENV)/.installed
 	$(BIN)/rasa data validate --domain domain
