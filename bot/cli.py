@@ -7,20 +7,14 @@ import json
 import sys
 
 from bot.conference_file import ConferenceFileError, load_conference_file
+from bot.launcher.serve import serve
 from bot.links import invite_links
 from bot.model import crypto
 from bot.model.conferences import create_conference
-from bot.model.database import Database, migrate
+from bot.model.database import Database, setup
 from bot.settings import Settings, load_settings
 
 EXIT_REFUSED = 2
-
-
-def setup(settings: Settings) -> None:
-    """Create the local key file (when no key is set) and create or migrate the database."""
-    if settings.encryption_key is None and crypto.ensure_key_file(settings.encryption_key_file):
-        print(f"Created an encryption key in {settings.encryption_key_file}", file=sys.stderr)
-    migrate(settings.database_url)
 
 
 def import_conference(settings: Settings, path: str) -> int:
@@ -71,8 +65,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "conference":
             return import_conference(settings, args.file)
         if args.command == "serve":
-            from bot.launcher.serve import serve
-
             return serve(settings, demo=args.demo)
     except crypto.EncryptionKeyError as error:
         print(error, file=sys.stderr)

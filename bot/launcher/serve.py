@@ -17,8 +17,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.launcher.demo import prepare_demo
 from bot.launcher.preflight import NotReachable, preflight
 from bot.launcher.rasa_env import rasa_environment
+from bot.links import invite_links
+from bot.model.database import setup
 from bot.settings import PROJECT_ROOT, Settings
 
 MODEL = PROJECT_ROOT / "models" / "companion.tar.gz"
@@ -198,10 +201,6 @@ def run_stack(settings: Settings, on_ready) -> int:
 
 
 def serve(settings: Settings, demo: bool = False) -> int:
-    from bot.cli import setup
-    from bot.launcher.demo import prepare_demo
-    from bot.links import invite_links
-
     try:
         preflight(settings)
     except NotReachable as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -52,6 +53,13 @@ def migrate(url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def setup(settings: Settings) -> None:
+    """Create the local key file (when no key is set) and create or migrate the database."""
+    if settings.encryption_key is None and crypto.ensure_key_file(settings.encryption_key_file):
+        print(f"Created an encryption key in {settings.encryption_key_file}", file=sys.stderr)
+    migrate(settings.database_url)
 
 
 class Database:
