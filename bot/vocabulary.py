@@ -32,6 +32,15 @@ BOARD = (
     ("What needs to happen?", ("next_steps",)),
 )
 
+
+def board_for(conference_type: str) -> tuple:
+    """The board's headings in the order the conference takes them: a review starts with
+    what's working well (seed 000), an initial conference with the worries."""
+    if conference_type == "review":
+        return (BOARD[1], BOARD[0], BOARD[2])
+    return BOARD
+
+
 # Roles in the order views are listed everywhere: parents first.
 ROLES = (
     "parent",

@@ -1,15 +1,18 @@
-"""Joining the chat: `/start CODE` binds the sender to an invite, then the welcome."""
+"""Joining and coming back: `/start CODE` binds the sender to an invite; any later
+message from someone outside the form carries on where they were."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import vocabulary, wording
-from bot.actions.store import database
-from bot.model.invites import Redemption, participant_for_sender, redeem
+from bot.actions.store import conversation_of, database, send
+from bot.agenda.loader import load_agenda
+from bot.dialogue.conversation import Conversation
+from bot.model.invites import Redemption, redeem
 from bot.nlu.invite_start import CODE_ENTITY
 
 REFUSALS = {
@@ -19,13 +22,22 @@ REFUSALS = {
 }
 
 
-def _about(participant) -> dict:
-    conference = participant.conference
-    return {
-        "name": wording.greeting_name(participant.name, vocabulary.AUDIENCES[participant.role]),
-        "date": wording.conference_date(conference.date),
-        "local_authority": conference.local_authority,
-    }
+def carry_on(conversation: Conversation | None, dispatcher, text: str | None) -> list:
+    """Back into the conversation if there is one to carry on; `joined` tells the rules."""
+    if conversation is None:
+        dispatcher.utter_message(response="utter_invite_missing")
+        return [SlotSet("joined", False)]
+    if conversation.finished:
+        if text:
+            send(dispatcher, conversation.add_late(text))
+        else:
+            send(dispatcher, [conversation.message("already_sent")])
+        return [SlotSet("joined", False)]
+    if text and conversation.state == "active" and conversation.progress.step:
+        # The conversation was lost (not paused): what was typed is kept for the chair.
+        conversation.keep_note(conversation.step, text)
+    send(dispatcher, conversation.resume())
+    return [SlotSet("joined", True)]
 
 
 class ActionStartSession(Action):
@@ -36,53 +48,36 @@ class ActionStartSession(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         code = next(tracker.get_latest_entity_values(CODE_ENTITY), None)
+        if code is None:
+            with conversation_of(tracker.sender_id) as conversation:
+                return carry_on(conversation, dispatcher, None)
         with database().session() as session, session.begin():
-            if code is None:
-                participant = participant_for_sender(session, tracker.sender_id)
-                if participant is None:
-                    dispatcher.utter_message(response="utter_invite_missing")
-                else:
-                    dispatcher.utter_message(response="utter_welcome_back", **_about(participant))
-                return []
             result = redeem(session, code, tracker.sender_id)
             if result.outcome in REFUSALS:
                 dispatcher.utter_message(response=REFUSALS[result.outcome])
-            elif result.outcome is Redemption.RETURNING:
-                dispatcher.utter_message(
-                    response="utter_welcome_back", **_about(result.participant)
-                )
-            else:
-                audience = vocabulary.AUDIENCES[result.participant.role]
-                dispatcher.utter_message(
-                    response=f"utter_welcome_{audience}", **_about(result.participant)
-                )
-        return []
+            if result.participant is None:
+                return [SlotSet("joined", False)]
+            conversation = Conversation(session, result.participant, load_agenda())
+            return carry_on(conversation, dispatcher, None)
 
 
-class ActionGreet(Action):
+class ActionContinue(Action):
+    """A message outside the form: resume, add after sending, or explain how to start."""
+
     def name(self) -> Text:
-        return "action_greet"
+        return "action_continue"
 
     async def run(self, dispatcher, tracker, domain):
-        with database().session() as session:
-            participant = participant_for_sender(session, tracker.sender_id)
-            if participant is None:
-                dispatcher.utter_message(response="utter_invite_missing")
-            else:
-                dispatcher.utter_message(response="utter_welcome_back", **_about(participant))
-        return []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = None if intent == "greet" else tracker.latest_message.get("text")
+        with conversation_of(tracker.sender_id) as conversation:
+            return carry_on(conversation, dispatcher, text)
 
 
 class ActionNotUnderstood(Action):
-    """Someone who has not joined yet is told how to; others are pointed to help."""
-
     def name(self) -> Text:
         return "action_not_understood"
 
     async def run(self, dispatcher, tracker, domain):
-        with database().session() as session:
-            joined = participant_for_sender(session, tracker.sender_id) is not None
-        dispatcher.utter_message(
-            response="utter_not_understood" if joined else "utter_invite_missing"
-        )
+        dispatcher.utter_message(response="utter_not_understood")
         return []

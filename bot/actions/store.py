@@ -1,13 +1,35 @@
-"""The action server's one connection to the application database."""
+"""The action server's one connection to the application database, and the conversation
+of whoever is chatting."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator
 
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.agenda.loader import load_agenda
+from bot.dialogue.conversation import Conversation
+from bot.dialogue.replies import Reply
 from bot.model.database import Database
+from bot.model.invites import participant_for_sender
 from bot.settings import load_settings
 
 
 @lru_cache(maxsize=1)
 def database() -> Database:
     return Database(load_settings())
+
+
+@contextmanager
+def conversation_of(sender_id: str) -> Iterator[Conversation | None]:
+    """The sender's conversation, in one transaction committed when the block ends."""
+    with database().session() as session, session.begin():
+        participant = participant_for_sender(session, sender_id)
+        yield Conversation(session, participant, load_agenda()) if participant else None
+
+
+def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    for reply in replies:
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)

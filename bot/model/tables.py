@@ -113,6 +113,9 @@ class Participant(Base):
     scores = Column(Boolean, nullable=False)
     response_status = Column(String(16), nullable=False, default="not_started")
     first_answered_at = Column(DateTime)  # orders views within a role
+    submitted_at = Column(DateTime)
+    # Their answer to "may we share your answers with the conference?" (None: not asked yet)
+    consent_to_share = Column(Boolean)
     position = Column(Integer, nullable=False)
 
     conference = relationship("Conference", back_populates="participants")
@@ -160,9 +163,14 @@ class Answer(Base):
 
     id = Column(Integer, primary_key=True)
     participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
-    column_key = Column(String(32), nullable=False)
+    # A Signs of Safety column, or None for answers that are for the chair only
+    # (preparation, support needs, anything else).
+    column_key = Column(String(32))
     question_key = Column(String(64), nullable=False)
     text = Column(EncryptedText, nullable=False)
+    choice = Column(String(32))  # the option key, for a question with fixed choices
+    flagged = Column(Boolean, nullable=False, default=False)  # the chair should look at it
+    late = Column(Boolean, nullable=False, default=False)  # added after the answers were sent
     children = Column(JSON, nullable=False, default=list)
     share_with = Column(String(32), nullable=False, default="everyone")
     created_at = Column(DateTime, nullable=False, default=utcnow)
@@ -187,6 +195,22 @@ class Score(Base):
     superseded_at = Column(DateTime)
 
     danger_statement = relationship("DangerStatement")
+    participant = relationship("Participant")
+
+
+class Progress(Base):
+    """Where a participant is in their agenda, kept here so resume survives anything."""
+
+    __tablename__ = "progress"
+    __table_args__ = (_one_of("progress", "state", ("active", "paused", "stopped", "done")),)
+
+    participant_id = Column(ForeignKey("participant.id"), primary_key=True)
+    step = Column(String(100))  # the step id, e.g. "worries" or "scale@D1"; None: not begun
+    phase = Column(String(32), nullable=False, default="ask")
+    data = Column(JSON, nullable=False, default=dict)
+    state = Column(String(16), nullable=False, default="active")
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
     participant = relationship("Participant")
 
 

@@ -1,0 +1,298 @@
+"""Reading and checking the agenda file: the questions, their wording, order and columns.
+
+The file is checked whole when it is loaded, so a partnership's own agenda with a typo
+fails at start-up naming the field and line, never half-way through a parent's answers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from bot import vocabulary
+
+DEFAULT_AGENDA = Path(__file__).with_name("default.yml")
+KINDS = ("info", "text", "choice", "score", "check", "consent")
+COMMANDS = ("back", "skip", "pause", "help", "stop")
+# The names a wording may use; {danger} and friends only in scaling questions.
+PLACEHOLDERS = {
+    "name",
+    "date",
+    "local_authority",
+    "children",
+    "children_or",
+    "chair",
+    "danger",
+    "safety_goal",
+    "score",
+    "next_score",
+    "previous",
+    "text",
+    "count",
+    "number",
+    "reason",
+    "next_point",
+    "label",
+}
+QUESTION_FIELDS = {
+    "key",
+    "kind",
+    "text",
+    "column",
+    "repeat",
+    "about_children",
+    "per",
+    "options",
+    "suggestions",
+    "skip_button",
+    "conference_types",
+    "roles",
+    "previous",
+    "reason",
+    "next_point",
+    "at_top",
+    "label",
+}
+WORDING_KEYS = {"family", "young_person", "professional", *vocabulary.CONFERENCE_TYPES}
+WORDING_KEYS |= {f"young_person_{band}" for band in ("under_12", "12_and_over")}
+
+
+class AgendaError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    title: str
+    flag: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    kind: str
+    section: str
+    text: object = None  # a wording: str, or a mapping by audience / conference type
+    column: str | None = None
+    repeat: bool = False
+    about_children: bool = False
+    per: str | None = None
+    options: tuple[Option, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    skip_button: object = None  # a wording, like text
+    label: str | None = None  # names an answer outside the columns, for the chair
+    conference_types: tuple[str, ...] | None = None
+    roles: tuple[str, ...] | None = None
+    prompts: dict = field(default_factory=dict)  # score follow-ups: previous, reason, ...
+
+    def applies_to(self, role: str, conference_type: str) -> bool:
+        return (self.roles is None or role in self.roles) and (
+            self.conference_types is None or conference_type in self.conference_types
+        )
+
+
+@dataclass
+class Agenda:
+    commands: dict[str, str]  # normalised phrase -> command
+    flows: dict[str, dict[str, list[str]]]
+    sections: dict[str, list[Question]]
+    messages: dict[str, str]
+
+    def questions_for(self, role: str, conference_type: str) -> list[Question]:
+        audience = vocabulary.AUDIENCES[role]
+        order = self.flows.get(audience, {}).get(conference_type, [])
+        return [
+            question
+            for section in order
+            for question in self.sections[section]
+            if question.applies_to(role, conference_type)
+        ]
+
+    def command(self, text: str) -> str | None:
+        return self.commands.get(normalise(text))
+
+
+def normalise(text: str) -> str:
+    """Lower case, no punctuation but apostrophes, single spaces."""
+    text = text.lower().replace("\u2019", "'")
+    return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+def words(wording, audience: str, conference_type: str, band: str | None = None) -> str:
+    """Pick the text for this audience and conference type from a wording."""
+    while isinstance(wording, dict):
+        for key in (f"{audience}_{band}" if band else None, audience, conference_type):
+            if key in wording:
+                wording = wording[key]
+                break
+        else:
+            wording = next(iter(wording.values()))
+    return wording or ""
+
+
+class _Blanks(dict):
+    def __missing__(self, key):  # an unknown name is left visible rather than crashing
+        return "{" + key + "}"
+
+
+def fill(template: str, **values) -> str:
+    return string.Formatter().vformat(template, (), _Blanks(values))
+
+
+def _placeholders(wording) -> set[str]:
+    if isinstance(wording, dict):
+        return set().union(*(_placeholders(value) for value in wording.values()))
+    if not isinstance(wording, str):
+        return set()
+    return {name for _, name, _, _ in string.Formatter().parse(wording) if name}
+
+
+class _Checker:
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[str] = []
+
+    def fail(self, node, key, field_path: str, message: str) -> None:
+        line = _line(node, key)
+        self.problems.append(f"{self.path} line {line}: {field_path}: {message}")
+
+    def wording(self, node, key, field_path: str) -> None:
+        wording = node.get(key)
+        if isinstance(wording, dict):
+            unknown = set(wording) - WORDING_KEYS
+            if unknown:
+                self.fail(node, key, field_path, f"unknown wording keys {sorted(unknown)}")
+        elif not isinstance(wording, str):
+            self.fail(node, key, field_path, "should be a text, or texts by audience")
+        unknown = _placeholders(wording) - PLACEHOLDERS
+        if unknown:
+            self.fail(node, key, field_path, f"unknown names {sorted(unknown)}")
+
+
+def _line(node, key) -> int | None:
+    try:
+        position = node.lc.item(key) if isinstance(key, int) else node.lc.key(key)
+        return position[0] + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return getattr(getattr(node, "lc", None), "line", -1) + 1
+
+
+def _question(check: _Checker, node, section: str, field_path: str) -> Question | None:
+    if not isinstance(node, dict):
+        check.problems.append(f"{check.path}: {field_path}: should be a mapping")
+        return None
+    for key in set(node) - QUESTION_FIELDS:
+        check.fail(node, key, f"{field_path}.{key}", "unknown field")
+    kind = node.get("kind")
+    if kind not in KINDS:
+        check.fail(node, "kind", f"{field_path}.kind", f"should be one of {', '.join(KINDS)}")
+        return None
+    if kind != "check":
+        check.wording(node, "text", f"{field_path}.text")
+    column = node.get("column")
+    if column is not None and column not in vocabulary.COLUMNS:
+        check.fail(node, "column", f"{field_path}.column", f"should be one of {vocabulary.COLUMNS}")
+    options = tuple(
+        Option(str(option["key"]), str(option["title"]), bool(option.get("flag", False)))
+        for option in node.get("options") or []
+    )
+    if kind in ("choice", "consent") and not options:
+        check.fail(node, "kind", f"{field_path}.options", "a choice needs options")
+    prompts = {
+        key: node[key] for key in ("previous", "reason", "next_point", "at_top") if key in node
+    }
+    for key in [*prompts, *(["skip_button"] if "skip_button" in node else [])]:
+        check.wording(node, key, f"{field_path}.{key}")
+    if kind == "score" and not {"reason", "next_point", "at_top"} <= set(prompts):
+        check.fail(node, "kind", field_path, "a score needs reason, next_point and at_top")
+    return Question(
+        key=str(node.get("key")),
+        kind=kind,
+        section=section,
+        text=node.get("text"),
+        column=column,
+        repeat=bool(node.get("repeat", False)),
+        about_children=bool(node.get("about_children", False)),
+        per=node.get("per"),
+        options=options,
+        suggestions=tuple(node.get("suggestions") or ()),
+        skip_button=node.get("skip_button"),
+        label=node.get("label"),
+        conference_types=tuple(node["conference_types"]) if "conference_types" in node else None,
+        roles=tuple(node["roles"]) if "roles" in node else None,
+        prompts=prompts,
+    )
+
+
+def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()) -> Agenda:
+    try:
+        root = YAML(typ="rt").load(text)
+    except MarkedYAMLError as error:
+        raise AgendaError(f"{path}: {error}") from None
+    check = _Checker(path)
+    for section in ("commands", "flows", "sections", "messages"):
+        if not isinstance(root.get(section), dict):
+            check.fail(root, section, section, "is missing or not a mapping")
+    if check.problems:
+        raise AgendaError("\n".join(check.problems))
+
+    commands = {}
+    for command, phrases in root["commands"].items():
+        if command not in COMMANDS:
+            check.fail(root["commands"], command, f"commands.{command}", f"not one of {COMMANDS}")
+        for phrase in phrases or []:
+            commands[normalise(str(phrase))] = command
+
+    sections, seen = {}, set()
+    for name, questions in root["sections"].items():
+        sections[name] = []
+        for index, node in enumerate(questions or []):
+            question = _question(check, node, name, f"sections.{name}[{index}]")
+            if question is None:
+                continue
+            if question.key in seen:
+                check.fail(node, "key", f"sections.{name}[{index}].key", "duplicate key")
+            seen.add(question.key)
+            sections[name].append(question)
+
+    flows = {}
+    for audience, by_type in root["flows"].items():
+        flows[audience] = {}
+        for conference_type, order in by_type.items():
+            for section in order:
+                if section not in sections:
+                    check.fail(
+                        by_type,
+                        conference_type,
+                        f"flows.{audience}.{conference_type}",
+                        f"names unknown section '{section}'",
+                    )
+            flows[audience][conference_type] = list(order)
+
+    messages = {str(key): str(value) for key, value in root["messages"].items()}
+    for key in required_messages - set(messages):
+        check.problems.append(f"{path}: messages.{key}: is missing")
+    for key in messages:
+        check.wording(root["messages"], key, f"messages.{key}")
+    if check.problems:
+        raise AgendaError("\n".join(check.problems))
+    return Agenda(commands, flows, sections, messages)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Agenda:
+    default_messages = set(YAML(typ="safe").load(DEFAULT_AGENDA.read_text())["messages"])
+    return parse_agenda(Path(path).read_text(encoding="utf-8"), path, default_messages)
+
+
+def load_agenda(path: str | None = None) -> Agenda:
+    """The agenda in COMPANION_AGENDA, or the default one; loaded once per process."""
+    return _load(str(path or os.environ.get("COMPANION_AGENDA") or DEFAULT_AGENDA))
