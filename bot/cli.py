@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
@@ -12,7 +13,10 @@ from bot.links import invite_links
 from bot.model import crypto
 from bot.model.conferences import create_conference
 from bot.model.database import Database, setup
+from bot.model.tables import Conference
 from bot.settings import Settings, load_settings
+from bot.summary.build import AUDIENCES, UnknownConference, build_summary
+from bot.summary.markdown import to_markdown
 
 EXIT_REFUSED = 2
 
@@ -37,6 +41,32 @@ def import_conference(settings: Settings, path: str) -> int:
     return 0
 
 
+def summary(settings: Settings, conference_id: str, fmt: str, audience: str, output) -> int:
+    if fmt not in ("json", "markdown"):
+        print(f"The {fmt} format is not available yet: use json or markdown.", file=sys.stderr)
+        return EXIT_REFUSED
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            built = build_summary(session, conference_id, audience)
+            names = {p.key: p.name for p in session.get(Conference, conference_id).participants}
+    except UnknownConference:
+        print(f"There is no conference with the id {conference_id}.", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        database.dispose()
+    text = (
+        json.dumps(built, indent=2, ensure_ascii=False)
+        if fmt == "json"
+        else to_markdown(built, names)
+    )
+    if output:
+        Path(output).write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="companion", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -47,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     conference_commands = conference.add_subparsers(dest="conference_command", required=True)
     importer = conference_commands.add_parser("import", help="create a conference from a YAML file")
     importer.add_argument("file")
+
+    summary_parser = commands.add_parser("summary", help="the conference summary")
+    summary_parser.add_argument("conference_id")
+    summary_parser.add_argument(
+        "--format", default="json", choices=["json", "markdown", "html", "docx"]
+    )
+    summary_parser.add_argument("--audience", default="chair", choices=list(AUDIENCES))
+    summary_parser.add_argument("--output", help="write to this file instead of the screen")
 
     serve = commands.add_parser("serve", help="start Rasa, the action server and the web app")
     serve.add_argument(
@@ -64,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "conference":
             return import_conference(settings, args.file)
+        if args.command == "summary":
+            return summary(settings, args.conference_id, args.format, args.audience, args.output)
         if args.command == "serve":
             return serve(settings, demo=args.demo)
     except crypto.EncryptionKeyError as error:

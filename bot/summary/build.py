@@ -1,0 +1,174 @@
+"""Build the summary (CONTRACT.md's JSON shape) from the database: a pure read.
+
+Every list is in parents-first order: by role (bot.vocabulary.ROLES), then in the order
+the participants first answered, then in the order they gave their answers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import vocabulary
+from bot.agenda.loader import Agenda, load_agenda
+from bot.dialogue.check import answer_label
+from bot.model.tables import (
+    Answer,
+    Conference,
+    Participant,
+    PreviousScore,
+    SafeguardingAlert,
+    Score,
+)
+
+AUDIENCES = ("chair", "family")
+# The roles whose views the chair waits for (the chair and note takers give none).
+RESPONDING_ROLES = [role for role in vocabulary.ROLES if role not in ("chair", "note_taker")]
+
+
+class UnknownConference(LookupError):
+    pass
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M") if moment else None
+
+
+def participant_order(participant: Participant) -> tuple:
+    """Parents first; within a role, whoever answered first."""
+    return (
+        vocabulary.role_order(participant.role),
+        participant.first_answered_at or datetime.max,
+        participant.position,
+    )
+
+
+def build_summary(
+    session: Session, conference_id: str, audience: str = "chair", agenda: Agenda | None = None
+) -> dict:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience should be one of {AUDIENCES}")
+    conference = session.get(Conference, conference_id)
+    if conference is None:
+        raise UnknownConference(conference_id)
+    agenda = agenda or load_agenda()
+    family = audience == "family"
+    participants = sorted(conference.participants, key=participant_order)
+    rank = {participant.id: index for index, participant in enumerate(participants)}
+    # A participant who said "only the chair" is left out of what the family sees.
+    withheld = {p.id for p in participants if family and p.consent_to_share is False}
+
+    answers = session.execute(
+        select(Answer)
+        .join(Participant)
+        .where(Participant.conference_id == conference.id, Answer.superseded_at.is_(None))
+    ).scalars()
+    answers = sorted(answers, key=lambda a: (rank[a.participant_id], a.id))
+    if family:
+        answers = [
+            a for a in answers if a.share_with == "everyone" and a.participant_id not in withheld
+        ]
+
+    columns = {column: [] for column in vocabulary.COLUMNS}
+    for_chair = []
+    for answer in answers:
+        who = {"participant": answer.participant.key, "role": answer.participant.role}
+        if answer.column_key:
+            columns[answer.column_key].append(
+                {"text": answer.text, **who, "children": list(answer.children)}
+            )
+        elif not family:
+            for_chair.append(
+                {
+                    **who,
+                    "question": answer_label(agenda, answer.question_key),
+                    "text": answer.text,
+                    "flagged": answer.flagged,
+                    "added_after_sending": answer.late,
+                }
+            )
+
+    statements = {s.id: s for s in conference.danger_statements}
+    position = {s.id: s.position for s in conference.danger_statements}
+    previous = {
+        (p.danger_statement_id, p.participant_id): p.score
+        for p in session.execute(
+            select(PreviousScore).where(PreviousScore.danger_statement_id.in_(statements))
+        ).scalars()
+    }
+    scores = session.execute(
+        select(Score).where(
+            Score.danger_statement_id.in_(statements), Score.superseded_at.is_(None)
+        )
+    ).scalars()
+    scores = sorted(
+        (s for s in scores if s.participant_id not in withheld),
+        key=lambda s: (rank[s.participant_id], position[s.danger_statement_id]),
+    )
+
+    alerts = []
+    if not family:
+        found = session.execute(
+            select(SafeguardingAlert)
+            .where(SafeguardingAlert.conference_id == conference.id)
+            .order_by(SafeguardingAlert.created_at)
+        ).scalars()
+        alerts = [
+            {
+                "participant": alert.participant.key,
+                "at": alert.created_at.isoformat(timespec="seconds"),
+                "kind": alert.kind,
+                "text": alert.text,
+            }
+            for alert in found
+        ]
+
+    summary = {
+        "conference": {
+            "id": conference.id,
+            "type": conference.type,
+            "date": _when(conference.date),
+            "local_authority": conference.local_authority,
+            "children": [{"key": c.key, "name": c.name, "age": c.age} for c in conference.children],
+            "status": conference.status,
+        },
+        "danger_statements": [
+            {
+                "key": s.key,
+                "danger": s.danger,
+                "safety_goal": s.safety_goal,
+                "children": list(s.children),
+            }
+            for s in conference.danger_statements
+        ],
+        "responses": [
+            {
+                "participant": p.key,
+                "role": p.role,
+                "status": p.response_status,
+                "consent_to_share": p.consent_to_share,
+            }
+            for p in participants
+            if p.role in RESPONDING_ROLES
+        ],
+        "columns": columns,
+        "child_voice": [],
+        "scores": [
+            {
+                "danger_statement": statements[s.danger_statement_id].key,
+                "participant": s.participant.key,
+                "role": s.participant.role,
+                "score": s.score,
+                "previous": previous.get((s.danger_statement_id, s.participant_id)),
+                "reason": s.reason,
+                "next_point": s.next_point,
+            }
+            for s in scores
+        ],
+        "alerts": alerts,
+    }
+    if not family:
+        summary["for_chair"] = for_chair
+    return summary
