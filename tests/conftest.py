@@ -155,3 +155,49 @@ def stack(tmp_path_factory):
     launcher.wait_ready()
     yield launcher
     launcher.stop()
+
+
+class EngineChat:
+    """Drives the conversation engine as the Rasa form does, one committed turn at a time:
+    a command phrase runs its command, anything else is an answer, then the next question."""
+
+    def __init__(self, database: Database, participant_id: int, agenda=None):
+        from bot.agenda.loader import load_agenda
+
+        self.database = database
+        self.participant_id = participant_id
+        self.agenda = agenda or load_agenda()
+
+    def turn(self, method: str, *args):
+        from bot.dialogue.conversation import Conversation
+        from bot.model.tables import Participant
+
+        with self.database.session() as session, session.begin():
+            participant = session.get(Participant, self.participant_id)
+            conversation = Conversation(session, participant, self.agenda)
+            replies = getattr(conversation, method)(*args)
+            if method != "ask" and conversation.state == "active" and not conversation.finished:
+                replies += conversation.ask()
+        return replies
+
+    def start(self) -> str:
+        return "\n".join(reply.text for reply in self.turn("resume"))
+
+    def say(self, text: str) -> str:
+        command = self.agenda.command(text)
+        replies = self.turn(command) if command else self.turn("answer", text)
+        return "\n".join(reply.text for reply in replies)
+
+    def buttons(self) -> list[str]:
+        replies = self.turn("ask")
+        return [b["title"] for b in replies[-1].buttons] if replies else []
+
+
+def conference_with(database: Database, text: str):
+    """Create a conference from conference-file text; returns {participant key: id}."""
+    from bot.conference_file import parse_conference
+    from bot.model.conferences import create_conference
+
+    with database.session() as session, session.begin():
+        conference, _ = create_conference(session, parse_conference(text), actor="test")
+        return conference.id, {p.key: p.id for p in conference.participants}

@@ -16,7 +16,7 @@ from bot.model.invites import (
     redeem,
     reissue_unbound_invites,
 )
-from bot.model.tables import Conference, Invite
+from bot.model.tables import Conference, Invite, Progress
 from tests.conftest import EXAMPLES
 
 
@@ -72,3 +72,25 @@ def test_reissuing_replaces_unused_codes_and_keeps_joined_chats(database):
         assert redeem(session, codes["P2"], "web:ava").outcome is Redemption.UNKNOWN
         assert redeem(session, new_codes["P2"], "web:ava").outcome is Redemption.JOINED
         assert participant_for_sender(session, "web:kelly").key == "P1"
+
+
+def test_a_paused_conversation_can_carry_on_from_another_chat(database):
+    _, codes = _conference(database)
+    with database.session() as session, session.begin():
+        participant = redeem(session, codes["P1"], "web:kelly").participant
+        session.add(Progress(participant=participant, step="strengths", state="paused"))
+    with database.session() as session, session.begin():
+        moved = redeem(session, codes["P1"], "telegram:kelly")
+        assert moved.outcome is Redemption.MOVED and moved.participant.key == "P1"
+    with database.session() as session:
+        assert participant_for_sender(session, "telegram:kelly").key == "P1"
+        assert participant_for_sender(session, "web:kelly") is None
+
+
+def test_an_active_conversation_cannot_be_taken_over(database):
+    _, codes = _conference(database)
+    with database.session() as session, session.begin():
+        participant = redeem(session, codes["P1"], "web:kelly").participant
+        session.add(Progress(participant=participant, step="strengths", state="active"))
+    with database.session() as session, session.begin():
+        assert redeem(session, codes["P1"], "telegram:someone").outcome is Redemption.USED

@@ -27,6 +27,9 @@ def carry_on(conversation: Conversation | None, dispatcher, text: str | None) ->
     if conversation is None:
         dispatcher.utter_message(response="utter_invite_missing")
         return [SlotSet("joined", False)]
+    if not conversation.steps:
+        send(dispatcher, [conversation.message("no_questions")])
+        return [SlotSet("joined", False)]
     if conversation.finished:
         if text:
             send(dispatcher, conversation.add_late(text))

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.model.audit import record
-from bot.model.tables import Invite, Participant, utcnow
+from bot.model.tables import Invite, Participant, Progress, utcnow
 
 CODE_BYTES = 16  # 128 bits; token_urlsafe keeps it safe for Telegram's ?start= links
 
@@ -65,6 +65,7 @@ class Redemption(enum.Enum):
     RETURNING = "returning"  # the same sender again
     UNKNOWN = "unknown"
     USED = "used"  # bound to another sender
+    MOVED = "moved"  # a paused conversation carried on from another chat
     EXPIRED = "expired"
 
 
@@ -83,21 +84,33 @@ def redeem(session: Session, code: str, sender: str) -> RedeemResult:
         return RedeemResult(Redemption.UNKNOWN)
     if invite.bound_sender == sender:
         return RedeemResult(Redemption.RETURNING, invite.participant)
-    if invite.bound_sender is not None:
+    progress = session.get(Progress, invite.participant_id)
+    # Someone who paused may carry on from another chat: the invite moves there.
+    movable = progress is not None and progress.state in ("paused", "stopped")
+    if invite.bound_sender is not None and not movable:
         return RedeemResult(Redemption.USED)
     if invite.expires_at <= utcnow():
         return RedeemResult(Redemption.EXPIRED)
+    previous = invite.bound_sender
     # A conditional update, so two senders racing for one code cannot both win.
     bound = session.execute(
         update(Invite)
-        .where(Invite.id == invite.id, Invite.bound_sender.is_(None))
+        .where(Invite.id == invite.id, _sender_is(previous))
         .values(bound_sender=sender, bound_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
     if bound.rowcount != 1:
         return RedeemResult(Redemption.USED)
-    record(session, f"participant:{invite.participant.key}", "invite_bound", "invite", invite.id)
-    return RedeemResult(Redemption.JOINED, invite.participant)
+    actor = f"participant:{invite.participant.key}"
+    if previous is None:
+        record(session, actor, "invite_bound", "invite", invite.id)
+        return RedeemResult(Redemption.JOINED, invite.participant)
+    record(session, actor, "invite_moved", "invite", invite.id)
+    return RedeemResult(Redemption.MOVED, invite.participant)
+
+
+def _sender_is(sender: str | None):
+    return Invite.bound_sender.is_(None) if sender is None else Invite.bound_sender == sender
 
 
 def participant_for_sender(session: Session, sender: str) -> Participant | None:
