@@ -1,0 +1,170 @@
+"""The summary builder: columns, parents first across roles, previous scores, audiences."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.model.answers import revise_answer, save_answer
+from bot.model.tables import Conference, Participant, SafeguardingAlert, Score
+from bot.summary.build import build_summary
+from tests.conftest import EXAMPLES, conference_with, environment_for
+
+FAMILY_AND_PROFESSIONALS = (
+    (EXAMPLES / "demo-conference.yml")
+    .read_text()
+    .replace(
+        "  - {key: P5, name: Sam Patel, role: chair}",
+        "  - {key: P5, name: Sam Patel, role: chair}\n"
+        "  - {key: P6, name: Pat Smith, role: family_member, children: [A, B]}\n"
+        "  - {key: P7, name: Lee Smith, role: parent, children: [B]}",
+    )
+)
+
+
+@pytest.fixture
+def conference(database):
+    conference_id, ids = conference_with(database, FAMILY_AND_PROFESSIONALS)
+    with database.session() as session, session.begin():
+        people = {key: session.get(Participant, pid) for key, pid in ids.items()}
+        # Professionals answer first, the family later: the summary still lists parents first.
+        save_answer(session, people["P4"], "worries", "gp", "Missed health visits")
+        save_answer(session, people["P3"], "worries", "sw", "Police called in March")
+        save_answer(session, people["P6"], "strengths", "strengths", "Nan helps every weekend")
+        first = save_answer(session, people["P1"], "strengths", "strengths", "We walk to school")
+        revise_answer(session, first, "We walk to school together", "participant:P1")
+        save_answer(session, people["P1"], "worries", "worries", "Money", ["A"])
+        save_answer(session, people["P7"], "next_steps", "next_steps", "A parenting course")
+        save_answer(
+            session,
+            people["P2"],
+            "worries",
+            "house_worries",
+            "Shouting",
+            share_with="chair_and_social_worker",
+        )
+        save_answer(session, people["P1"], None, "anything_else", "I am nervous")
+        statement = session.get(Conference, conference_id).danger_statements[0]
+        for key, number in (("P3", 4), ("P1", 6), ("P7", 5)):
+            session.add(
+                Score(
+                    danger_statement=statement,
+                    participant=people[key],
+                    score=number,
+                    reason=f"{key} reason",
+                    next_point=f"{key} next",
+                )
+            )
+        session.add(
+            SafeguardingAlert(
+                conference_id=conference_id,
+                participant=people["P2"],
+                kind="immediate_danger",
+                text="He hits me",
+            )
+        )
+    return conference_id
+
+
+def summary(database, conference_id, audience="chair"):
+    with database.session() as session:
+        return build_summary(session, conference_id, audience)
+
+
+def test_answers_land_in_their_columns_newest_version_only(database, conference):
+    columns = summary(database, conference)["columns"]
+    assert [item["text"] for item in columns["strengths"]] == [
+        "We walk to school together",
+        "Nan helps every weekend",
+    ]
+    assert columns["worries"][0] == {
+        "text": "Money",
+        "participant": "P1",
+        "role": "parent",
+        "children": ["A"],
+    }
+
+
+def test_every_list_is_parents_first_across_roles(database, conference):
+    built = summary(database, conference)
+    assert [item["role"] for item in built["columns"]["worries"]] == [
+        "parent",
+        "young_person",
+        "social_worker",
+        "professional",
+    ]
+    assert [r["participant"] for r in built["responses"]] == ["P1", "P7", "P6", "P2", "P3", "P4"]
+    assert [s["participant"] for s in built["scores"]] == ["P1", "P7", "P3"]
+
+
+def test_scores_carry_the_previous_score(database, conference):
+    scores = {s["participant"]: s for s in summary(database, conference)["scores"]}
+    assert scores["P1"] == {
+        "danger_statement": "D1",
+        "participant": "P1",
+        "role": "parent",
+        "score": 6,
+        "previous": 4,
+        "reason": "P1 reason",
+        "next_point": "P1 next",
+    }
+    assert scores["P3"]["previous"] == 3 and scores["P7"]["previous"] is None
+
+
+def test_the_chair_sees_alerts_and_what_was_for_the_chair(database, conference):
+    built = summary(database, conference, "chair")
+    assert [a["text"] for a in built["alerts"]] == ["He hits me"]
+    assert built["for_chair"][0]["question"] == "For the chair"
+    assert any(item["text"] == "Shouting" for item in built["columns"]["worries"])
+
+
+def test_the_family_never_sees_alerts_or_answers_kept_from_them(database, conference):
+    built = summary(database, conference, "family")
+    assert built["alerts"] == [] and "for_chair" not in built
+    everything = json.dumps(built)
+    assert "Shouting" not in everything and "He hits me" not in everything
+
+
+def test_a_participant_who_did_not_consent_is_left_out_for_the_family(database, conference):
+    with database.session() as session, session.begin():
+        session.execute(
+            select(Participant).where(Participant.key == "P7")
+        ).scalar_one().consent_to_share = False
+    family = json.dumps(summary(database, conference, "family"))
+    assert "A parenting course" not in family and "P7 reason" not in family
+    assert "A parenting course" in json.dumps(summary(database, conference, "chair"))
+
+
+def test_companion_summary_writes_the_contract_shape(tmp_path, monkeypatch, capsys):
+    env = environment_for(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["conference", "import", str(EXAMPLES / "demo-conference.yml")]) == 0
+    conference_id = json.loads(capsys.readouterr().out)["conference_id"]
+    output = tmp_path / "summary.json"
+    assert main(["summary", conference_id, "--format", "json", "--output", str(output)]) == 0
+    built = json.loads(output.read_text())
+    assert set(built) >= {
+        "conference",
+        "danger_statements",
+        "responses",
+        "columns",
+        "child_voice",
+        "scores",
+        "alerts",
+    }
+    assert built["conference"]["date"] == "2026-12-15T10:00"
+    assert set(built["columns"]) == {
+        "worries",
+        "complicating_factors",
+        "strengths",
+        "safety",
+        "grey_areas",
+        "next_steps",
+    }
+    assert main(["summary", conference_id, "--format", "markdown"]) == 0
+    assert "## What's working well?" in capsys.readouterr().out
+    assert main(["summary", "no-such-conference"]) == 2
