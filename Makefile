@@ -36,8 +36,8 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 train: $(MODEL)
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check bot tests migrations/env.py
-	$(BIN)/ruff format --check bot tests migrations/env.py
+	$(BIN)/ruff check bot tests scripts migrations/env.py
+	$(BIN)/ruff format --check bot tests scripts migrations/env.py
 
 validate: $(VENV)/.installed
 	$(BIN)/rasa data validate --domain domain
