@@ -94,6 +94,16 @@ def test_back_changes_the_previous_answer_and_keeps_the_old_version(kelly, datab
     assert [a.text for a in strengths if a.superseded_at is not None] == ["We go to the park"]
 
 
+def test_yes_to_anything_else_asks_for_it_rather_than_saving_yes(kelly, database):
+    through_preparation(kelly)
+    kelly.say("We go to the park")
+    kelly.say("Both")
+    assert kelly.say("yes").startswith("Go ahead, type it here.")
+    assert [a.text for a in answers(database, kelly.participant_id, column_key="strengths")] == [
+        "We go to the park"
+    ]
+
+
 def test_an_answer_containing_a_command_word_is_still_an_answer(kelly, database):
     through_preparation(kelly)
     kelly.say("I want the shouting to stop")

@@ -234,6 +234,8 @@ class Conversation:
         if phase == "more" and parsing.means_nothing_more(text):
             self._advance()
             return []
+        if phase == "more" and parsing.normalise(text) in parsing.YES:
+            return [self.message("tell_more")]
         revising = self.progress.data.get("revising") and phase == "ask"
         answer = self._save(step, text)
         self.progress.data = {}
