@@ -67,6 +67,9 @@ ROLE_TITLES = {
 # Everyone who takes part scores except the chair, advocates and note takers.
 NON_SCORING_ROLES = frozenset({"chair", "advocate", "note_taker"})
 
+# Who the chat asks for views; the chair, advocates and note takers have no questions.
+ANSWERING_ROLES = ("parent", "family_member", "young_person", "social_worker", "professional")
+
 # Who the chat speaks to, which decides the wording of the welcome and the questions.
 AUDIENCES = {
     "parent": "family",

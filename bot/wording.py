@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
+
+def day(when: date) -> str:
+    """'Tuesday 8 December 2026'."""
+    return f"{when:%A} {when.day} {when:%B %Y}"
 
 
 def conference_date(when: datetime) -> str:

@@ -80,9 +80,9 @@ def test_the_conversation_is_kept_in_the_sql_tracker_store(stack):
     assert "action_start_session" in actions
 
 
-def test_a_role_without_questions_yet_is_told_so_honestly(stack, invites):
-    text = said(say(stack, "test:gp", invites["P4"]))  # a pasted code works without /start
-    assert text.startswith("Hello Dr Amy Lee. There are no questions for you in this chat yet.")
+def test_a_role_without_questions_is_told_so_honestly(stack, invites):
+    text = said(say(stack, "test:sam", invites["P5"]))  # a pasted code works without /start
+    assert text.startswith("Hello Sam Patel. There are no questions for you in this chat yet.")
 
 
 def test_the_same_code_from_another_chat_is_refused_kindly(stack, invites):
@@ -103,10 +103,10 @@ def test_a_stranger_saying_hello_is_told_how_to_start(stack):
 
 
 def test_the_same_code_from_the_same_chat_carries_on(stack, invites):
-    say(stack, "test:ava", f"/start {invites['P2']}")
-    assert "There are no questions for you" in said(
-        say(stack, "test:ava", f"/start {invites['P2']}")
-    )
+    assert "House of good things" in said(say(stack, "test:ava", f"/start {invites['P2']}"))
+    again = said(say(stack, "test:ava", f"/start {invites['P2']}"))
+    assert again.startswith("Welcome back, Ava. We were at this question.")
+    assert again.endswith("What is good in your life? What do you like doing?")
 
 
 def test_the_web_app_is_healthy(stack):

@@ -19,49 +19,20 @@ from ruamel.yaml.error import MarkedYAMLError
 from bot import vocabulary
 
 DEFAULT_AGENDA = Path(__file__).with_name("default.yml")
-KINDS = ("info", "text", "choice", "score", "check", "consent")
+KINDS = ("info", "text", "choice", "score", "check", "consent", "share")
+HOUSES = ("good_things", "worries", "dreams")
 COMMANDS = ("back", "skip", "pause", "help", "stop")
 # The names a wording may use; {danger} and friends only in scaling questions.
-PLACEHOLDERS = {
-    "name",
-    "date",
-    "local_authority",
-    "children",
-    "children_or",
-    "chair",
-    "danger",
-    "safety_goal",
-    "score",
-    "next_score",
-    "previous",
-    "text",
-    "count",
-    "number",
-    "reason",
-    "next_point",
-    "label",
-}
-QUESTION_FIELDS = {
-    "key",
-    "kind",
-    "text",
-    "column",
-    "repeat",
-    "about_children",
-    "per",
-    "options",
-    "suggestions",
-    "skip_button",
-    "conference_types",
-    "roles",
-    "previous",
-    "reason",
-    "next_point",
-    "at_top",
-    "label",
-}
+PLACEHOLDERS = set(
+    "name date local_authority children children_or chair deadline danger safety_goal "
+    "score next_score previous text count number reason next_point label".split()
+)
+QUESTION_FIELDS = set(
+    "key kind text column repeat about_children per options suggestions skip_button "
+    "conference_types roles previous reason next_point at_top label house only_if "
+    "age_bands faces".split()
+)
 WORDING_KEYS = {"family", "young_person", "professional", *vocabulary.CONFERENCE_TYPES}
-WORDING_KEYS |= {f"young_person_{band}" for band in ("under_12", "12_and_over")}
 
 
 class AgendaError(ValueError):
@@ -89,13 +60,19 @@ class Question:
     suggestions: tuple[str, ...] = ()
     skip_button: object = None  # a wording, like text
     label: str | None = None  # names an answer outside the columns, for the chair
+    house: str | None = None  # a Three Houses question: its answers are the child's voice
+    only_if: dict | None = None  # {question key: [choices]}: asked only after one of them
+    age_bands: tuple[str, ...] | None = None  # young people: only for these bands
+    faces: bool = False  # score buttons with faces, for children
     conference_types: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
     prompts: dict = field(default_factory=dict)  # score follow-ups: previous, reason, ...
 
-    def applies_to(self, role: str, conference_type: str) -> bool:
-        return (self.roles is None or role in self.roles) and (
-            self.conference_types is None or conference_type in self.conference_types
+    def applies_to(self, role: str, conference_type: str, band: str | None) -> bool:
+        return (
+            (self.roles is None or role in self.roles)
+            and (self.conference_types is None or conference_type in self.conference_types)
+            and (self.age_bands is None or band in self.age_bands)
         )
 
 
@@ -105,16 +82,29 @@ class Agenda:
     flows: dict[str, dict[str, list[str]]]
     sections: dict[str, list[Question]]
     messages: dict[str, str]
+    age_bands: list[tuple[str, int]] = field(default_factory=list)  # (band, up to age)
+    report_deadline_working_days: dict[str, int] = field(default_factory=dict)
 
-    def questions_for(self, role: str, conference_type: str) -> list[Question]:
-        audience = vocabulary.AUDIENCES[role]
-        order = self.flows.get(audience, {}).get(conference_type, [])
+    def questions_for(self, role: str, conference_type: str, band: str | None = None):
+        if role not in vocabulary.ANSWERING_ROLES:
+            return []
+        order = self.flows.get(vocabulary.AUDIENCES[role], {}).get(conference_type, [])
         return [
             question
             for section in order
             for question in self.sections[section]
-            if question.applies_to(role, conference_type)
+            if question.applies_to(role, conference_type, band)
         ]
+
+    def band_for(self, age: int | None) -> str | None:
+        if age is None:
+            return None
+        return next((band for band, up_to in self.age_bands if age <= up_to), None)
+
+    def question(self, key: str) -> Question | None:
+        """The question behind an answer's key ("scale@D1" and "seen_report:note" too)."""
+        key = key.split(":")[0].split("@")[0]
+        return next((q for qs in self.sections.values() for q in qs if q.key == key), None)
 
     def command(self, text: str) -> str | None:
         return self.commands.get(normalise(text))
@@ -129,7 +119,7 @@ def normalise(text: str) -> str:
 def words(wording, audience: str, conference_type: str, band: str | None = None) -> str:
     """Pick the text for this audience and conference type from a wording."""
     while isinstance(wording, dict):
-        for key in (f"{audience}_{band}" if band else None, audience, conference_type):
+        for key in (band, audience, conference_type):
             if key in wording:
                 wording = wording[key]
                 break
@@ -156,9 +146,10 @@ def _placeholders(wording) -> set[str]:
 
 
 class _Checker:
-    def __init__(self, path: str):
+    def __init__(self, path: str, bands: set[str]):
         self.path = path
         self.problems: list[str] = []
+        self.wording_keys = WORDING_KEYS | bands
 
     def fail(self, node, key, field_path: str, message: str) -> None:
         line = _line(node, key)
@@ -167,7 +158,7 @@ class _Checker:
     def wording(self, node, key, field_path: str) -> None:
         wording = node.get(key)
         if isinstance(wording, dict):
-            unknown = set(wording) - WORDING_KEYS
+            unknown = set(wording) - self.wording_keys
             if unknown:
                 self.fail(node, key, field_path, f"unknown wording keys {sorted(unknown)}")
         elif not isinstance(wording, str):
@@ -204,8 +195,11 @@ def _question(check: _Checker, node, section: str, field_path: str) -> Question 
         Option(str(option["key"]), str(option["title"]), bool(option.get("flag", False)))
         for option in node.get("options") or []
     )
-    if kind in ("choice", "consent") and not options:
+    if kind in ("choice", "consent", "share") and not options:
         check.fail(node, "kind", f"{field_path}.options", "a choice needs options")
+    house = node.get("house")
+    if house is not None and house not in HOUSES or (kind == "share" and house is None):
+        check.fail(node, "house", f"{field_path}.house", f"should be one of {HOUSES}")
     prompts = {
         key: node[key] for key in ("previous", "reason", "next_point", "at_top") if key in node
     }
@@ -226,6 +220,10 @@ def _question(check: _Checker, node, section: str, field_path: str) -> Question 
         suggestions=tuple(node.get("suggestions") or ()),
         skip_button=node.get("skip_button"),
         label=node.get("label"),
+        house=house,
+        only_if=dict(node["only_if"]) if "only_if" in node else None,
+        age_bands=tuple(node["age_bands"]) if "age_bands" in node else None,
+        faces=bool(node.get("faces", False)),
         conference_types=tuple(node["conference_types"]) if "conference_types" in node else None,
         roles=tuple(node["roles"]) if "roles" in node else None,
         prompts=prompts,
@@ -237,7 +235,8 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
         root = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:
         raise AgendaError(f"{path}: {error}") from None
-    check = _Checker(path)
+    bands = [(str(band["key"]), int(band["up_to"])) for band in root.get("age_bands") or []]
+    check = _Checker(path, {band for band, _ in bands})
     for section in ("commands", "flows", "sections", "messages"):
         if not isinstance(root.get(section), dict):
             check.fail(root, section, section, "is missing or not a mapping")
@@ -282,9 +281,17 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
         check.problems.append(f"{path}: messages.{key}: is missing")
     for key in messages:
         check.wording(root["messages"], key, f"messages.{key}")
+    for name, questions in sections.items():
+        for question in questions:
+            for key in question.only_if or {}:
+                if key not in seen:
+                    check.problems.append(
+                        f"{path}: sections.{name}.{question.key}.only_if: unknown question '{key}'"
+                    )
+    deadlines = dict(root.get("report_deadline_working_days") or {})
     if check.problems:
         raise AgendaError("\n".join(check.problems))
-    return Agenda(commands, flows, sections, messages)
+    return Agenda(commands, flows, sections, messages, bands, deadlines)
 
 
 @lru_cache(maxsize=4)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import vocabulary
+from bot.agenda.loader import HOUSES
 from bot.dialogue import parsing
 from bot.dialogue.replies import Reply, button
 from bot.model.answers import revise_answer
@@ -37,9 +38,15 @@ def _groups(conv):
     names = {child.key: child.name for child in conv.conference.children}
     several = len(conv._children()) > 1
     groups = []
-    for heading, columns in vocabulary.board_for(conv.conference.type):
-        items = [("answer", a) for a in answers if a.column_key in columns]
-        groups.append((heading, items))
+    house_of = {step.id: step.question.house for step in conv.steps if step.question.house}
+    if house_of:  # a child's answers are shown in their houses
+        for house in HOUSES:
+            items = [("answer", a) for a in answers if house_of.get(a.question_key) == house]
+            groups.append((conv.agenda.messages[f"house_{house}"], items))
+    else:
+        for heading, columns in vocabulary.board_for(conv.conference.type):
+            items = [("answer", a) for a in answers if a.column_key in columns]
+            groups.append((heading, items))
     scores = [("score", s) for s in _current(conv, Score)]
     groups.append((conv.agenda.messages["score_titles"], scores))
     for_chair = [("answer", a) for a in answers if a.column_key is None]
@@ -72,9 +79,10 @@ def answer_label(agenda, question_key: str) -> str:
     """What an answer outside the columns was about, e.g. "Seen the report"."""
     if ":" in question_key:
         return agenda.messages["note_label"]
-    key = question_key.split("@")[0]
-    question = next((q for qs in agenda.sections.values() for q in qs if q.key == key), None)
-    return question.label if question and question.label else key.replace("_", " ").capitalize()
+    question = agenda.question(question_key)
+    if question and question.label:
+        return question.label
+    return question_key.split("@")[0].replace("_", " ").capitalize()
 
 
 def check_prompt(conv, phase: str) -> Reply:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import vocabulary, wording
+from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import Agenda, fill, words
 from bot.dialogue import parsing
 from bot.dialogue.check import check_answer, check_prompt
-from bot.dialogue.replies import Reply, button
+from bot.dialogue.replies import Reply, button, score_button
 from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import revise_answer, save_answer
 from bot.model.audit import record
@@ -33,7 +33,9 @@ class Conversation:
         self.agenda = agenda
         self.conference = participant.conference
         self.audience = vocabulary.AUDIENCES[participant.role]
-        self.steps = build_steps(agenda, participant)
+        child = next((c for c in self.conference.children if c.key == participant.child_key), None)
+        self.band = agenda.band_for(child.age) if child else None
+        self.steps = build_steps(agenda, participant, self.band)
         self.progress = session.get(Progress, participant.id)
         if self.progress is None:
             first = self.steps[0].id if self.steps else None
@@ -72,10 +74,28 @@ class Conversation:
     def _advance(self) -> None:
         index = self._index()
         following = self.steps[index + 1 :] if index is not None else []
+        following = [step for step in following if self._asked(step)]
         if following:
             self._go(following[0])
         else:
             self._submit(consent=None)
+
+    def _asked(self, step: Step) -> bool:
+        """A question with only_if is asked only after one of the given choices; who may
+        see a house only when the house has something in it."""
+        if step.kind == "share" and not self._house_answers(step.question.house):
+            return False
+        for key, choices in (step.question.only_if or {}).items():
+            chosen = self.session.execute(
+                select(Answer.choice).where(
+                    Answer.participant_id == self.participant.id,
+                    Answer.question_key == key,
+                    Answer.superseded_at.is_(None),
+                )
+            ).scalars()
+            if not set(chosen) & {str(choice) for choice in choices}:
+                return False
+        return True
 
     # --- wording ------------------------------------------------------------------------
 
@@ -90,6 +110,10 @@ class Conversation:
             "children_or": _and(children, "or") if children else "your children",
             "chair": chair or "the chair",
         }
+        days = self.agenda.report_deadline_working_days.get(self.conference.type)
+        if days is not None:
+            due = deadlines.working_days_before(self.conference.date.date(), days)
+            context["deadline"] = wording.day(due)
         if step is not None and step.danger_statement is not None:
             context.update(
                 danger=step.danger_statement.danger, safety_goal=step.danger_statement.safety_goal
@@ -98,7 +122,7 @@ class Conversation:
 
     def say(self, wording_, step: Step | None = None, **extra) -> str:
         """A wording from the agenda, for this participant, with its names filled in."""
-        text = words(wording_, self.audience, self.conference.type)
+        text = words(wording_, self.audience, self.conference.type, self.band)
         return fill(text, **self._context(step, **extra))
 
     def message(self, key: str, **extra) -> Reply:
@@ -148,7 +172,7 @@ class Conversation:
         text = self._revising_note(step) + self.say(question.text, step)
         buttons = [button(option.title, option.key) for option in question.options]
         if step.kind == "score":
-            buttons = [button(str(number)) for number in vocabulary.SCORE_RANGE]
+            buttons = [score_button(number, question.faces) for number in vocabulary.SCORE_RANGE]
         buttons += [button(suggestion) for suggestion in question.suggestions]
         if question.skip_button:
             buttons.append(button(self.say(question.skip_button, step), "skip"))
@@ -187,7 +211,7 @@ class Conversation:
             return self.skip()  # typing a button's title is the same as pressing it
         if step.kind == "check":
             return check_answer(self, text)
-        if step.kind in ("choice", "consent"):
+        if step.kind in ("choice", "consent", "share"):
             return self._answer_choice(step, text)
         if step.kind == "score":
             return self._answer_score(step, text)
@@ -282,12 +306,42 @@ class Conversation:
         if option is None:
             retry = "consent_needed" if step.kind == "consent" else "pick_button"
             return [self.keep_note(step, text), self.message(retry)]
+        if step.kind == "share":
+            self._share_house(step.question.house, option.key)
+            self._advance()
+            return []
         self._save(step, option.title, choice=option.key, flagged=option.flag)
         if step.kind == "consent":
             self._submit(consent=option.key == "yes")
             return [self.message("finished")]
         self._advance()
         return []
+
+    def _house_answers(self, house: str) -> list[Answer]:
+        keys = {s.id for s in self.steps if s.question.house == house and s.kind != "share"}
+        return list(
+            self.session.execute(
+                select(Answer).where(
+                    Answer.participant_id == self.participant.id,
+                    Answer.question_key.in_(keys),
+                    Answer.superseded_at.is_(None),
+                )
+            ).scalars()
+        )
+
+    def _share_house(self, house: str, share_with: str) -> None:
+        """A young person's choice of who may see a house applies to all its answers."""
+        for answer in self._house_answers(house):
+            answer.share_with = share_with
+        record(
+            self.session,
+            f"participant:{self.participant.key}",
+            "house_shared",
+            "participant",
+            self.participant.id,
+            house=house,
+            share_with=share_with,
+        )
 
     def _current_score(self, step: Step) -> Score | None:
         return self.session.execute(

@@ -30,10 +30,10 @@ def concerns(statement: DangerStatement, participant: Participant) -> bool:
     return not participant.children or bool(set(statement.children) & set(participant.children))
 
 
-def build_steps(agenda: Agenda, participant: Participant) -> list[Step]:
+def build_steps(agenda: Agenda, participant: Participant, band: str | None = None) -> list[Step]:
     conference = participant.conference
     steps = []
-    for question in agenda.questions_for(participant.role, conference.type):
+    for question in agenda.questions_for(participant.role, conference.type, band):
         if question.per == "danger_statement":
             steps += [
                 Step(question, statement)

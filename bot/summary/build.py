@@ -24,8 +24,6 @@ from bot.model.tables import (
 )
 
 AUDIENCES = ("chair", "family")
-# The roles whose views the chair waits for (the chair and note takers give none).
-RESPONDING_ROLES = [role for role in vocabulary.ROLES if role not in ("chair", "note_taker")]
 
 
 class UnknownConference(LookupError):
@@ -72,13 +70,23 @@ def build_summary(
         ]
 
     columns = {column: [] for column in vocabulary.COLUMNS}
-    for_chair = []
+    for_chair, child_voice = [], []
     for answer in answers:
         who = {"participant": answer.participant.key, "role": answer.participant.role}
-        if answer.column_key:
-            columns[answer.column_key].append(
-                {"text": answer.text, **who, "children": list(answer.children)}
+        question = agenda.question(answer.question_key)
+        house = question.house if question else None
+        if house:  # the child's own words, never paraphrased
+            child_voice.append(
+                {
+                    "participant": who["participant"],
+                    "house": house,
+                    "text": answer.text,
+                    "share_with": answer.share_with,
+                }
             )
+        if answer.column_key:
+            item = {"text": answer.text, **who, "children": list(answer.children)}
+            columns[answer.column_key].append({**item, "child_voice": True} if house else item)
         elif not family:
             for_chair.append(
                 {
@@ -151,10 +159,10 @@ def build_summary(
                 "consent_to_share": p.consent_to_share,
             }
             for p in participants
-            if p.role in RESPONDING_ROLES
+            if p.role in vocabulary.ANSWERING_ROLES
         ],
         "columns": columns,
-        "child_voice": [],
+        "child_voice": child_voice,
         "scores": [
             {
                 "danger_statement": statements[s.danger_statement_id].key,

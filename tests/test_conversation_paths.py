@@ -1,5 +1,6 @@
-"""A parent's whole conversation through the real stack (Rasa REST webhook), checked in
-the database; and a restart of the whole stack in the middle resumes at the same question."""
+"""Whole conversations through the real stack (Rasa REST webhook), checked in the
+database: a parent, a young person, a social worker; and a restart of the whole stack in
+the middle resumes at the same question."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from sqlalchemy import select
 
 from bot.model.database import Database
 from bot.model.tables import Answer, Participant, Score
+from bot.summary.build import build_summary
+from bot.summary.markdown import to_markdown
 from tests.conftest import BIN, EXAMPLES, Launcher, stack_environment
 
-PATH = yaml.safe_load((EXAMPLES.parent / "tests" / "data" / "family_review_path.yml").read_text())
+DATA = EXAMPLES.parent / "tests" / "data"
+PATH = yaml.safe_load((DATA / "family_review_path.yml").read_text())
 
 
 def send(settings, sender: str, message: str) -> list[dict]:
@@ -51,6 +55,14 @@ def walk(settings, sender: str, turns: list[dict], code: str) -> None:
         assert turn["expect"] in replies[-1]["text"], (turn, replies)
 
 
+def participant(session, conference, key):
+    return session.execute(
+        select(Participant).where(
+            Participant.conference_id == conference["id"], Participant.key == key
+        )
+    ).scalar_one()
+
+
 def current(session, model, participant_id):
     return (
         session.execute(
@@ -68,11 +80,7 @@ def test_a_parents_whole_review_conversation_lands_in_the_columns(stack):
     walk(stack.settings, "e2e:kelly", PATH, conference["P1"])
     database = Database(stack.settings)
     with database.session() as session:
-        kelly = session.execute(
-            select(Participant).where(
-                Participant.conference_id == conference["id"], Participant.key == "P1"
-            )
-        ).scalar_one()
+        kelly = participant(session, conference, "P1")
         assert (kelly.response_status, kelly.consent_to_share) == ("submitted", True)
         by_column = [
             (a.column_key, a.text, a.children)
@@ -135,3 +143,75 @@ def test_pause_then_the_invite_link_from_another_chat_carries_on(stack):
     assert "Welcome back, Kelly. We were at this question." in replies[0]["text"]
     assert "What worries you about the meeting" in replies[-1]["text"]
     walk(stack.settings, "e2e:telegram", PATH[3:6], conference["P1"])
+
+
+def test_a_young_persons_three_houses_and_who_may_see_them(stack):
+    conference = import_demo(stack.env)
+    walk(
+        stack.settings,
+        "e2e:ava",
+        yaml.safe_load((DATA / "young_person_path.yml").read_text()),
+        conference["P2"],
+    )
+    database = Database(stack.settings)
+    with database.session() as session:
+        ava = participant(session, conference, "P2")
+        assert ava.response_status == "submitted"
+        houses = [
+            (a.column_key, a.text, a.share_with)
+            for a in current(session, Answer, ava.id)
+            if a.column_key
+        ]
+        assert houses == [
+            ("strengths", "Playing with my dog", "everyone"),
+            ("safety", "Nan", "everyone"),
+            ("worries", "When dad shouts at mum", "chair_and_social_worker"),
+            ("next_steps", "Everyone being happy at home", "everyone"),
+        ]
+        wishes = {a.question_key: a.choice for a in current(session, Answer, ava.id) if a.choice}
+        assert wishes["attend"] == "part" and wishes["advocate"] == "not_sure"
+        chair = build_summary(session, conference["id"], "chair")
+        family = build_summary(session, conference["id"], "family")
+    database.dispose()
+    assert {
+        "participant": "P2",
+        "house": "worries",
+        "text": "When dad shouts at mum",
+        "share_with": "chair_and_social_worker",
+    } in chair["child_voice"]
+    # "Only my social worker and the chair" is in nothing the family can see.
+    for family_facing in (json.dumps(family), to_markdown(family)):
+        assert "When dad shouts at mum" not in family_facing
+        assert "Playing with my dog" in family_facing
+
+
+def test_a_social_workers_report_sections_recommendation_and_sharing(stack):
+    conference = import_demo(stack.env)
+    welcome = send(stack.settings, "e2e:jo", f"/start {conference['P3']}")
+    assert (
+        "Please share your report with the family by Tuesday 8 December 2026" in welcome[0]["text"]
+    )
+    assert "the family will read this" in " ".join(r["text"] for r in welcome)
+    path = yaml.safe_load((DATA / "professional_path.yml").read_text())
+    walk(stack.settings, "e2e:jo", path[1:], conference["P3"])
+    database = Database(stack.settings)
+    with database.session() as session:
+        jo = participant(session, conference, "P3")
+        answers = current(session, Answer, jo.id)
+        columns = [(a.column_key, a.text) for a in answers if a.column_key]
+        assert columns == [
+            ("worries", "Police were called in March after a fight"),
+            ("worries", "Ava is anxious at school"),
+            ("complicating_factors", "Debt and the loss of dad's job"),
+            ("safety", "Nan visits every day"),
+            ("strengths", "Mum has engaged with every visit"),
+            ("next_steps", "Keep going to the parenting course"),
+            ("next_steps", "Weekly visits"),
+        ]
+        choices = {a.question_key: a.choice for a in answers if a.choice}
+        assert choices["recommendation"] == "cp_plan" and choices["category"] == "emotional_abuse"
+        assert choices["report_shared"] == "yes"
+        assert {a.question_key: a.text for a in answers}["report_shared_when"] == "On 1 December"
+        [score] = current(session, Score, jo.id)
+        assert (score.score, score.next_point) == (4, "Three months without an incident")
+    database.dispose()
