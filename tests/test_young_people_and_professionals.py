@@ -1,0 +1,138 @@
+"""Young people's Three Houses and professionals' reports: the same engine, other agendas."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from bot.model.tables import Answer, Score
+from bot.summary.build import build_summary
+from bot.summary.markdown import to_markdown
+from tests.conftest import EXAMPLES, EngineChat, conference_with
+
+DEMO = (EXAMPLES / "demo-conference.yml").read_text()
+TEENAGER = DEMO.replace("{key: A, name: Ava, age: 9}", "{key: A, name: Ava, age: 14}")
+INITIAL = DEMO.replace("type: review", "type: initial").replace(
+    "    previous_scores: {P1: 4, P3: 3}\n", ""
+)
+
+
+def chat_for(database, text, key):
+    conference_id, ids = conference_with(database, text)
+    return conference_id, EngineChat(database, ids[key])
+
+
+def current_answers(database, participant_id):
+    with database.session() as session:
+        return (
+            session.execute(
+                select(Answer)
+                .where(Answer.participant_id == participant_id, Answer.superseded_at.is_(None))
+                .order_by(Answer.id)
+            )
+            .scalars()
+            .all()
+        )
+
+
+def test_a_younger_child_gets_short_words_and_no_scale(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    text = ava.start()
+    assert text.startswith("Hi Ava! There is a meeting about you and your family")
+    assert "so that a grown-up can help keep you safe" in text
+    assert [step.question.key for step in _steps(ava)].count("young_scale") == 0
+
+
+def test_a_teenager_is_offered_the_scale_with_faces(database):
+    _, ava = chat_for(database, TEENAGER, "P2")
+    assert "I will tell your social worker today" in ava.start()
+    for text in ("My friends", "no", "skip", "everyone", "skip", "skip", "No", "No", "No"):
+        ava.say(text)
+    assert ava.buttons()[0] == "0 😢" and ava.buttons()[10] == "10 😀"
+    assert "Why did you choose 7?" in ava.say("7 🙂")
+
+
+def _steps(chat):
+    from bot.dialogue.conversation import Conversation
+    from bot.model.tables import Participant
+
+    with chat.database.session() as session:
+        return Conversation(
+            session, session.get(Participant, chat.participant_id), chat.agenda
+        ).steps
+
+
+def test_who_may_see_a_house_applies_to_all_its_answers(database):
+    conference_id, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    for text in ("My dog", "no", "Nan", "no", "everyone", "Dad shouting", "Being hit", "no"):
+        ava.say(text)
+    assert "Only my social worker and the chair" in ava.buttons()
+    assert "House of dreams" in ava.say("Only my social worker and the chair")
+    shared = {a.text: a.share_with for a in current_answers(database, ava.participant_id)}
+    assert shared == {
+        "My dog": "everyone",
+        "Nan": "everyone",
+        "Dad shouting": "chair_and_social_worker",
+        "Being hit": "chair_and_social_worker",
+    }
+    with database.session() as session:
+        family = build_summary(session, conference_id, "family")
+        chair = build_summary(session, conference_id, "chair")
+    for family_facing in (json.dumps(family), to_markdown(family)):
+        assert "Dad shouting" not in family_facing and "Being hit" not in family_facing
+    assert [v["text"] for v in chair["child_voice"]] == [
+        "My dog",
+        "Nan",
+        "Dad shouting",
+        "Being hit",
+    ]
+    assert all(item.get("child_voice") for item in chair["columns"]["worries"])
+
+
+def test_an_empty_house_is_not_asked_who_may_see_it(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    ava.say("skip")  # good things
+    after = ava.say("skip")  # who makes you feel safe: the house is empty
+    assert "Who can see" not in after and "House of worries" in after
+
+
+def test_a_recommendation_of_a_plan_asks_for_the_category(database):
+    _, jo = chat_for(database, DEMO, "P3")
+    jo.start()
+    for text in ["skip"] * 8:
+        jo.say(text)
+    jo.say("4")
+    jo.say("reason")
+    assert "What is your recommendation" in jo.say("next")
+    assert "Under which category?" in jo.say("Child protection plan")
+    assert "shared your report" in jo.say("Neglect")
+    assert "Here is everything" in jo.say("Not yet")  # no "when" without a yes
+    choices = {a.question_key: a.choice for a in current_answers(database, jo.participant_id)}
+    assert choices == {
+        "recommendation": "cp_plan",
+        "category": "neglect",
+        "report_shared": "not_yet",
+    }
+    flagged = [a.question_key for a in current_answers(database, jo.participant_id) if a.flagged]
+    assert flagged == ["report_shared"]
+    with database.session() as session:
+        assert session.execute(select(Score.score)).scalar_one() == 4
+
+
+def test_no_plan_skips_the_category(database):
+    _, jo = chat_for(database, DEMO, "P3")
+    jo.start()
+    for text in ["skip"] * 8 + ["skip"]:
+        jo.say(text)
+    assert "shared your report" in jo.say("Child in need plan")
+
+
+def test_the_welcome_gives_the_report_deadline_in_working_days(database):
+    _, jo = chat_for(database, INITIAL, "P3")
+    # Initial conference on Tuesday 15 December 2026: 2 working days before.
+    welcome = jo.start()
+    assert "Please share your report with the family by Friday 11 December 2026" in welcome
+    assert "the family will read this" in welcome
