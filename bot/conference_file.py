@@ -57,6 +57,8 @@ class ParticipantSpec:
     role: str
     scores: bool
     agency: str | None = None
+    email: str | None = None  # the social worker's and chair's, for safeguarding alerts
+    phone: str | None = None
     child: str | None = None
     children: list[str] = field(default_factory=list)
 
@@ -75,7 +77,17 @@ SECTIONS = {
     "conference": {"type", "date", "local_authority"},
     "children": {"key", "name", "age"},
     "danger_statements": {"key", "danger", "safety_goal", "children", "previous_scores"},
-    "participants": {"key", "name", "role", "agency", "child", "children", "scores"},
+    "participants": {
+        "key",
+        "name",
+        "role",
+        "agency",
+        "child",
+        "children",
+        "scores",
+        "email",
+        "phone",
+    },
 }
 MAX_CHILD_AGE = 18
 
@@ -295,6 +307,8 @@ def _read_participants(reader: _Reader, root: dict, child_keys: set[str]) -> lis
             role=role,
             scores=bool(scores),
             agency=reader.text(node, "agency", field_path, required=False),
+            email=reader.text(node, "email", field_path, required=False),
+            phone=reader.text(node, "phone", field_path, required=False),
             child=child,
             children=reader.key_list(node, "children", field_path, child_keys, "child"),
         )

@@ -24,6 +24,11 @@ class Settings:
     public_url: str
     telegram_bot_username: str | None
     start_timeout: float
+    notify_api_key: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_email_template_id: str | None = None
+    notify_sms_template_id: str | None = None
+    notify_interval: float = 10.0
 
     @property
     def rasa_url(self) -> str:
@@ -58,4 +63,9 @@ def load_settings(env: dict | None = None) -> Settings:
         public_url=(env.get("COMPANION_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
         telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME") or None,
         start_timeout=float(env.get("COMPANION_START_TIMEOUT", 180)),
+        notify_api_key=env.get("NOTIFY_API_KEY") or None,
+        notify_base_url=env.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk",
+        notify_email_template_id=env.get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
+        notify_sms_template_id=env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
+        notify_interval=float(env.get("COMPANION_NOTIFY_INTERVAL", 10)),
     )

@@ -149,9 +149,21 @@ class Launcher:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """The real stack (Rasa, action server, web app), started once per test session."""
-    launcher = Launcher(stack_environment(tmp_path_factory.mktemp("stack")))
+def fake_notify():
+    """A local GOV.UK Notify for the whole session."""
+    from tests.fake_notify import FakeNotify
+
+    server = FakeNotify().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, fake_notify):
+    """The real stack (Rasa, action server, web app), started once per test session,
+    telling a local fake GOV.UK Notify of safeguarding alerts."""
+    env = stack_environment(tmp_path_factory.mktemp("stack"), **fake_notify.environment())
+    launcher = Launcher(env)
     launcher.wait_ready()
     yield launcher
     launcher.stop()

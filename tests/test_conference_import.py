@@ -116,8 +116,8 @@ BAD_FILES = {
         "conference.date: should be a date and time",
     ),
     "chair marked to score": (
-        DEMO.replace("role: chair}", "role: chair, scores: true}"),
-        24,
+        DEMO.replace("role: chair,", "role: chair, scores: true,"),
+        25,
         "participants[P5].scores: a chair does not score",
     ),
     "duplicate child key": (
@@ -127,7 +127,7 @@ BAD_FILES = {
     ),
     "duplicate participant key": (
         DEMO.replace("{key: P4,", "{key: P3,"),
-        23,
+        24,
         "participants[P3].key: duplicate key 'P3'",
     ),
     "duplicate field": (

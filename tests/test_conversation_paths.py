@@ -32,9 +32,9 @@ def send(settings, sender: str, message: str) -> list[dict]:
     return response.json()
 
 
-def import_demo(env) -> dict:
+def import_demo(env, path=EXAMPLES / "demo-conference.yml") -> dict:
     result = subprocess.run(
-        [str(BIN / "companion"), "conference", "import", str(EXAMPLES / "demo-conference.yml")],
+        [str(BIN / "companion"), "conference", "import", str(path)],
         env=env,
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.store import conversation_of, send
+from bot.actions.store import conversation_of, note_concern, send
 
 DONE = "done"  # the `answer` slot's value once the agenda is finished
 
@@ -25,6 +25,7 @@ class ValidateConferenceForm(FormValidationAction):
         with conversation_of(tracker.sender_id) as conversation:
             if conversation is None:
                 return {"answer": DONE}
+            note_concern(conversation, tracker)
             send(dispatcher, conversation.answer(str(value)))
             finished = conversation.finished
         return {"answer": DONE if finished else None}
@@ -85,3 +86,16 @@ class ActionPause(CommandAction):
 class ActionStop(CommandAction):
     command = "stop"
     leaves_form = True
+
+
+class ActionMisunderstood(Action):
+    """ "You misunderstood": noted beside the alert, which is never deleted."""
+
+    def name(self) -> Text:
+        return "action_misunderstood"
+
+    async def run(self, dispatcher, tracker, domain):
+        with conversation_of(tracker.sender_id) as conversation:
+            if conversation is not None:
+                send(dispatcher, conversation.misunderstood(tracker.latest_message.get("text", "")))
+        return []

@@ -9,11 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.store import conversation_of, database, send
+from bot.actions.store import conversation_of, database, note_concern, send
 from bot.agenda.loader import load_agenda
 from bot.dialogue.conversation import Conversation
 from bot.model.invites import Redemption, redeem
 from bot.nlu.invite_start import CODE_ENTITY
+from bot.safeguarding.detector import IMMEDIATE, Finding, assess
+from bot.safeguarding.script import script_for
 
 REFUSALS = {
     Redemption.UNKNOWN: "utter_invite_unknown",
@@ -74,7 +76,25 @@ class ActionContinue(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = None if intent == "greet" else tracker.latest_message.get("text")
         with conversation_of(tracker.sender_id) as conversation:
+            note_concern(conversation, tracker)
             return carry_on(conversation, dispatcher, text)
+
+
+class ActionSafeguarding(Action):
+    """Help first: the script for this person, the alert recorded; the question waits."""
+
+    def name(self) -> Text:
+        return "action_safeguarding"
+
+    async def run(self, dispatcher, tracker, domain):
+        text = tracker.latest_message.get("text") or ""
+        finding = assess(text) or Finding(IMMEDIATE, "classifier", text)
+        with conversation_of(tracker.sender_id) as conversation:
+            if conversation is None:
+                send(dispatcher, script_for(None, None))
+            else:
+                send(dispatcher, conversation.safeguard(text, finding))
+        return []
 
 
 class ActionNotUnderstood(Action):

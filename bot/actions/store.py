@@ -14,6 +14,8 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.replies import Reply
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
+from bot.nlu.safeguarding import ENTITY as SAFEGUARDING_ENTITY
+from bot.safeguarding.detector import CONCERN, Finding, assess
 from bot.settings import load_settings
 
 
@@ -33,3 +35,19 @@ def conversation_of(sender_id: str) -> Iterator[Conversation | None]:
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
     for reply in replies:
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+def latest_finding(tracker) -> Finding | None:
+    """What the safeguarding detector found in the latest message, if anything."""
+    entities = tracker.latest_message.get("entities") or []
+    if not any(entity.get("entity") == SAFEGUARDING_ENTITY for entity in entities):
+        return None
+    text = tracker.latest_message.get("text") or ""
+    return assess(text) or Finding(CONCERN, "classifier", text)
+
+
+def note_concern(conversation: Conversation | None, tracker) -> None:
+    """A concern (not an emergency) in a message is recorded for the chair."""
+    finding = latest_finding(tracker)
+    if conversation is not None and finding is not None and finding.tier == CONCERN:
+        conversation.note_concern(tracker.latest_message.get("text") or "", finding)

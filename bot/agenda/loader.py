@@ -21,7 +21,7 @@ from bot import vocabulary
 DEFAULT_AGENDA = Path(__file__).with_name("default.yml")
 KINDS = ("info", "text", "choice", "score", "check", "consent", "share")
 HOUSES = ("good_things", "worries", "dreams")
-COMMANDS = ("back", "skip", "pause", "help", "stop")
+COMMANDS = ("back", "skip", "pause", "help", "stop", "misunderstood")
 # The names a wording may use; {danger} and friends only in scaling questions.
 PLACEHOLDERS = set(
     "name date local_authority children children_or chair deadline danger safety_goal "

@@ -20,6 +20,9 @@ from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import revise_answer, save_answer
 from bot.model.audit import record
 from bot.model.tables import Answer, Participant, PreviousScore, Progress, Score, utcnow
+from bot.safeguarding.alerts import raise_alert, record_dispute
+from bot.safeguarding.detector import Finding
+from bot.safeguarding.script import helplines, script_for
 
 
 def _and(names: list[str], conjunction: str) -> str:
@@ -486,6 +489,21 @@ class Conversation:
             self._advance()
             return [self.message("skipped")] if phase == "ask" else []
         return []
+
+    # --- safeguarding -------------------------------------------------------------------
+
+    def safeguard(self, text: str, finding: Finding) -> list[Reply]:
+        """A child may be in danger: record the alert, show the help; the question waits."""
+        raise_alert(self.session, self.participant, finding, text)
+        return script_for(self.participant.role, self.band)
+
+    def note_concern(self, text: str, finding: Finding) -> None:
+        """A worry for the chair (past harm, fear): recorded, the conversation goes on."""
+        raise_alert(self.session, self.participant, finding, text)
+
+    def misunderstood(self, text: str = "") -> list[Reply]:
+        alert = record_dispute(self.session, self.participant, text or "misunderstood")
+        return [Reply(helplines()["misunderstood"].strip())] if alert else []
 
     def help(self) -> list[Reply]:
         return [self.message("help")]

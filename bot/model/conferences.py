@@ -43,6 +43,8 @@ def create_conference(
             name=person.name,
             role=person.role,
             agency=person.agency,
+            email=person.email,
+            phone=person.phone,
             child_key=person.child,
             children=person.children or ([person.child] if person.child else []),
             scores=person.scores,

@@ -116,6 +116,9 @@ class Participant(Base):
     submitted_at = Column(DateTime)
     # Their answer to "may we share your answers with the conference?" (None: not asked yet)
     consent_to_share = Column(Boolean)
+    # How the social worker and the chair are told of a safeguarding alert.
+    email = Column(String(320))
+    phone = Column(String(32))
     position = Column(Integer, nullable=False)
 
     conference = relationship("Conference", back_populates="participants")
@@ -222,11 +225,40 @@ class SafeguardingAlert(Base):
     id = Column(Integer, primary_key=True)
     conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
     participant_id = Column(ForeignKey("participant.id"), nullable=False)
-    kind = Column(String(32), nullable=False)
-    text = Column(EncryptedText, nullable=False)
+    kind = Column(String(32), nullable=False)  # immediate_danger or concern
+    pattern = Column(String(32))  # which family of words matched, e.g. "harm"
+    text = Column(EncryptedText, nullable=False)  # the exact words
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # "You misunderstood": recorded beside the alert, which stays.
+    disputed_text = Column(EncryptedText)
+    disputed_at = Column(DateTime)
 
     participant = relationship("Participant")
+
+
+class Notification(Base):
+    """The outbox: an alert's email or text message, retried until delivered."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        _one_of("notification", "channel", ("email", "sms")),
+        _one_of("notification", "status", ("pending", "sending", "sent")),
+    )
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(ForeignKey("safeguarding_alert.id"), nullable=False, index=True)
+    channel = Column(String(8), nullable=False)
+    recipient = Column(String(320), nullable=False)
+    recipient_role = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(500))
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    sent_at = Column(DateTime)
+    provider_id = Column(String(64))  # Notify's id for the message
+
+    alert = relationship("SafeguardingAlert")
 
 
 class AuditEvent(Base):

@@ -101,6 +101,7 @@ WORDS = {
         "stepdad", "you", "everyone",
     },
     "ME": {"me", "us"},
+    "SELF": {"myself", "herself", "himself", "themselves", "themself"},
     "DET": {"my", "our", "the", "his", "her", "their", "little", "big", "baby", "younger"},
     "KILL": {"kill", "kills", "killing", "murder", "murders", "shoot", "stab"},
     "WEAPON": {"knife", "knives", "gun", "blade", "machete", "bat"},
@@ -112,8 +113,8 @@ WORDS = {
     "ABUSE": {"abuse", "abuses", "abused", "abusing", "rape", "rapes", "raped", "raping",
               "molest", "molests", "molested", "molesting"},  # fmt: skip
     "SELF_CUT": {"cut", "cuts", "cutting", "burn", "burning", "hurting", "hurt"},
-    "INTENT": {"want", "wants", "going", "will", "keep", "keeps", "been", "might", "gonna",
-               "like", "thinking", "think", "planning", "plan", "about", "to", "wanted"},  # fmt: skip
+    "INTENT": {"want", "wants", "going", "will", "keep", "keeps", "been", "might", "like",
+               "thinking", "think", "planning", "plan", "about", "to", "wanted"},  # fmt: skip
     "WISH_DEAD": {"die", "dead"},
     "RUN": {"run", "running", "leave", "leaving"},
     "NOW": {"tonight", "today", "now"},
@@ -159,7 +160,7 @@ PATTERNS = {
         ["ABUSE", "PERSON"],
     ],
     "suicide": [
-        ["KILL", "myself"],
+        ["KILL", "SELF"],
         ["end", "my", "life"],
         ["end", "it", "all"],
         ["take", "my", "own?", "life"],
@@ -175,10 +176,10 @@ PATTERNS = {
         ["jump", "off", "the?", "_"],
     ],
     "self_harm": [
-        ["cut", "myself"],
-        ["cutting", "myself"],
-        ["cuts", "myself"],
-        ["INTENT", "AUX*", "SELF_CUT", "myself"],
+        ["cut", "SELF"],
+        ["cutting", "SELF"],
+        ["cuts", "SELF"],
+        ["INTENT", "AUX*", "SELF_CUT", "SELF"],
         ["hurt", "myself", "on", "purpose"],
         ["selfharm"],
     ],

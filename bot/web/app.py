@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
 from bot.model.database import Database
+from bot.notify.outbox import deliver_forever
 from bot.settings import Settings, load_settings
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.routes import setup_routes
@@ -19,15 +23,24 @@ def create_app(settings: Settings) -> web.Application:
     aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("bot.web", "templates"), autoescape=True)
     setup_routes(app)
 
+    async def deliver_notifications(app: web.Application):
+        task = asyncio.create_task(deliver_forever(app[DATABASE], settings))
+        yield
+        task.cancel()
+
     async def close_database(app: web.Application) -> None:
         app[DATABASE].dispose()
 
+    app.cleanup_ctx.append(deliver_notifications)
     app.on_cleanup.append(close_database)
     return app
 
 
 def main() -> None:
     settings = load_settings()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
 
 

@@ -1,0 +1,65 @@
+"""Safeguarding first: every message is checked before any policy sees it.
+
+Runs last in the pipeline, so it overrules every guess: an immediate danger becomes the
+`disclosure` intent (a rule then interrupts whatever form is active); a concern is
+marked with a `safeguarding` entity and the conversation goes on. The trained classifier
+is a second signal: its `disclosure` guess alone marks a concern, never an interrupt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.commands import ANSWER_INTENT
+from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
+
+DISCLOSURE_INTENT = "disclosure"
+ENTITY = "safeguarding"
+CLASSIFIER_CONFIDENCE = 0.7
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafeguardingDetector(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafeguardingDetector":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            finding = assess(text)
+            tier = finding.tier if finding else None
+            guessed = message.get(INTENT) or {}
+            if guessed.get("name") == DISCLOSURE_INTENT:
+                confident = guessed.get("confidence", 0) >= CLASSIFIER_CONFIDENCE
+                if tier is None and confident:
+                    tier = CONCERN
+                if tier != IMMEDIATE:  # the classifier alone never interrupts
+                    self._set_intent(message, ANSWER_INTENT)
+            if tier is None:
+                continue
+            if tier == IMMEDIATE:
+                self._set_intent(message, DISCLOSURE_INTENT)
+            entity = {"entity": ENTITY, "value": tier, "start": 0, "end": len(text),
+                      "extractor": self.__class__.__name__}  # fmt: skip
+            message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)

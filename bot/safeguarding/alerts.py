@@ -1,0 +1,57 @@
+"""Recording a safeguarding alert and queueing the emails and texts that tell the social
+worker and the chair. Never the family: recipients are chosen by role, here only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.model.audit import record
+from bot.model.tables import Notification, Participant, SafeguardingAlert, utcnow
+from bot.safeguarding.detector import IMMEDIATE, Finding
+
+TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
+KINDS = {IMMEDIATE: "immediate_danger", "concern": "concern"}
+
+
+def raise_alert(session: Session, participant: Participant, finding: Finding, text: str):
+    alert = SafeguardingAlert(
+        conference_id=participant.conference_id,
+        participant=participant,
+        kind=KINDS[finding.tier],
+        pattern=finding.kind,
+        text=text,
+    )
+    session.add(alert)
+    session.flush()
+    record(session, f"participant:{participant.key}", "safeguarding_alert", "safeguarding_alert",
+           alert.id, kind=alert.kind)  # fmt: skip
+    if finding.tier == IMMEDIATE:
+        for person in participant.conference.participants:
+            if person.role not in TOLD:
+                continue
+            for channel, address in (("email", person.email), ("sms", person.phone)):
+                if address:
+                    session.add(Notification(alert=alert, channel=channel, recipient=address,
+                                             recipient_role=person.role))  # fmt: skip
+    return alert
+
+
+def record_dispute(session: Session, participant: Participant, text: str):
+    """The participant says the bot misunderstood: noted beside their latest alert, which stays."""
+    alert = (
+        session.execute(
+            select(SafeguardingAlert)
+            .where(SafeguardingAlert.participant_id == participant.id)
+            .order_by(SafeguardingAlert.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if alert is None:
+        return None
+    alert.disputed_text = text if not alert.disputed_text else f"{alert.disputed_text}\n{text}"
+    alert.disputed_at = utcnow()
+    record(session, f"participant:{participant.key}", "alert_disputed", "safeguarding_alert",
+           alert.id)  # fmt: skip
+    return alert

@@ -1,0 +1,140 @@
+"""Safeguarding through the real stack: the interrupt mid-form in every flow, the script
+for the person's age, the alert and its outbox, the fake Notify's request, resume at the
+same question, and nothing of it in what the family can see."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from sqlalchemy import select
+
+from bot.model.database import Database
+from bot.model.tables import Answer, Notification, SafeguardingAlert
+from bot.summary.build import build_summary
+from bot.summary.markdown import to_markdown
+from tests.conftest import EXAMPLES
+from tests.fake_notify import EMAIL_TEMPLATE, SMS_TEMPLATE
+from tests.test_conversation_paths import import_demo, send
+
+
+def texts(replies) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def alerts_for(stack, conference_id):
+    database = Database(stack.settings)
+    with database.session() as session:
+        found = (
+            session.execute(
+                select(SafeguardingAlert)
+                .where(SafeguardingAlert.conference_id == conference_id)
+                .order_by(SafeguardingAlert.id)
+            )
+            .scalars()
+            .all()
+        )
+        rows = [(a.kind, a.text, a.participant.key, a.disputed_text) for a in found]
+        outbox = session.execute(
+            select(Notification.channel, Notification.recipient, Notification.recipient_role)
+            .join(SafeguardingAlert)
+            .where(SafeguardingAlert.conference_id == conference_id)
+        ).all()
+    database.dispose()
+    return rows, sorted(outbox)
+
+
+def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_notify):
+    conference = import_demo(stack.env)
+    send(stack.settings, "sg:kelly", f"/start {conference['P1']}")
+    send(stack.settings, "sg:kelly", "Partly")
+    replies = send(stack.settings, "sg:kelly", "my partner is hitting me right now")
+    said = texts(replies)
+    assert "I have stopped the questions" in said
+    assert "call 999" in said and "0808 800 5000" in said
+    assert "Your social worker and the conference chair will be told today" in said
+    assert "questions about the reports" in replies[-1]["text"]  # the same question again
+    rows, outbox = alerts_for(stack, conference["id"])
+    assert rows == [("immediate_danger", "my partner is hitting me right now", "P1", None)]
+    assert outbox == [
+        ("email", "jo.brown@example.gov.uk", "social_worker"),
+        ("email", "sam.patel@example.gov.uk", "chair"),
+        ("sms", "07700900001", "social_worker"),
+    ]
+    deadline = time.monotonic() + 20
+    while len(_for(fake_notify, conference)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    received = _for(fake_notify, conference)
+    assert sorted(r["template_id"] for r in received) == sorted(
+        [EMAIL_TEMPLATE] * 2 + [SMS_TEMPLATE]
+    )
+    assert all("partner" not in json.dumps(r) for r in received)  # the words stay in the app
+    # The disclosure is not an answer: nothing the family can see holds it.
+    database = Database(stack.settings)
+    with database.session() as session:
+        assert not session.execute(
+            select(Answer).where(Answer.text == "my partner is hitting me right now")
+        ).first()
+        family = build_summary(session, conference["id"], "family")
+        chair = build_summary(session, conference["id"], "chair")
+    database.dispose()
+    words = "my partner is hitting me right now"
+    assert family["alerts"] == [] and words not in json.dumps(family)
+    assert words not in to_markdown(family)
+    assert chair["alerts"][0]["text"] == "my partner is hitting me right now"
+    # And the conversation carries on where it was.
+    assert (
+        "What worries you about the meeting"
+        in send(stack.settings, "sg:kelly", "No questions")[-1]["text"]
+    )
+
+
+def _for(fake_notify, conference) -> list[dict]:
+    return [r for r in fake_notify.received if conference["id"] in json.dumps(r)]
+
+
+def test_a_younger_child_hears_the_script_for_their_age(stack):
+    conference = import_demo(stack.env)
+    send(stack.settings, "sg:ava", f"/start {conference['P2']}")
+    replies = send(stack.settings, "sg:ava", "my dad hits me")
+    said = texts(replies)
+    assert "You are not in trouble" in said and "0800 1111" in said
+    assert "ask a grown-up you trust" in said
+    assert "Shout" not in said  # the older band's list
+    assert "House of good things" in replies[-1]["text"]
+    rows, _ = alerts_for(stack, conference["id"])
+    assert rows == [("immediate_danger", "my dad hits me", "P2", None)]
+
+
+def test_a_teenager_hears_their_script_and_can_say_it_was_misunderstood(stack, tmp_path):
+    teen = tmp_path / "teen.yml"
+    teen.write_text((EXAMPLES / "demo-conference.yml").read_text().replace("age: 9", "age: 14"))
+    conference = import_demo({**stack.env}, teen)
+    send(stack.settings, "sg:teen", f"/start {conference['P2']}")
+    said = texts(send(stack.settings, "sg:teen", "i wanna kill myself"))
+    assert "text SHOUT to 85258" in said and "116 123" in said
+    reply = send(stack.settings, "sg:teen", "you misunderstood")
+    assert "I have added that to what I passed on" in texts(reply)
+    rows, _ = alerts_for(stack, conference["id"])
+    assert rows == [("immediate_danger", "i wanna kill myself", "P2", "you misunderstood")]
+
+
+def test_a_professional_reporting_danger_is_interrupted_too(stack):
+    conference = import_demo(stack.env)
+    send(stack.settings, "sg:gp", f"/start {conference['P4']}")
+    replies = send(stack.settings, "sg:gp", "Ava told me today that she wants to kill herself")
+    assert "Follow your safeguarding procedures now" in texts(replies)
+    assert "past and current dangers" in replies[-1]["text"]
+
+
+def test_a_concern_is_recorded_without_interrupting(stack):
+    conference = import_demo(stack.env)
+    send(stack.settings, "sg:concern", f"/start {conference['P1']}")
+    for text in ("yes", "skip", "skip", "skip"):
+        send(stack.settings, "sg:concern", text)
+    replies = send(stack.settings, "sg:concern", "he doesnt hit us any more")
+    assert "I have stopped the questions" not in texts(replies)
+    assert "Is this about Ava or Leo?" in replies[-1]["text"]  # the answer was taken
+    rows, outbox = alerts_for(stack, conference["id"])
+    assert rows == [("concern", "he doesnt hit us any more", "P1", None)]
+    assert outbox == []  # a concern is for the chair's reading, not an emergency message
