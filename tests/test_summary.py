@@ -17,8 +17,8 @@ FAMILY_AND_PROFESSIONALS = (
     (EXAMPLES / "demo-conference.yml")
     .read_text()
     .replace(
-        "  - {key: P5, name: Sam Patel, role: chair}",
-        "  - {key: P5, name: Sam Patel, role: chair}\n"
+        "  - {key: P5, name: Sam Patel, role: chair, email: sam.patel@example.gov.uk}",
+        "  - {key: P5, name: Sam Patel, role: chair, email: sam.patel@example.gov.uk}\n"
         "  - {key: P6, name: Pat Smith, role: family_member, children: [A, B]}\n"
         "  - {key: P7, name: Lee Smith, role: parent, children: [B]}",
     )
