@@ -9,6 +9,7 @@ from bot import vocabulary
 from bot.agenda.loader import HOUSES
 from bot.dialogue import parsing
 from bot.dialogue.replies import Reply, button
+from bot.dialogue.scores import change_score
 from bot.model.answers import revise_answer
 from bot.model.tables import Answer, Score
 
@@ -36,7 +37,7 @@ def _groups(conv):
         key=lambda a: (order.get(a.question_key.split(":")[0], len(order)), a.id),
     )
     names = {child.key: child.name for child in conv.conference.children}
-    several = len(conv._children()) > 1
+    several = len(conv.children_for()) > 1
     groups = []
     house_of = {step.id: step.question.house for step in conv.steps if step.question.house}
     if house_of:  # a child's answers are shown in their houses
@@ -122,16 +123,16 @@ def check_answer(conv, text: str) -> list[Reply]:
     if phase == "change":
         return _change(conv, text)
     if phase == "ask" and said in ("send", parsing.normalise(conv.agenda.messages["check_send"])):
-        conv._advance()
+        conv.advance()
         return []
     if phase == "ask" and said in (
         "change",
         parsing.normalise(conv.agenda.messages["check_change"]),
     ):
-        conv._phase("which")
+        conv.set_phase("which")
         return []
     if said.isdigit() and 1 <= int(said) <= len(items):
-        conv._phase("change", change=items[int(said) - 1])
+        conv.set_phase("change", change=items[int(said) - 1])
         return []
     if phase == "which" or said.isdigit():
         return [conv.message("check_bad_number", count=len(items))]
@@ -147,7 +148,7 @@ def _change(conv, text: str) -> list[Reply]:
             return [conv.message("score_retry")]
         score = conv.session.get(Score, record_id)
         step = next(s for s in conv.steps if s.danger_statement is score.danger_statement)
-        conv.change_score(step, score=number)
+        change_score(conv, step, score=number)
     else:
         revise_answer(
             conv.session,
@@ -155,5 +156,5 @@ def _change(conv, text: str) -> list[Reply]:
             text,
             f"participant:{conv.participant.key}",
         )
-    conv._phase("ask", change=None)
+    conv.set_phase("ask", change=None)
     return [conv.message("changed")]

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import Agenda, fill, words
-from bot.dialogue import parsing
+from bot.dialogue import parsing, scores
 from bot.dialogue.check import check_answer, check_prompt
 from bot.dialogue.replies import Reply, button, score_button
 from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import revise_answer, save_answer
 from bot.model.audit import record
-from bot.model.tables import Answer, Participant, PreviousScore, Progress, Score, utcnow
+from bot.model.tables import Answer, Participant, Progress, Score, utcnow
 from bot.safeguarding.alerts import raise_alert, record_dispute
 from bot.safeguarding.detector import Finding
 from bot.safeguarding.script import helplines, script_for
@@ -65,21 +65,21 @@ class Conversation:
         index = self._index()
         return None if index is None else self.steps[index]
 
-    def _go(self, step: Step | None, phase: str = "ask", **data) -> None:
+    def go(self, step: Step | None, phase: str = "ask", **data) -> None:
         self.progress.step = step.id if step else None
         self.progress.phase = phase
         self.progress.data = data
 
-    def _phase(self, phase: str, **data) -> None:
+    def set_phase(self, phase: str, **data) -> None:
         self.progress.phase = phase
         self.progress.data = {**self.progress.data, **data}
 
-    def _advance(self) -> None:
+    def advance(self) -> None:
         index = self._index()
         following = self.steps[index + 1 :] if index is not None else []
         following = [step for step in following if self._asked(step)]
         if following:
-            self._go(following[0])
+            self.go(following[0])
         else:
             self._submit(consent=None)
 
@@ -103,7 +103,7 @@ class Conversation:
     # --- wording ------------------------------------------------------------------------
 
     def _context(self, step: Step | None = None, **extra) -> dict:
-        children = [child.name for child in self._children(step)]
+        children = [child.name for child in self.children_for(step)]
         chair = next((p.name for p in self.conference.participants if p.role == "chair"), None)
         context = {
             "name": wording.greeting_name(self.participant.name, self.audience),
@@ -131,7 +131,7 @@ class Conversation:
     def message(self, key: str, **extra) -> Reply:
         return Reply(self.say(self.agenda.messages[key], self.step, **extra))
 
-    def _children(self, step: Step | None = None):
+    def children_for(self, step: Step | None = None):
         keys = list(self.participant.children)
         if step is not None and step.danger_statement is not None:
             keys = [key for key in step.danger_statement.children if key in keys] or list(
@@ -146,7 +146,7 @@ class Conversation:
         replies = []
         while self.step is not None and self.step.kind == "info" and not self.finished:
             replies.append(Reply(self.say(self.step.question.text, self.step)))
-            self._advance()
+            self.advance()
         if self.step is not None and not self.finished:
             replies.append(self._prompt(self.step, self.progress.phase))
         return replies
@@ -156,7 +156,7 @@ class Conversation:
         if step.kind == "check":
             return check_prompt(self, phase)
         if phase == "children":
-            children = self._children(step)
+            children = self.children_for(step)
             everyone = "both_children" if len(children) == 2 else "all_children"
             buttons = [button(child.name) for child in children]
             return Reply(
@@ -185,7 +185,7 @@ class Conversation:
         if not self.progress.data.get("revising"):
             return ""
         if step.kind == "score":
-            score = self._current_score(step)
+            score = scores.current_score(self, step)
             if score is None:
                 return ""
             if self.progress.phase == "ask":
@@ -217,7 +217,7 @@ class Conversation:
         if step.kind in ("choice", "consent", "share"):
             return self._answer_choice(step, text)
         if step.kind == "score":
-            return self._answer_score(step, text)
+            return scores.answer_score(self, step, text)
         return self._answer_text(step, text)
 
     def _current_answers(self, step: Step) -> list[Answer]:
@@ -241,7 +241,7 @@ class Conversation:
                 self.session, latest[-1], text, f"participant:{self.participant.key}"
             )
         else:
-            children = [child.key for child in self._children(step)]
+            children = [child.key for child in self.children_for(step)]
             answer = save_answer(
                 self.session, self.participant, step.question.column, step.id, text, children
             )
@@ -259,24 +259,24 @@ class Conversation:
         if phase == "children":
             return self._answer_children(step, text)
         if phase == "more" and parsing.means_nothing_more(text):
-            self._advance()
+            self.advance()
             return []
         if phase == "more" and parsing.normalise(text) in parsing.YES:
             return [self.message("tell_more")]
         revising = self.progress.data.get("revising") and phase == "ask"
         answer = self._save(step, text)
         self.progress.data = {}
-        if not revising and step.question.about_children and len(self._children(step)) > 1:
-            self._phase("children", answer_id=answer.id)
+        if not revising and step.question.about_children and len(self.children_for(step)) > 1:
+            self.set_phase("children", answer_id=answer.id)
         elif step.question.repeat:
-            self._phase("more")
+            self.set_phase("more")
         else:
-            self._advance()
+            self.advance()
         return []
 
     def _answer_children(self, step: Step, text: str) -> list[Reply]:
         said = parsing.normalise(text)
-        children = self._children(step)
+        children = self.children_for(step)
         if said in ("all", "both", "all of them", "everyone", "both of them"):
             chosen = children
         else:
@@ -286,7 +286,7 @@ class Conversation:
             # Not a child's name: the last answer stays about all of them, and what was
             # typed is taken as one more answer, never dropped.
             if step.question.repeat:
-                self._go(step, "more")
+                self.go(step, "more")
                 return self._answer_text(step, text)
             return [self.keep_note(step, text), self.message("pick_button")]
         answer.children = [child.key for child in chosen]
@@ -299,9 +299,9 @@ class Conversation:
             children=answer.children,
         )
         if step.question.repeat:
-            self._go(step, "more")
+            self.go(step, "more")
         else:
-            self._advance()
+            self.advance()
         return []
 
     def _answer_choice(self, step: Step, text: str) -> list[Reply]:
@@ -311,13 +311,13 @@ class Conversation:
             return [self.keep_note(step, text), self.message(retry)]
         if step.kind == "share":
             self._share_house(step.question.house, option.key)
-            self._advance()
+            self.advance()
             return []
         self._save(step, option.title, choice=option.key, flagged=option.flag)
         if step.kind == "consent":
             self._submit(consent=option.key == "yes")
             return [self.message("finished")]
-        self._advance()
+        self.advance()
         return []
 
     def _house_answers(self, house: str) -> list[Answer]:
@@ -346,93 +346,12 @@ class Conversation:
             share_with=share_with,
         )
 
-    def _current_score(self, step: Step) -> Score | None:
-        return self.session.execute(
-            select(Score).where(
-                Score.participant_id == self.participant.id,
-                Score.danger_statement_id == step.danger_statement.id,
-                Score.superseded_at.is_(None),
-            )
-        ).scalar_one_or_none()
-
-    def _answer_score(self, step: Step, text: str) -> list[Reply]:
-        phase = self.progress.phase
-        if phase in ("reason", "next_point"):
-            self.change_score(step, **{phase: text})
-            if phase == "reason":
-                revising = self.progress.data.get("revising")
-                self._go(
-                    step, "next_point", score_id=self._current_score(step).id, revising=revising
-                )
-            else:
-                self._advance()
-            return []
-        number = parsing.parse_score(text)
-        if number is None or number == parsing.OUT_OF_RANGE:
-            retry = self.message("score_out_of_range" if number else "score_retry")
-            return (
-                [retry]
-                if parsing.normalise(text).isdigit()
-                else [self.keep_note(step, text), retry]
-            )
-        score = self.change_score(step, score=number)
-        self._go(step, "reason", score_id=score.id, revising=self.progress.data.get("revising"))
-        previous = self.session.execute(
-            select(PreviousScore.score).where(
-                PreviousScore.participant_id == self.participant.id,
-                PreviousScore.danger_statement_id == step.danger_statement.id,
-            )
-        ).scalar_one_or_none()
-        if previous is not None and "previous" in step.question.prompts:
-            return [Reply(self.say(step.question.prompts["previous"], step, previous=previous))]
-        return []
-
-    def change_score(self, step: Step, **values) -> Score:
-        """Set a score's number, reason or next point; a change makes a new version."""
-        current = self._current_score(step)
-        if current is None:
-            current = Score(
-                danger_statement=step.danger_statement, participant=self.participant, **values
-            )
-            self.session.add(current)
-            self.session.flush()
-            record(
-                self.session,
-                f"participant:{self.participant.key}",
-                "score_saved",
-                "score",
-                current.id,
-            )
-            return current
-        if all(getattr(current, name) is None for name in values):
-            for name, value in values.items():
-                setattr(current, name, value)
-            return current
-        fields = {name: getattr(current, name) for name in ("score", "reason", "next_point")}
-        revised = Score(
-            danger_statement=step.danger_statement,
-            participant=self.participant,
-            **{**fields, **values},
-        )
-        current.superseded_at = utcnow()
-        self.session.add(revised)
-        self.session.flush()
-        record(
-            self.session,
-            f"participant:{self.participant.key}",
-            "score_revised",
-            "score",
-            revised.id,
-            replaces=current.id,
-        )
-        return revised
-
     def _submit(self, consent: bool | None) -> None:
         self.participant.consent_to_share = consent
         self.participant.response_status = "submitted"
         self.participant.submitted_at = utcnow()
         self.progress.state = "done"
-        self._go(None)
+        self.go(None)
         record(
             self.session,
             f"participant:{self.participant.key}",
@@ -449,18 +368,18 @@ class Conversation:
         if step is None:
             return []
         if phase in ("children", "more") or (step.kind == "score" and phase == "reason"):
-            self._go(step, "ask", revising=True)
+            self.go(step, "ask", revising=True)
             return []
         if phase == "next_point":
-            self._go(step, "reason", revising=True, score_id=self.progress.data["score_id"])
+            self.go(step, "reason", revising=True, score_id=self.progress.data["score_id"])
             return []
         if step.kind == "check" and phase != "ask":
-            self._go(step)
+            self.go(step)
             return []
         earlier = [s for s in self.steps[: self._index()] if s.kind != "info"]
         if not earlier:
             return [self.message("back_at_start")]
-        self._go(earlier[-1], "ask", revising=True)
+        self.go(earlier[-1], "ask", revising=True)
         return []
 
     def skip(self) -> list[Reply]:
@@ -470,7 +389,7 @@ class Conversation:
         if step.kind == "consent":
             return [self.message("consent_needed")]
         if step.kind == "check":
-            self._go(step)
+            self.go(step)
             return []
         record(
             self.session,
@@ -482,11 +401,11 @@ class Conversation:
             phase=phase,
         )
         if phase == "children" and step.question.repeat:
-            self._go(step, "more")
+            self.go(step, "more")
         elif phase == "reason":
-            self._go(step, "next_point", score_id=self.progress.data["score_id"])
+            self.go(step, "next_point", score_id=self.progress.data["score_id"])
         else:
-            self._advance()
+            self.advance()
             return [self.message("skipped")] if phase == "ask" else []
         return []
 
