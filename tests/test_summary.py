@@ -64,6 +64,7 @@ def conference(database):
                 participant=people["P2"],
                 kind="immediate_danger",
                 text="He hits me",
+                disputed_text="you misunderstood",
             )
         )
     return conference_id
@@ -116,7 +117,9 @@ def test_scores_carry_the_previous_score(database, conference):
 
 def test_the_chair_sees_alerts_and_what_was_for_the_chair(database, conference):
     built = summary(database, conference, "chair")
-    assert [a["text"] for a in built["alerts"]] == ["He hits me"]
+    assert [(a["text"], a["participant_says"]) for a in built["alerts"]] == [
+        ("He hits me", "you misunderstood")
+    ]
     assert built["for_chair"][0]["question"] == "For the chair"
     assert any(item["text"] == "Shouting" for item in built["columns"]["worries"])
 

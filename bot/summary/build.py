@@ -129,6 +129,8 @@ def build_summary(
                 "at": alert.created_at.isoformat(timespec="seconds"),
                 "kind": alert.kind,
                 "text": alert.text,
+                # "You misunderstood", recorded beside the alert, which stays.
+                "participant_says": alert.disputed_text,
             }
             for alert in found
         ]
