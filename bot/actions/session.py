@@ -38,7 +38,7 @@ def carry_on(conversation: Conversation | None, dispatcher, text: str | None) ->
         else:
             send(dispatcher, [conversation.message("already_sent")])
         return [SlotSet("joined", False)]
-    if text and conversation.state == "active" and conversation.progress.step:
+    if text and conversation.state == "active" and conversation.step is not None:
         # The conversation was lost (not paused): what was typed is kept for the chair.
         conversation.keep_note(conversation.step, text)
     send(dispatcher, conversation.resume())
