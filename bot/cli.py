@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
@@ -16,6 +15,7 @@ from bot.model.database import Database, setup
 from bot.model.tables import Conference
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
+from bot.summary.documents import to_docx, to_html
 from bot.summary.markdown import to_markdown
 
 EXIT_REFUSED = 2
@@ -41,10 +41,10 @@ def import_conference(settings: Settings, path: str) -> int:
     return 0
 
 
+RENDERERS = {"markdown": to_markdown, "html": to_html, "docx": to_docx}
+
+
 def summary(settings: Settings, conference_id: str, fmt: str, audience: str, output) -> int:
-    if fmt not in ("json", "markdown"):
-        print(f"The {fmt} format is not available yet: use json or markdown.", file=sys.stderr)
-        return EXIT_REFUSED
     database = Database(settings)
     try:
         with database.session() as session:
@@ -55,15 +55,19 @@ def summary(settings: Settings, conference_id: str, fmt: str, audience: str, out
         return EXIT_REFUSED
     finally:
         database.dispose()
-    text = (
-        json.dumps(built, indent=2, ensure_ascii=False)
-        if fmt == "json"
-        else to_markdown(built, names)
-    )
-    if output:
-        Path(output).write_text(text + ("\n" if fmt == "json" else ""), encoding="utf-8")
+    if fmt == "json":
+        rendered = json.dumps(built, indent=2, ensure_ascii=False) + "\n"
     else:
-        print(text)
+        rendered = RENDERERS[fmt](built, names)
+    if fmt == "docx" and not output:
+        print("A Word document needs --output FILE.docx.", file=sys.stderr)
+        return EXIT_REFUSED
+    if output:
+        mode = "wb" if isinstance(rendered, bytes) else "w"
+        with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as file:
+            file.write(rendered)
+    else:
+        sys.stdout.write(rendered)
     return 0
 
 

@@ -171,3 +171,43 @@ def test_companion_summary_writes_the_contract_shape(tmp_path, monkeypatch, caps
     assert main(["summary", conference_id, "--format", "markdown"]) == 0
     assert "## What's working well?" in capsys.readouterr().out
     assert main(["summary", "no-such-conference"]) == 2
+
+
+def test_the_summary_as_html_and_word_keeps_the_family_out_of_the_alerts(
+    tmp_path, monkeypatch, capsys
+):
+    from docx import Document
+
+    env = environment_for(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["conference", "import", str(EXAMPLES / "demo-conference.yml")]) == 0
+    conference_id = json.loads(capsys.readouterr().out)["conference_id"]
+    assert main(["summary", conference_id, "--format", "html"]) == 0
+    html = capsys.readouterr().out
+    assert (
+        '<table class="govuk-table">' in html
+        and '<h2 class="govuk-heading-m">What&#39;s working well?</h2>' in html
+    )
+    word = tmp_path / "summary.docx"
+    assert (
+        main(
+            [
+                "summary",
+                conference_id,
+                "--format",
+                "docx",
+                "--audience",
+                "family",
+                "--output",
+                str(word),
+            ]
+        )
+        == 0
+    )
+    headings = [
+        p.text for p in Document(str(word)).paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings[0].startswith("Review child protection conference")
+    assert "Safety scores" in headings and "Safeguarding alerts" not in headings
+    assert main(["summary", conference_id, "--format", "docx"]) == 2  # needs --output

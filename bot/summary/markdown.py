@@ -2,56 +2,28 @@
 
 from __future__ import annotations
 
-from bot import vocabulary
-
-
-def _who(item: dict, names: dict) -> str:
-    name = names.get(item["participant"], item["participant"])
-    return f"{name} ({vocabulary.ROLE_TITLES[item['role']].lower()})"
+from bot.summary.outline import SCORE_HEADINGS, outline
 
 
 def to_markdown(summary: dict, names: dict | None = None) -> str:
-    names = names or {}
-    conference = summary["conference"]
-    lines = [
-        f"# {conference['type'].capitalize()} child protection conference, {conference['date']}",
-        "",
-        f"{conference['local_authority']}. Status: {conference['status']}.",
-        "",
-        "## Danger statements and safety goals",
-    ]
-    for statement in summary["danger_statements"]:
-        lines += [
-            "",
-            f"**{statement['key']}** {statement['danger']}",
-            "",
-            f"Safety goal: {statement['safety_goal']}",
-        ]
-    board = list(vocabulary.board_for(conference["type"]))
-    board.insert(2, ("What is not yet clear?", ("grey_areas",)))
-    for heading, columns in board:
+    view = outline(summary, names)
+    lines = [f"# {view.title}", "", view.subtitle, "", "## Danger statements and safety goals"]
+    for key, danger, goal in view.danger_statements:
+        lines += ["", f"**{key}** {danger}", "", f"Safety goal: {goal}"]
+    for heading, columns in view.board:
         lines += ["", f"## {heading}"]
-        for column in columns:
-            items = summary["columns"][column]
-            lines += ["", f"### {vocabulary.COLUMN_TITLES[column]}", ""]
-            lines += [f"- {item['text']} — {_who(item, names)}" for item in items] or ["- (none)"]
+        for column, items in columns:
+            lines += ["", f"### {column}", ""]
+            lines += [f"- {item}" for item in items] or ["- (none)"]
     lines += [
         "",
         "## Safety scores",
         "",
-        "| Danger statement | Who | Score | Last time | Why | To move up |",
-        "|---|---|---|---|---|---|",
+        "| " + " | ".join(SCORE_HEADINGS) + " |",
+        "|" + "---|" * len(SCORE_HEADINGS),
     ]
-    for score in summary["scores"]:
-        previous = "" if score["previous"] is None else score["previous"]
-        lines.append(
-            f"| {score['danger_statement']} | {_who(score, names)} | {score['score']} | "
-            f"{previous} | {score['reason'] or ''} | {score['next_point'] or ''} |"
-        )
-    if summary.get("for_chair"):
-        lines += ["", "## For the chair", ""]
-        for item in summary["for_chair"]:
-            late = " (added after sending)" if item["added_after_sending"] else ""
-            flag = " [look at this]" if item["flagged"] else ""
-            lines.append(f"- {item['question']}: {item['text']}{late}{flag} — {_who(item, names)}")
+    lines += ["| " + " | ".join(row) + " |" for row in view.scores]
+    for heading, items in (("For the chair", view.for_chair), ("Safeguarding alerts", view.alerts)):
+        if items:
+            lines += ["", f"## {heading}", ""] + [f"- {item}" for item in items]
     return "\n".join(lines) + "\n"

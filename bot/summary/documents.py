@@ -1,0 +1,52 @@
+"""The summary as HTML (GOV.UK Frontend classes, no assets) and as a Word document."""
+
+from __future__ import annotations
+
+import io
+
+import jinja2
+from docx import Document
+
+from bot.summary.outline import SCORE_HEADINGS, outline
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("bot.summary", "templates"), autoescape=True
+)
+
+
+def to_html(summary: dict, names: dict | None = None) -> str:
+    template = _templates.get_template("summary.html")
+    return template.render(view=outline(summary, names), score_headings=SCORE_HEADINGS)
+
+
+def to_docx(summary: dict, names: dict | None = None) -> bytes:
+    view = outline(summary, names)
+    document = Document()
+    document.add_heading(view.title, level=1)
+    document.add_paragraph(view.subtitle)
+    document.add_heading("Danger statements and safety goals", level=2)
+    for key, danger, goal in view.danger_statements:
+        document.add_paragraph().add_run(key).bold = True
+        document.add_paragraph(danger)
+        document.add_paragraph(f"Safety goal: {goal}")
+    for heading, columns in view.board:
+        document.add_heading(heading, level=2)
+        for column, items in columns:
+            document.add_heading(column, level=3)
+            for item in items or ["(none)"]:
+                document.add_paragraph(item, style="List Bullet")
+    document.add_heading("Safety scores", level=2)
+    table = document.add_table(rows=1, cols=len(SCORE_HEADINGS))
+    for cell, heading in zip(table.rows[0].cells, SCORE_HEADINGS):
+        cell.text = heading
+    for row in view.scores:
+        for cell, value in zip(table.add_row().cells, row):
+            cell.text = value
+    for heading, items in (("For the chair", view.for_chair), ("Safeguarding alerts", view.alerts)):
+        if items:
+            document.add_heading(heading, level=2)
+            for item in items:
+                document.add_paragraph(item, style="List Bullet")
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()

@@ -1,0 +1,88 @@
+"""The summary laid out for reading: the same outline feeds Markdown, HTML and Word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import vocabulary
+
+SCORE_HEADINGS = ("Danger statement", "Who", "Score", "Last time", "Why", "To move up")
+
+
+@dataclass
+class Outline:
+    title: str
+    subtitle: str
+    danger_statements: list[tuple[str, str, str]]  # key, danger, safety goal
+    board: list[tuple[str, list[tuple[str, list[str]]]]]  # heading, [(column, lines)]
+    scores: list[tuple[str, ...]] = field(default_factory=list)
+    for_chair: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+
+def _who(item: dict, names: dict) -> str:
+    name = names.get(item["participant"], item["participant"])
+    return f"{name} ({vocabulary.ROLE_TITLES[item['role']].lower()})"
+
+
+def _voice(item: dict) -> str:
+    return " [the child's own words]" if item.get("child_voice") else ""
+
+
+def outline(summary: dict, names: dict | None = None) -> Outline:
+    names = names or {}
+    conference = summary["conference"]
+    board = list(vocabulary.board_for(conference["type"]))
+    board.insert(2, ("What is not yet clear?", ("grey_areas",)))
+    kind = conference["type"].capitalize()
+    return Outline(
+        title=f"{kind} child protection conference, {conference['date']}",
+        subtitle=f"{conference['local_authority']}. Status: {conference['status']}.",
+        danger_statements=[
+            (s["key"], s["danger"], s["safety_goal"]) for s in summary["danger_statements"]
+        ],
+        board=[
+            (
+                heading,
+                [
+                    (
+                        vocabulary.COLUMN_TITLES[column],
+                        [
+                            f"{item['text']}{_voice(item)} — {_who(item, names)}"
+                            for item in summary["columns"][column]
+                        ],
+                    )
+                    for column in columns
+                ],
+            )
+            for heading, columns in board
+        ],
+        scores=[
+            (
+                score["danger_statement"],
+                _who(score, names),
+                str(score["score"]),
+                "" if score["previous"] is None else str(score["previous"]),
+                score["reason"] or "",
+                score["next_point"] or "",
+            )
+            for score in summary["scores"]
+        ],
+        for_chair=[
+            f"{item['question']}: {item['text']}"
+            + (" (added after sending)" if item["added_after_sending"] else "")
+            + (" [look at this]" if item["flagged"] else "")
+            + f" — {_who(item, names)}"
+            for item in summary.get("for_chair", [])
+        ],
+        alerts=[
+            f'{alert["at"]} {alert["kind"].replace("_", " ")}: "{alert["text"]}" — '
+            f"{names.get(alert['participant'], alert['participant'])}"
+            + (
+                f" (they said: {alert['participant_says']})"
+                if alert.get("participant_says")
+                else ""
+            )
+            for alert in summary["alerts"]
+        ],
+    )
