@@ -139,6 +139,18 @@ class Launcher:
                 raise AssertionError(f"the stack was not ready in {timeout} s:\n{self.output}")
             time.sleep(0.3)
 
+    def say(self, sender: str, message: str) -> list[dict]:
+        """One chat message through Rasa's REST webhook; the replies."""
+        import requests
+
+        response = requests.post(
+            f"{self.settings.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
     def wait_exit(self, timeout: float = 60) -> int:
         return self.process.wait(timeout=timeout)
 

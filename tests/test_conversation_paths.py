@@ -8,7 +8,6 @@ import json
 import subprocess
 
 import pytest
-import requests
 import yaml
 from sqlalchemy import select
 
@@ -20,16 +19,6 @@ from tests.conftest import BIN, EXAMPLES, Launcher, stack_environment
 
 DATA = EXAMPLES.parent / "tests" / "data"
 PATH = yaml.safe_load((DATA / "family_review_path.yml").read_text())
-
-
-def send(settings, sender: str, message: str) -> list[dict]:
-    response = requests.post(
-        f"{settings.rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": message},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()
 
 
 def import_demo(env, path=EXAMPLES / "demo-conference.yml") -> dict:
@@ -48,9 +37,9 @@ def import_demo(env, path=EXAMPLES / "demo-conference.yml") -> dict:
     }
 
 
-def walk(settings, sender: str, turns: list[dict], code: str) -> None:
+def walk(launcher, sender: str, turns: list[dict], code: str) -> None:
     for turn in turns:
-        replies = send(settings, sender, turn["say"].format(code=code))
+        replies = launcher.say(sender, turn["say"].format(code=code))
         assert replies, f"no reply to {turn['say']!r}"
         assert turn["expect"] in replies[-1]["text"], (turn, replies)
 
@@ -77,7 +66,7 @@ def current(session, model, participant_id):
 
 def test_a_parents_whole_review_conversation_lands_in_the_columns(stack):
     conference = import_demo(stack.env)
-    walk(stack.settings, "e2e:kelly", PATH, conference["P1"])
+    walk(stack, "e2e:kelly", PATH, conference["P1"])
     database = Database(stack.settings)
     with database.session() as session:
         kelly = participant(session, conference, "P1")
@@ -124,31 +113,31 @@ def own_stack(tmp_path):
 
 def test_a_restart_in_the_middle_resumes_at_the_same_question(own_stack, tmp_path):
     conference = import_demo(own_stack.env)
-    walk(own_stack.settings, "e2e:restart", PATH[:8], conference["P1"])
+    walk(own_stack, "e2e:restart", PATH[:8], conference["P1"])
     assert own_stack.stop() == 0
     again = Launcher(own_stack.env)
     again.wait_ready()
     try:
         # The conversation carries on exactly where it was: the next turn of the path.
-        walk(again.settings, "e2e:restart", PATH[8:12], conference["P1"])
+        walk(again, "e2e:restart", PATH[8:12], conference["P1"])
     finally:
         again.stop()
 
 
 def test_pause_then_the_invite_link_from_another_chat_carries_on(stack):
     conference = import_demo(stack.env)
-    walk(stack.settings, "e2e:web", PATH[:3], conference["P1"])
-    assert "Your answers so far are saved" in send(stack.settings, "e2e:web", "pause")[-1]["text"]
-    replies = send(stack.settings, "e2e:telegram", f"/start {conference['P1']}")
+    walk(stack, "e2e:web", PATH[:3], conference["P1"])
+    assert "Your answers so far are saved" in stack.say("e2e:web", "pause")[-1]["text"]
+    replies = stack.say("e2e:telegram", f"/start {conference['P1']}")
     assert "Welcome back, Kelly. We were at this question." in replies[0]["text"]
     assert "What worries you about the meeting" in replies[-1]["text"]
-    walk(stack.settings, "e2e:telegram", PATH[3:6], conference["P1"])
+    walk(stack, "e2e:telegram", PATH[3:6], conference["P1"])
 
 
 def test_a_young_persons_three_houses_and_who_may_see_them(stack):
     conference = import_demo(stack.env)
     walk(
-        stack.settings,
+        stack,
         "e2e:ava",
         yaml.safe_load((DATA / "young_person_path.yml").read_text()),
         conference["P2"],
@@ -187,13 +176,13 @@ def test_a_young_persons_three_houses_and_who_may_see_them(stack):
 
 def test_a_social_workers_report_sections_recommendation_and_sharing(stack):
     conference = import_demo(stack.env)
-    welcome = send(stack.settings, "e2e:jo", f"/start {conference['P3']}")
+    welcome = stack.say("e2e:jo", f"/start {conference['P3']}")
     assert (
         "Please share your report with the family by Tuesday 8 December 2026" in welcome[0]["text"]
     )
     assert "the family will read this" in " ".join(r["text"] for r in welcome)
     path = yaml.safe_load((DATA / "professional_path.yml").read_text())
-    walk(stack.settings, "e2e:jo", path[1:], conference["P3"])
+    walk(stack, "e2e:jo", path[1:], conference["P3"])
     database = Database(stack.settings)
     with database.session() as session:
         jo = participant(session, conference, "P3")

@@ -15,7 +15,7 @@ from bot.summary.build import build_summary
 from bot.summary.markdown import to_markdown
 from tests.conftest import EXAMPLES
 from tests.fake_notify import EMAIL_TEMPLATE, SMS_TEMPLATE
-from tests.test_conversation_paths import import_demo, send
+from tests.test_conversation_paths import import_demo
 
 
 def texts(replies) -> str:
@@ -46,9 +46,9 @@ def alerts_for(stack, conference_id):
 
 def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_notify):
     conference = import_demo(stack.env)
-    send(stack.settings, "sg:kelly", f"/start {conference['P1']}")
-    send(stack.settings, "sg:kelly", "Partly")
-    replies = send(stack.settings, "sg:kelly", "my partner is hitting me right now")
+    stack.say("sg:kelly", f"/start {conference['P1']}")
+    stack.say("sg:kelly", "Partly")
+    replies = stack.say("sg:kelly", "my partner is hitting me right now")
     said = texts(replies)
     assert "I have stopped the questions" in said
     assert "call 999" in said and "0808 800 5000" in said
@@ -83,10 +83,7 @@ def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_no
     assert words not in to_markdown(family)
     assert chair["alerts"][0]["text"] == "my partner is hitting me right now"
     # And the conversation carries on where it was.
-    assert (
-        "What worries you about the meeting"
-        in send(stack.settings, "sg:kelly", "No questions")[-1]["text"]
-    )
+    assert "What worries you about the meeting" in stack.say("sg:kelly", "No questions")[-1]["text"]
 
 
 def _for(fake_notify, conference) -> list[dict]:
@@ -95,8 +92,8 @@ def _for(fake_notify, conference) -> list[dict]:
 
 def test_a_younger_child_hears_the_script_for_their_age(stack):
     conference = import_demo(stack.env)
-    send(stack.settings, "sg:ava", f"/start {conference['P2']}")
-    replies = send(stack.settings, "sg:ava", "my dad hits me")
+    stack.say("sg:ava", f"/start {conference['P2']}")
+    replies = stack.say("sg:ava", "my dad hits me")
     said = texts(replies)
     assert "You are not in trouble" in said and "0800 1111" in said
     assert "ask a grown-up you trust" in said
@@ -110,10 +107,10 @@ def test_a_teenager_hears_their_script_and_can_say_it_was_misunderstood(stack, t
     teen = tmp_path / "teen.yml"
     teen.write_text((EXAMPLES / "demo-conference.yml").read_text().replace("age: 9", "age: 14"))
     conference = import_demo({**stack.env}, teen)
-    send(stack.settings, "sg:teen", f"/start {conference['P2']}")
-    said = texts(send(stack.settings, "sg:teen", "i wanna kill myself"))
+    stack.say("sg:teen", f"/start {conference['P2']}")
+    said = texts(stack.say("sg:teen", "i wanna kill myself"))
     assert "text SHOUT to 85258" in said and "116 123" in said
-    reply = send(stack.settings, "sg:teen", "you misunderstood")
+    reply = stack.say("sg:teen", "you misunderstood")
     assert "I have added that to what I passed on" in texts(reply)
     rows, _ = alerts_for(stack, conference["id"])
     assert rows == [("immediate_danger", "i wanna kill myself", "P2", "you misunderstood")]
@@ -121,18 +118,18 @@ def test_a_teenager_hears_their_script_and_can_say_it_was_misunderstood(stack, t
 
 def test_a_professional_reporting_danger_is_interrupted_too(stack):
     conference = import_demo(stack.env)
-    send(stack.settings, "sg:gp", f"/start {conference['P4']}")
-    replies = send(stack.settings, "sg:gp", "Ava told me today that she wants to kill herself")
+    stack.say("sg:gp", f"/start {conference['P4']}")
+    replies = stack.say("sg:gp", "Ava told me today that she wants to kill herself")
     assert "Follow your safeguarding procedures now" in texts(replies)
     assert "past and current dangers" in replies[-1]["text"]
 
 
 def test_a_concern_is_recorded_without_interrupting(stack):
     conference = import_demo(stack.env)
-    send(stack.settings, "sg:concern", f"/start {conference['P1']}")
+    stack.say("sg:concern", f"/start {conference['P1']}")
     for text in ("yes", "skip", "skip", "skip"):
-        send(stack.settings, "sg:concern", text)
-    replies = send(stack.settings, "sg:concern", "he doesnt hit us any more")
+        stack.say("sg:concern", text)
+    replies = stack.say("sg:concern", "he doesnt hit us any more")
     assert "I have stopped the questions" not in texts(replies)
     assert "Is this about Ava or Leo?" in replies[-1]["text"]  # the answer was taken
     rows, outbox = alerts_for(stack, conference["id"])

@@ -16,16 +16,6 @@ from bot.model.tables import Invite
 from tests.conftest import BIN, EXAMPLES
 
 
-def say(stack, sender: str, message: str) -> list[dict]:
-    response = requests.post(
-        f"{stack.settings.rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": message},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return response.json()
-
-
 def said(replies: list[dict]) -> str:
     return "\n".join(reply.get("text", "") for reply in replies)
 
@@ -46,7 +36,7 @@ def invites(stack):
 
 
 def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invites):
-    replies = say(stack, "test:kelly", f"/start {invites['P1']}")
+    replies = stack.say("test:kelly", f"/start {invites['P1']}")
     text = said(replies)
     assert text.startswith("Hello Kelly.")
     assert "Example Borough Council" in text
@@ -66,7 +56,7 @@ def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invi
 
 
 def test_the_conversation_is_kept_in_the_sql_tracker_store(stack):
-    say(stack, "test:tracker", "/start BBBBBBBBBBBBBBBBBBBBBB")
+    stack.say("test:tracker", "/start BBBBBBBBBBBBBBBBBBBBBB")
     engine = create_engine(f"sqlite:///{Path(stack.env['COMPANION_VAR_DIR']) / 'tracker.db'}")
     with engine.connect() as connection:
         actions = (
@@ -81,30 +71,30 @@ def test_the_conversation_is_kept_in_the_sql_tracker_store(stack):
 
 
 def test_a_role_without_questions_is_told_so_honestly(stack, invites):
-    text = said(say(stack, "test:sam", invites["P5"]))  # a pasted code works without /start
+    text = said(stack.say("test:sam", invites["P5"]))  # a pasted code works without /start
     assert text.startswith("Hello Sam Patel. There are no questions for you in this chat yet.")
 
 
 def test_the_same_code_from_another_chat_is_refused_kindly(stack, invites):
-    say(stack, "test:jo", f"/start {invites['P3']}")
-    text = said(say(stack, "test:someone-else", f"/start {invites['P3']}"))
+    stack.say("test:jo", f"/start {invites['P3']}")
+    text = said(stack.say("test:someone-else", f"/start {invites['P3']}"))
     assert "already been used in another chat" in text
     assert "ask your social worker" in text
     assert "Jo" not in text
 
 
 def test_an_unknown_code_says_whom_to_ask(stack):
-    text = said(say(stack, "test:stranger", "/start AAAAAAAAAAAAAAAAAAAAAA"))
+    text = said(stack.say("test:stranger", "/start AAAAAAAAAAAAAAAAAAAAAA"))
     assert "can't find that invite code" in text and "ask your social worker" in text
 
 
 def test_a_stranger_saying_hello_is_told_how_to_start(stack):
-    assert "open the invite link" in said(say(stack, "test:passer-by", "hello"))
+    assert "open the invite link" in said(stack.say("test:passer-by", "hello"))
 
 
 def test_the_same_code_from_the_same_chat_carries_on(stack, invites):
-    assert "House of good things" in said(say(stack, "test:ava", f"/start {invites['P2']}"))
-    again = said(say(stack, "test:ava", f"/start {invites['P2']}"))
+    assert "House of good things" in said(stack.say("test:ava", f"/start {invites['P2']}"))
+    again = said(stack.say("test:ava", f"/start {invites['P2']}"))
     assert again.startswith("Welcome back, Ava. We were at this question.")
     assert again.endswith("What is good in your life? What do you like doing?")
 

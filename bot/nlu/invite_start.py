@@ -7,14 +7,13 @@ that shape, so without this component the code would go to the classifier as wor
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.rule_component import RuleComponent
 
 START_INTENT = "start"
 CODE_ENTITY = "invite_code"
@@ -32,26 +31,14 @@ def find_start(text: str) -> tuple[bool, Optional[str]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class InviteStartRecognizer(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "InviteStartRecognizer":
-        return cls()
-
+class InviteStartRecognizer(RuleComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             is_start, code = find_start(text)
             if not is_start:
                 continue
-            intent = {"name": START_INTENT, "confidence": 1.0}
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+            self.set_intent(message, START_INTENT)
             if code:
                 entity = {
                     "entity": CODE_ENTITY,

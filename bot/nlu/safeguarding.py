@@ -8,16 +8,14 @@ is a second signal: its `disclosure` guess alone marks a concern, never an inter
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.commands import ANSWER_INTENT
+from bot.nlu.rule_component import RuleComponent
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
 
 DISCLOSURE_INTENT = "disclosure"
@@ -26,17 +24,7 @@ CLASSIFIER_CONFIDENCE = 0.7
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafeguardingDetector(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SafeguardingDetector":
-        return cls()
-
+class SafeguardingDetector(RuleComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
@@ -48,18 +36,12 @@ class SafeguardingDetector(GraphComponent):
                 if tier is None and confident:
                     tier = CONCERN
                 if tier != IMMEDIATE:  # the classifier alone never interrupts
-                    self._set_intent(message, ANSWER_INTENT)
+                    self.set_intent(message, ANSWER_INTENT)
             if tier is None:
                 continue
             if tier == IMMEDIATE:
-                self._set_intent(message, DISCLOSURE_INTENT)
+                self.set_intent(message, DISCLOSURE_INTENT)
             entity = {"entity": ENTITY, "value": tier, "start": 0, "end": len(text),
                       "extractor": self.__class__.__name__}  # fmt: skip
             message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
         return messages
-
-    @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
-        intent = {"name": name, "confidence": 1.0}
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
