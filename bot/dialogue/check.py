@@ -10,20 +10,16 @@ from bot.agenda.loader import HOUSES
 from bot.dialogue import parsing
 from bot.dialogue.replies import Reply, button
 from bot.dialogue.scores import change_score
-from bot.model.answers import revise_answer
+from bot.model.answers import current_answers, revise_answer
 from bot.model.tables import Answer, Score
 
 
-def _current(conv, model, *conditions):
+def _current_scores(conv) -> list[Score]:
     return list(
         conv.session.execute(
-            select(model)
-            .where(
-                model.participant_id == conv.participant.id,
-                model.superseded_at.is_(None),
-                *conditions,
-            )
-            .order_by(model.id)
+            select(Score)
+            .where(Score.participant_id == conv.participant.id, Score.superseded_at.is_(None))
+            .order_by(Score.id)
         ).scalars()
     )
 
@@ -33,7 +29,7 @@ def _groups(conv):
     function naming the children an answer is about (when not all of them)."""
     order = {step.id: index for index, step in enumerate(conv.steps)}
     answers = sorted(
-        _current(conv, Answer, Answer.late.is_(False)),
+        [a for a in current_answers(conv.session, conv.participant) if not a.late],
         key=lambda a: (order.get(a.question_key.split(":")[0], len(order)), a.id),
     )
     names = {child.key: child.name for child in conv.conference.children}
@@ -48,7 +44,7 @@ def _groups(conv):
         for heading, columns in vocabulary.board_for(conv.conference.type):
             items = [("answer", a) for a in answers if a.column_key in columns]
             groups.append((heading, items))
-    scores = [("score", s) for s in _current(conv, Score)]
+    scores = [("score", s) for s in _current_scores(conv)]
     groups.append((conv.agenda.messages["score_titles"], scores))
     for_chair = [("answer", a) for a in answers if a.column_key is None]
     groups.append((conv.agenda.messages["chair_titles"], for_chair))

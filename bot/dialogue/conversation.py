@@ -8,7 +8,6 @@ so a restart, a lost tracker or another channel resumes at the same question.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import deadlines, vocabulary, wording
@@ -17,7 +16,7 @@ from bot.dialogue import parsing, scores
 from bot.dialogue.check import check_answer, check_prompt
 from bot.dialogue.replies import Reply, button, score_button
 from bot.dialogue.steps import Step, build_steps
-from bot.model.answers import revise_answer, save_answer
+from bot.model.answers import current_answers, revise_answer, save_answer
 from bot.model.audit import record
 from bot.model.tables import Answer, Participant, Progress, Score, utcnow
 from bot.safeguarding.alerts import raise_alert, record_dispute
@@ -89,14 +88,8 @@ class Conversation:
         if step.kind == "share" and not self._house_answers(step.question.house):
             return False
         for key, choices in (step.question.only_if or {}).items():
-            chosen = self.session.execute(
-                select(Answer.choice).where(
-                    Answer.participant_id == self.participant.id,
-                    Answer.question_key == key,
-                    Answer.superseded_at.is_(None),
-                )
-            ).scalars()
-            if not set(chosen) & {str(choice) for choice in choices}:
+            chosen = {a.choice for a in current_answers(self.session, self.participant, [key])}
+            if not chosen & {str(choice) for choice in choices}:
                 return False
         return True
 
@@ -221,17 +214,7 @@ class Conversation:
         return self._answer_text(step, text)
 
     def _current_answers(self, step: Step) -> list[Answer]:
-        return list(
-            self.session.execute(
-                select(Answer)
-                .where(
-                    Answer.participant_id == self.participant.id,
-                    Answer.question_key == step.id,
-                    Answer.superseded_at.is_(None),
-                )
-                .order_by(Answer.id)
-            ).scalars()
-        )
+        return current_answers(self.session, self.participant, [step.id])
 
     def _save(self, step: Step, text: str, **fields) -> Answer:
         """Save an answer to this step, or change the latest one when the participant went back."""
@@ -322,15 +305,7 @@ class Conversation:
 
     def _house_answers(self, house: str) -> list[Answer]:
         keys = {s.id for s in self.steps if s.question.house == house and s.kind != "share"}
-        return list(
-            self.session.execute(
-                select(Answer).where(
-                    Answer.participant_id == self.participant.id,
-                    Answer.question_key.in_(keys),
-                    Answer.superseded_at.is_(None),
-                )
-            ).scalars()
-        )
+        return current_answers(self.session, self.participant, keys)
 
     def _share_house(self, house: str, share_with: str) -> None:
         """A young person's choice of who may see a house applies to all its answers."""

@@ -54,11 +54,11 @@ def revise_answer(session: Session, answer: Answer, text: str, actor: str) -> An
     return revised
 
 
-def current_answers(session: Session, participant: Participant) -> list[Answer]:
-    return list(
-        session.execute(
-            select(Answer)
-            .where(Answer.participant_id == participant.id, Answer.superseded_at.is_(None))
-            .order_by(Answer.created_at, Answer.id)
-        ).scalars()
+def current_answers(session: Session, participant: Participant, question_keys=None) -> list[Answer]:
+    """The newest version of each answer, in the order given; optionally only these questions."""
+    query = select(Answer).where(
+        Answer.participant_id == participant.id, Answer.superseded_at.is_(None)
     )
+    if question_keys is not None:
+        query = query.where(Answer.question_key.in_(list(question_keys)))
+    return list(session.execute(query.order_by(Answer.id)).scalars())
