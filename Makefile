@@ -5,7 +5,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/companion.tar.gz
-TRAINING_INPUTS := config.yml $(wildcard domain/*.yml data/*/*.yml bot/nlu/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml bot/nlu/*.py)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml scripts/find-python310
 
 # Retrain only when the training data, domain, pipeline or our NLU components change.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	$(BIN)/rasa train --domain domain --fixed-model-name companion --out models
+	$(BIN)/rasa train --fixed-model-name companion --out models
 
 train: $(MODEL)
 
@@ -40,7 +40,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check bot tests scripts migrations/env.py
 
 validate: $(VENV)/.installed
-	$(BIN)/rasa data validate --domain domain
+	$(BIN)/rasa data validate
 
 rasa-test: $(MODEL)
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/conversations \

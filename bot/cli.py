@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
 from bot.links import invite_links
@@ -90,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     summary_parser.add_argument("--audience", default="chair", choices=list(AUDIENCES))
     summary_parser.add_argument("--output", help="write to this file instead of the screen")
 
+    chat_parser = commands.add_parser(
+        "chat", help="try the chat in this terminal with an invite code (needs `make run`)"
+    )
+    chat_parser.add_argument("code", help="the invite code, as printed by `make run`")
+
     serve = commands.add_parser("serve", help="start Rasa, the action server and the web app")
     serve.add_argument(
         "--demo", action="store_true", help="load the demo conference and print its invites"
@@ -108,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             return import_conference(settings, args.file)
         if args.command == "summary":
             return summary(settings, args.conference_id, args.format, args.audience, args.output)
+        if args.command == "chat":
+            return chat(settings, args.code)
         if args.command == "serve":
             return serve(settings, demo=args.demo)
     except crypto.EncryptionKeyError as error:

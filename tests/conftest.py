@@ -217,6 +217,25 @@ class EngineChat:
         return [b["title"] for b in replies[-1].buttons] if replies else []
 
 
+def import_conference(env: dict, path: Path) -> dict:
+    """`companion conference import`: {"id": conference id, participant key: invite code}."""
+    import json
+
+    result = subprocess.run(
+        [str(BIN / "companion"), "conference", "import", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    output = json.loads(result.stdout)
+    return {
+        "id": output["conference_id"],
+        **{i["participant"]: i["code"] for i in output["invites"]},
+    }
+
+
 def conference_with(database: Database, text: str):
     """Create a conference from conference-file text; returns {participant key: id}."""
     from bot.conference_file import parse_conference

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.agenda.loader import DEFAULT_AGENDA, AgendaError, load_agenda, parse_agenda
-from bot.dialogue.parsing import OUT_OF_RANGE, match_option, means_nothing_more, parse_score
+from bot.dialogue.parsing import OUT_OF_RANGE, match_option, means, parse_score
 from tests.conftest import EXAMPLES, EngineChat, conference_with
 
 DEFAULT = DEFAULT_AGENDA.read_text()
@@ -83,9 +83,11 @@ def test_scores_can_be_typed_in_words_or_numbers(typed, score):
 
 
 def test_choices_match_payload_title_or_plain_yes_and_no():
-    options = load_agenda(DEFAULT_AGENDA).sections["preparation"][0].options
-    assert match_option("partly", options).key == "partly"
-    assert match_option("Yeah", options).key == "yes"
-    assert match_option("not yet", options).key == "no"
-    assert match_option("maybe", options) is None
-    assert means_nothing_more("No, that's all") and not means_nothing_more("No fights")
+    agenda = load_agenda(DEFAULT_AGENDA)
+    options = agenda.sections["preparation"][0].options
+    assert match_option("partly", options, agenda.replies).key == "partly"
+    assert match_option("Yeah", options, agenda.replies).key == "yes"
+    assert match_option("not yet", options, agenda.replies).key == "no"
+    assert match_option("maybe", options, agenda.replies) is None
+    assert means(agenda, "No, that's all", "nothing_more")
+    assert not means(agenda, "No fights", "nothing_more")

@@ -5,7 +5,6 @@ the middle resumes at the same question."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 import yaml
@@ -15,26 +14,14 @@ from bot.model.database import Database
 from bot.model.tables import Answer, Participant, Score
 from bot.summary.build import build_summary
 from bot.summary.markdown import to_markdown
-from tests.conftest import BIN, EXAMPLES, Launcher, stack_environment
+from tests.conftest import EXAMPLES, Launcher, import_conference, stack_environment
 
 DATA = EXAMPLES.parent / "tests" / "data"
 PATH = yaml.safe_load((DATA / "family_review_path.yml").read_text())
 
 
 def import_demo(env, path=EXAMPLES / "demo-conference.yml") -> dict:
-    result = subprocess.run(
-        [str(BIN / "companion"), "conference", "import", str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    output = json.loads(result.stdout)
-    return {
-        "id": output["conference_id"],
-        **{i["participant"]: i["code"] for i in output["invites"]},
-    }
+    return import_conference(env, path)
 
 
 def walk(launcher, sender: str, turns: list[dict], code: str) -> None:

@@ -26,7 +26,10 @@ class ValidateConferenceForm(FormValidationAction):
             if conversation is None:
                 return {"answer": DONE}
             note_concern(conversation, tracker)
-            send(dispatcher, conversation.answer(str(value)))
+            if conversation.finished:  # sent already: anything more is added for the chair
+                send(dispatcher, conversation.add_late(str(value)))
+            else:
+                send(dispatcher, conversation.answer(str(value)))
             finished = conversation.finished
         return {"answer": DONE if finished else None}
 

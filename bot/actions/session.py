@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.store import conversation_of, database, note_concern, send
 from bot.agenda.loader import load_agenda
 from bot.dialogue.conversation import Conversation
+from bot.dialogue.state import State
 from bot.model.invites import Redemption, redeem
 from bot.nlu.invite_start import CODE_ENTITY
 from bot.safeguarding.detector import IMMEDIATE, Finding, assess
@@ -38,7 +39,8 @@ def carry_on(conversation: Conversation | None, dispatcher, text: str | None) ->
         else:
             send(dispatcher, [conversation.message("already_sent")])
         return [SlotSet("joined", False)]
-    if text and conversation.state == "active" and conversation.step is not None:
+    lost = conversation.state is State.ACTIVE and conversation.step is not None
+    if text and lost and conversation.substantive(text):
         # The conversation was lost (not paused): what was typed is kept for the chair.
         conversation.keep_note(conversation.step, text)
     send(dispatcher, conversation.resume())
@@ -73,8 +75,7 @@ class ActionContinue(Action):
         return "action_continue"
 
     async def run(self, dispatcher, tracker, domain):
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = None if intent == "greet" else tracker.latest_message.get("text")
+        text = tracker.latest_message.get("text")
         with conversation_of(tracker.sender_id) as conversation:
             note_concern(conversation, tracker)
             return carry_on(conversation, dispatcher, text)

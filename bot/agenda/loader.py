@@ -22,6 +22,8 @@ DEFAULT_AGENDA = Path(__file__).with_name("default.yml")
 KINDS = ("info", "text", "choice", "score", "check", "consent", "share")
 HOUSES = ("good_things", "worries", "dreams")
 COMMANDS = ("back", "skip", "pause", "help", "stop", "misunderstood")
+# Plain replies understood as whole messages at choices, the read-back and open questions.
+REPLIES = ("yes", "no", "send", "change", "nothing_more", "small_talk")
 # The names a wording may use; {danger} and friends only in scaling questions.
 PLACEHOLDERS = set(
     "name date local_authority children children_or chair deadline danger safety_goal "
@@ -30,7 +32,7 @@ PLACEHOLDERS = set(
 QUESTION_FIELDS = set(
     "key kind text column repeat about_children per options suggestions skip_button "
     "conference_types roles previous reason next_point at_top label house only_if "
-    "age_bands faces".split()
+    "age_bands faces takes_yes_no".split()
 )
 WORDING_KEYS = {"family", "young_person", "professional", *vocabulary.CONFERENCE_TYPES}
 
@@ -44,6 +46,7 @@ class Option:
     key: str
     title: str
     flag: bool = False
+    also: tuple[str, ...] = ()  # other words people type for it: "a bit" for "Partly"
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Question:
     only_if: dict | None = None  # {question key: [choices]}: asked only after one of them
     age_bands: tuple[str, ...] | None = None  # young people: only for these bands
     faces: bool = False  # score buttons with faces, for children
+    takes_yes_no: bool = False  # a bare "yes" or "no" is an answer here, not "nothing to add"
     conference_types: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
     prompts: dict = field(default_factory=dict)  # score follow-ups: previous, reason, ...
@@ -82,6 +86,7 @@ class Agenda:
     flows: dict[str, dict[str, list[str]]]
     sections: dict[str, list[Question]]
     messages: dict[str, str]
+    replies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group -> phrases
     age_bands: list[tuple[str, int]] = field(default_factory=list)  # (band, up to age)
     report_deadline_working_days: dict[str, int] = field(default_factory=dict)
 
@@ -105,6 +110,15 @@ class Agenda:
         """The question behind an answer's key ("scale@D1" and "seen_report:note" too)."""
         key = key.split(":")[0].split("@")[0]
         return next((q for qs in self.sections.values() for q in qs if q.key == key), None)
+
+    def label(self, question_key: str) -> str:
+        """What an answer outside the columns was about, e.g. "Seen the report"."""
+        if ":" in question_key:
+            return self.messages["note_label"]
+        question = self.question(question_key)
+        if question and question.label:
+            return question.label
+        return question_key.split("@")[0].replace("_", " ").capitalize()
 
     def command(self, text: str) -> str | None:
         return self.commands.get(normalise(text))
@@ -192,7 +206,12 @@ def _question(check: _Checker, node, section: str, field_path: str) -> Question 
     if column is not None and column not in vocabulary.COLUMNS:
         check.fail(node, "column", f"{field_path}.column", f"should be one of {vocabulary.COLUMNS}")
     options = tuple(
-        Option(str(option["key"]), str(option["title"]), bool(option.get("flag", False)))
+        Option(
+            str(option["key"]),
+            str(option["title"]),
+            bool(option.get("flag", False)),
+            tuple(str(phrase) for phrase in option.get("also") or ()),
+        )
         for option in node.get("options") or []
     )
     if kind in ("choice", "consent", "share") and not options:
@@ -224,6 +243,7 @@ def _question(check: _Checker, node, section: str, field_path: str) -> Question 
         only_if=dict(node["only_if"]) if "only_if" in node else None,
         age_bands=tuple(node["age_bands"]) if "age_bands" in node else None,
         faces=bool(node.get("faces", False)),
+        takes_yes_no=bool(node.get("takes_yes_no", False)),
         conference_types=tuple(node["conference_types"]) if "conference_types" in node else None,
         roles=tuple(node["roles"]) if "roles" in node else None,
         prompts=prompts,
@@ -237,7 +257,7 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
         raise AgendaError(f"{path}: {error}") from None
     bands = [(str(band["key"]), int(band["up_to"])) for band in root.get("age_bands") or []]
     check = _Checker(path, {band for band, _ in bands})
-    for section in ("commands", "flows", "sections", "messages"):
+    for section in ("commands", "replies", "flows", "sections", "messages"):
         if not isinstance(root.get(section), dict):
             check.fail(root, section, section, "is missing or not a mapping")
     if check.problems:
@@ -249,6 +269,14 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
             check.fail(root["commands"], command, f"commands.{command}", f"not one of {COMMANDS}")
         for phrase in phrases or []:
             commands[normalise(str(phrase))] = command
+
+    replies = {}
+    for group, phrases in root["replies"].items():
+        if group not in REPLIES:
+            check.fail(root["replies"], group, f"replies.{group}", f"not one of {REPLIES}")
+        replies[str(group)] = tuple(str(phrase) for phrase in phrases or ())
+    for group in set(REPLIES) - set(replies):
+        check.problems.append(f"{path}: replies.{group}: is missing")
 
     sections, seen = {}, set()
     for name, questions in root["sections"].items():
@@ -291,7 +319,7 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
     deadlines = dict(root.get("report_deadline_working_days") or {})
     if check.problems:
         raise AgendaError("\n".join(check.problems))
-    return Agenda(commands, flows, sections, messages, bands, deadlines)
+    return Agenda(commands, flows, sections, messages, replies, bands, deadlines)
 
 
 @lru_cache(maxsize=4)

@@ -8,17 +8,21 @@ so a restart, a lost tracker or another channel resumes at the same question.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import Agenda, fill, words
-from bot.dialogue import parsing, scores
-from bot.dialogue.check import check_answer, check_prompt
-from bot.dialogue.replies import Reply, button, score_button
+from bot.dialogue import parsing
+from bot.dialogue.handlers import handler_for
+from bot.dialogue.replies import Reply
+from bot.dialogue.state import Phase, PhaseData, State
 from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import current_answers, revise_answer, save_answer
 from bot.model.audit import record
-from bot.model.tables import Answer, Participant, Progress, Score, utcnow
+from bot.model.scores import current_score
+from bot.model.tables import Answer, Participant, Progress, utcnow
 from bot.safeguarding.alerts import raise_alert, record_dispute
 from bot.safeguarding.detector import Finding
 from bot.safeguarding.script import helplines, script_for
@@ -41,19 +45,29 @@ class Conversation:
         self.progress = session.get(Progress, participant.id)
         if self.progress is None:
             first = self.steps[0].id if self.steps else None
-            self.progress = Progress(participant=participant, step=first, phase="ask", data={})
+            self.progress = Progress(
+                participant=participant, step=first, phase=Phase.ASK.value, data={}
+            )
             session.add(self.progress)
             session.flush()
 
     # --- where we are -------------------------------------------------------------------
 
     @property
-    def finished(self) -> bool:
-        return self.progress.state == "done"
+    def state(self) -> State:
+        return State(self.progress.state)
 
     @property
-    def state(self) -> str:
-        return self.progress.state
+    def finished(self) -> bool:
+        return self.state is State.DONE
+
+    @property
+    def phase(self) -> Phase:
+        return Phase(self.progress.phase)
+
+    @property
+    def data(self) -> PhaseData:
+        return PhaseData.from_json(self.progress.data)
 
     def _index(self) -> int | None:
         ids = [step.id for step in self.steps]
@@ -64,14 +78,14 @@ class Conversation:
         index = self._index()
         return None if index is None else self.steps[index]
 
-    def go(self, step: Step | None, phase: str = "ask", **data) -> None:
+    def go(self, step: Step | None, phase: Phase = Phase.ASK, **data) -> None:
+        """To a step and phase, with only the data that phase needs."""
         self.progress.step = step.id if step else None
-        self.progress.phase = phase
-        self.progress.data = data
+        self.progress.phase = phase.value
+        self.progress.data = PhaseData(**data).to_json()
 
-    def set_phase(self, phase: str, **data) -> None:
-        self.progress.phase = phase
-        self.progress.data = {**self.progress.data, **data}
+    def update(self, **changes) -> None:
+        self.progress.data = replace(self.data, **changes).to_json()
 
     def advance(self) -> None:
         index = self._index()
@@ -80,7 +94,7 @@ class Conversation:
         if following:
             self.go(following[0])
         else:
-            self._submit(consent=None)
+            self.submit(consent=None)
 
     def _asked(self, step: Step) -> bool:
         """A question with only_if is asked only after one of the given choices; who may
@@ -132,7 +146,30 @@ class Conversation:
             )
         return [child for child in self.conference.children if not keys or child.key in keys]
 
-    # --- asking -------------------------------------------------------------------------
+    def substantive(self, text: str) -> bool:
+        """Does the message say something, beyond small talk like "hello" or "thanks"?"""
+        return bool(parsing.key(text)) and not parsing.means(self.agenda, text, "small_talk")
+
+    def revising_note(self, step: Step) -> str:
+        """Back at an earlier question: what was said before, and how to keep it."""
+        if not self.data.revising:
+            return ""
+        if step.kind == "score":
+            score = current_score(self.session, self.participant, step.danger_statement)
+            if score is None:
+                return ""
+            if self.phase is Phase.ASK:
+                message = self.agenda.messages["changing_score"]
+                return self.say(message, step, score=score.score) + "\n\n"
+            old = getattr(score, self.phase.value)
+        else:
+            latest = current_answers(self.session, self.participant, [step.id])
+            old = latest[-1].text if latest else None
+        if not old:
+            return ""
+        return self.say(self.agenda.messages["changing"], step, text=old) + "\n\n"
+
+    # --- asking and answering -----------------------------------------------------------
 
     def ask(self) -> list[Reply]:
         """The current question (after any information steps, which need no answer)."""
@@ -141,60 +178,8 @@ class Conversation:
             replies.append(Reply(self.say(self.step.question.text, self.step)))
             self.advance()
         if self.step is not None and not self.finished:
-            replies.append(self._prompt(self.step, self.progress.phase))
+            replies.append(handler_for(self.step.kind).ask(self, self.step))
         return replies
-
-    def _prompt(self, step: Step, phase: str) -> Reply:
-        question, data = step.question, self.progress.data
-        if step.kind == "check":
-            return check_prompt(self, phase)
-        if phase == "children":
-            children = self.children_for(step)
-            everyone = "both_children" if len(children) == 2 else "all_children"
-            buttons = [button(child.name) for child in children]
-            return Reply(
-                self.message("which_child").text,
-                buttons + [button(self.agenda.messages[everyone], "all")],
-            )
-        if phase == "more":
-            return Reply(
-                self.message("anything_else").text, [button(self.agenda.messages["no_more"], "no")]
-            )
-        if phase in ("reason", "next_point"):
-            score = self.session.get(Score, data["score_id"]).score
-            prompt = "at_top" if phase == "next_point" and score == 10 else phase
-            text = self.say(question.prompts[prompt], step, score=score, next_score=score + 1)
-            return Reply(self._revising_note(step) + text)
-        text = self._revising_note(step) + self.say(question.text, step)
-        buttons = [button(option.title, option.key) for option in question.options]
-        if step.kind == "score":
-            buttons = [score_button(number, question.faces) for number in vocabulary.SCORE_RANGE]
-        buttons += [button(suggestion) for suggestion in question.suggestions]
-        if question.skip_button:
-            buttons.append(button(self.say(question.skip_button, step), "skip"))
-        return Reply(text, buttons)
-
-    def _revising_note(self, step: Step) -> str:
-        if not self.progress.data.get("revising"):
-            return ""
-        if step.kind == "score":
-            score = scores.current_score(self, step)
-            if score is None:
-                return ""
-            if self.progress.phase == "ask":
-                return (
-                    self.say(self.agenda.messages["changing_score"], step, score=score.score)
-                    + "\n\n"
-                )
-            old = getattr(score, self.progress.phase)
-        else:
-            latest = self._current_answers(step)
-            old = latest[-1].text if latest else None
-        if not old:
-            return ""
-        return self.say(self.agenda.messages["changing"], step, text=old) + "\n\n"
-
-    # --- answering ----------------------------------------------------------------------
 
     def answer(self, text: str) -> list[Reply]:
         """Take what the participant typed (or the button they pressed) at this question."""
@@ -202,27 +187,19 @@ class Conversation:
         if step is None or self.finished:
             return []
         text = text.strip()
+        self.update(again=None)
         skip_title = step.question.skip_button and self.say(step.question.skip_button, step)
-        if skip_title and parsing.normalise(text) == parsing.normalise(skip_title):
+        if skip_title and parsing.key(text) == parsing.key(skip_title):
             return self.skip()  # typing a button's title is the same as pressing it
-        if step.kind == "check":
-            return check_answer(self, text)
-        if step.kind in ("choice", "consent", "share"):
-            return self._answer_choice(step, text)
-        if step.kind == "score":
-            return scores.answer_score(self, step, text)
-        return self._answer_text(step, text)
+        return handler_for(step.kind).answer(self, step, text)
 
-    def _current_answers(self, step: Step) -> list[Answer]:
-        return current_answers(self.session, self.participant, [step.id])
+    # --- what the handlers store --------------------------------------------------------
 
-    def _save(self, step: Step, text: str, **fields) -> Answer:
+    def save_answer(self, step: Step, text: str, **fields) -> Answer:
         """Save an answer to this step, or change the latest one when the participant went back."""
-        latest = self._current_answers(step)
-        if self.progress.data.get("revising") and latest:
-            answer = revise_answer(
-                self.session, latest[-1], text, f"participant:{self.participant.key}"
-            )
+        latest = current_answers(self.session, self.participant, [step.id])
+        if self.data.revising and latest:
+            answer = revise_answer(self.session, latest[-1], text, self.participant.actor)
         else:
             children = [child.key for child in self.children_for(step)]
             answer = save_answer(
@@ -237,83 +214,29 @@ class Conversation:
         save_answer(self.session, self.participant, None, f"{step.id}:note", text)
         return self.message("kept")
 
-    def _answer_text(self, step: Step, text: str) -> list[Reply]:
-        phase = self.progress.phase
-        if phase == "children":
-            return self._answer_children(step, text)
-        if phase == "more" and parsing.means_nothing_more(text):
-            self.advance()
-            return []
-        if phase == "more" and parsing.normalise(text) in parsing.YES:
-            return [self.message("tell_more")]
-        revising = self.progress.data.get("revising") and phase == "ask"
-        answer = self._save(step, text)
-        self.progress.data = {}
-        if not revising and step.question.about_children and len(self.children_for(step)) > 1:
-            self.set_phase("children", answer_id=answer.id)
-        elif step.question.repeat:
-            self.set_phase("more")
-        else:
-            self.advance()
-        return []
-
-    def _answer_children(self, step: Step, text: str) -> list[Reply]:
-        said = parsing.normalise(text)
-        children = self.children_for(step)
-        if said in ("all", "both", "all of them", "everyone", "both of them"):
-            chosen = children
-        else:
-            chosen = [child for child in children if parsing.normalise(child.name) in said.split()]
-        answer = self.session.get(Answer, self.progress.data["answer_id"])
-        if not chosen:
-            # Not a child's name: the last answer stays about all of them, and what was
-            # typed is taken as one more answer, never dropped.
-            if step.question.repeat:
-                self.go(step, "more")
-                return self._answer_text(step, text)
-            return [self.keep_note(step, text), self.message("pick_button")]
-        answer.children = [child.key for child in chosen]
+    def set_children(self, answer_id: int, children: list[str]) -> None:
+        answer = self.session.get(Answer, answer_id)
+        answer.children = children
         record(
             self.session,
-            f"participant:{self.participant.key}",
+            self.participant.actor,
             "answer_children_set",
             "answer",
             answer.id,
-            children=answer.children,
+            children=children,
         )
-        if step.question.repeat:
-            self.go(step, "more")
-        else:
-            self.advance()
-        return []
-
-    def _answer_choice(self, step: Step, text: str) -> list[Reply]:
-        option = parsing.match_option(text, step.question.options)
-        if option is None:
-            retry = "consent_needed" if step.kind == "consent" else "pick_button"
-            return [self.keep_note(step, text), self.message(retry)]
-        if step.kind == "share":
-            self._share_house(step.question.house, option.key)
-            self.advance()
-            return []
-        self._save(step, option.title, choice=option.key, flagged=option.flag)
-        if step.kind == "consent":
-            self._submit(consent=option.key == "yes")
-            return [self.message("finished")]
-        self.advance()
-        return []
 
     def _house_answers(self, house: str) -> list[Answer]:
         keys = {s.id for s in self.steps if s.question.house == house and s.kind != "share"}
         return current_answers(self.session, self.participant, keys)
 
-    def _share_house(self, house: str, share_with: str) -> None:
+    def share_house(self, house: str, share_with: str) -> None:
         """A young person's choice of who may see a house applies to all its answers."""
         for answer in self._house_answers(house):
             answer.share_with = share_with
         record(
             self.session,
-            f"participant:{self.participant.key}",
+            self.participant.actor,
             "house_shared",
             "participant",
             self.participant.id,
@@ -321,15 +244,15 @@ class Conversation:
             share_with=share_with,
         )
 
-    def _submit(self, consent: bool | None) -> None:
+    def submit(self, consent: bool | None) -> None:
         self.participant.consent_to_share = consent
         self.participant.response_status = "submitted"
         self.participant.submitted_at = utcnow()
-        self.progress.state = "done"
+        self.progress.state = State.DONE.value
         self.go(None)
         record(
             self.session,
-            f"participant:{self.participant.key}",
+            self.participant.actor,
             "answers_submitted",
             "participant",
             self.participant.id,
@@ -339,50 +262,34 @@ class Conversation:
     # --- commands -----------------------------------------------------------------------
 
     def back(self) -> list[Reply]:
-        step, phase = self.step, self.progress.phase
-        if step is None:
-            return []
-        if phase in ("children", "more") or (step.kind == "score" and phase == "reason"):
-            self.go(step, "ask", revising=True)
-            return []
-        if phase == "next_point":
-            self.go(step, "reason", revising=True, score_id=self.progress.data["score_id"])
-            return []
-        if step.kind == "check" and phase != "ask":
-            self.go(step)
+        step = self.step
+        if step is None or handler_for(step.kind).back(self, step):
             return []
         earlier = [s for s in self.steps[: self._index()] if s.kind != "info"]
         if not earlier:
             return [self.message("back_at_start")]
-        self.go(earlier[-1], "ask", revising=True)
+        self.go(earlier[-1], Phase.ASK, revising=True)
         return []
 
     def skip(self) -> list[Reply]:
-        step, phase = self.step, self.progress.phase
+        step, phase = self.step, self.phase
         if step is None:
             return []
-        if step.kind == "consent":
-            return [self.message("consent_needed")]
-        if step.kind == "check":
-            self.go(step)
-            return []
-        record(
-            self.session,
-            f"participant:{self.participant.key}",
-            "question_skipped",
-            "participant",
-            self.participant.id,
-            step=step.id,
-            phase=phase,
-        )
-        if phase == "children" and step.question.repeat:
-            self.go(step, "more")
-        elif phase == "reason":
-            self.go(step, "next_point", score_id=self.progress.data["score_id"])
-        else:
-            self.advance()
-            return [self.message("skipped")] if phase == "ask" else []
-        return []
+        if step.kind not in ("consent", "check"):
+            record(
+                self.session,
+                self.participant.actor,
+                "question_skipped",
+                "participant",
+                self.participant.id,
+                step=step.id,
+                phase=phase.value,
+            )
+        within = handler_for(step.kind).skip(self, step)
+        if within is not None:
+            return within
+        self.advance()
+        return [self.message("skipped")] if phase is Phase.ASK else []
 
     # --- safeguarding -------------------------------------------------------------------
 
@@ -396,40 +303,48 @@ class Conversation:
         raise_alert(self.session, self.participant, finding, text)
 
     def misunderstood(self, text: str = "") -> list[Reply]:
+        """Noted beside the latest alert; with no alert to dispute, the words are an answer."""
         alert = record_dispute(self.session, self.participant, text or "misunderstood")
-        return [Reply(helplines()["misunderstood"].strip())] if alert else []
+        if alert:
+            return [Reply(helplines()["misunderstood"].strip())]
+        if text and self.state is State.ACTIVE:
+            return self.answer(text)
+        return self.help()
 
     def help(self) -> list[Reply]:
         return [self.message("help")]
 
     def pause(self) -> list[Reply]:
-        return self._set_state("paused")
+        return self._set_state(State.PAUSED)
 
     def stop(self) -> list[Reply]:
-        return self._set_state("stopped")
+        return self._set_state(State.STOPPED)
 
-    def _set_state(self, state: str) -> list[Reply]:
+    def _set_state(self, state: State) -> list[Reply]:
         if self.finished:
             return [self.message("already_sent")]
-        self.progress.state = state
+        self.progress.state = state.value
         record(
             self.session,
-            f"participant:{self.participant.key}",
-            f"conversation_{state}",
+            self.participant.actor,
+            f"conversation_{state.value}",
             "participant",
             self.participant.id,
             step=self.progress.step,
         )
-        return [self.message(state)]
+        return [self.message(state.value)]
 
     def resume(self) -> list[Reply]:
         """Carry on after a pause, a stop or a lost conversation: say where we were."""
-        was_begun = self._index() not in (None, 0) or self.progress.phase != "ask"
-        self.progress.state = "active"
+        was_begun = self._index() not in (None, 0) or self.phase is not Phase.ASK
+        self.progress.state = State.ACTIVE.value
+        self.update(again=None)
         return [self.message("resumed")] if was_begun else []
 
     def add_late(self, text: str) -> list[Reply]:
         """After sending: anything more goes to the chair, marked as added after sending."""
+        if not self.substantive(text):
+            return [self.message("already_sent")]
         answer = save_answer(self.session, self.participant, None, "late_addition", text)
         answer.late = True
         return [self.message("late_added")]

@@ -1,4 +1,9 @@
-"""Turning what people type into values: scores, choices, "that's all"."""
+"""Turning what people type into values: scores, choices, numbers from a list, "that's all".
+
+The words themselves (yes, send it, nothing, hello...) are data in the agenda's `replies`;
+this module only decides how loosely a message may match them: whole messages, ignoring
+case, punctuation, emoji and one-letter slips.
+"""
 
 from __future__ import annotations
 
@@ -23,23 +28,29 @@ NUMBER_WORDS = {
     "eleven": 11,
     "twelve": 12,
 }
-OUT_OF_RANGE = -1
-
-YES = {"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure", "i have", "i did"}
-NO = {"no", "n", "nope", "no thanks", "no thank you", "not yet", "i haven't", "i have not"}
-NOTHING_MORE = NO | {
-    "nothing",
-    "nothing else",
-    "that's all",
-    "thats all",
-    "that's it",
-    "done",
-    "no more",
-    "no that's all",
-    "no, that's all",
-    "none",
-    "all done",
+ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
 }
+OUT_OF_RANGE = -1
+NEGATION = {
+    *"not no never nothing nobody none without nah nope".split(),
+    *"dont didnt havent hasnt wont cant isnt arent wasnt shouldnt wouldnt".split(),
+}
+# Emoji people send for a reply; other emoji are dropped.
+EMOJI_WORDS = {"👍": " ok ", "👌": " ok ", "✅": " yes ", "👎": " no ", "❌": " no "}
+# Typos are forgiven only in longer words: "nan" (a grandmother) must not become "nah".
+SLIP_MIN_LENGTH = 4
 
 
 def parse_score(text: str) -> int | None:
@@ -58,19 +69,146 @@ def parse_score(text: str) -> int | None:
     return numbers[0] if 0 <= numbers[0] <= 10 else OUT_OF_RANGE
 
 
-def match_option(text: str, options: tuple[Option, ...]) -> Option | None:
-    """The option whose key (a button's payload) or title was sent; yes/no words too."""
-    said = normalise(text)
-    for option in options:
-        if said in (normalise(option.key), normalise(option.title)):
-            return option
-    for option in options:
-        if normalise(option.key) == "yes" and said in YES:
-            return option
-        if normalise(option.key) == "no" and said in NO:
-            return option
+# Spelt-out and contracted forms compare the same: "that is all" is "that's all".
+CONTRACTIONS = {
+    "that is": "thats",
+    "it is": "its",
+    "i am": "im",
+    "i have": "ive",
+    "do not": "dont",
+    "did not": "didnt",
+    "have not": "havent",
+}
+
+
+def key(text: str) -> str:
+    """The form a reply is compared in: normalised, without apostrophes ("thats" = "that's")."""
+    for emoji, word in EMOJI_WORDS.items():
+        text = text.replace(emoji, word)
+    said = f" {normalise(text).replace(chr(39), '')} "
+    for spelt, contracted in CONTRACTIONS.items():
+        said = said.replace(f" {spelt} ", f" {contracted} ")
+    return said.strip()
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """True when a and b differ by one letter added, dropped, changed or swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return a == b
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def matches(text: str, phrases, slips: bool = True) -> bool:
+    """Is the whole message one of these phrases (allowing one slip in a longer phrase)?"""
+    said = key(text)
+    if not said:
+        return False
+    candidates = {key(phrase) for phrase in phrases}
+    if said in candidates:
+        return True
+    return slips and any(
+        len(phrase) >= SLIP_MIN_LENGTH and _one_slip(said, phrase) for phrase in candidates
+    )
+
+
+def means(agenda, text: str, group: str, slips: bool = True) -> bool:
+    """Is the message one of the agenda's plain replies of this group (yes, send...), or a
+    few of them with small talk between: "no, that's everything, thank you"."""
+    phrases = agenda.replies.get(group, ())
+    if matches(text, phrases, slips=slips):
+        return True
+    return _made_of(
+        key(text).split(),
+        {key(p) for p in phrases},
+        {key(p) for p in agenda.replies.get("small_talk", ())},
+    )
+
+
+def _made_of(words: list[str], phrases: set[str], filler: set[str]) -> bool:
+    """Can the words be split into these phrases (at least one) and filler?"""
+    longest = max((len(p.split()) for p in phrases | filler), default=0)
+    # reachable[i] is None (not reachable), False (only filler so far) or True.
+    reachable: list[bool | None] = [False] + [None] * len(words)
+    for start in range(len(words)):
+        if reachable[start] is None:
+            continue
+        for length in range(1, longest + 1):
+            piece = " ".join(words[start : start + length])
+            if start + length > len(words):
+                break
+            if piece in phrases:
+                reachable[start + length] = True
+            elif piece in filler and reachable[start + length] is not True:
+                reachable[start + length] = reachable[start]
+    return bool(words) and reachable[-1] is True
+
+
+def says(agenda, text: str, group: str) -> bool:
+    """The whole message is one of this group's replies, or says one inside a sentence."""
+    return means(agenda, text, group) or mentions(text, agenda.replies.get(group, ()))
+
+
+def list_number(text: str) -> int | None:
+    """A position in a list: "2", "number 2", "option 2", "the second one", "2nd"."""
+    words = key(text).split()
+    if len(words) > 1:
+        words = [w for w in words if w not in ("the", "one", "number", "option", "no")]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word.isdigit():
+        return int(word)
+    return ORDINALS.get(word, NUMBER_WORDS.get(word))
+
+
+def _contains(said: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {said} "
+
+
+def mentions(text: str, phrases) -> bool:
+    """Does the message say one of these phrases inside a sentence ("yh that's right")?
+    Not when the rest of it says no, not or nothing: "nothing to change" is no change."""
+    said = key(text)
+    found = [key(p) for p in phrases if key(p) and _contains(said, key(p))]
+    rest = f" {said} "
+    for phrase in sorted(found, key=len, reverse=True):
+        rest = rest.replace(f" {phrase} ", " ")
+    return bool(found) and not NEGATION & set(rest.split())
+
+
+def match_option(text: str, options: tuple[Option, ...], replies: dict) -> Option | None:
+    """The option a typed reply means: its payload, title, number in the list, the words
+    the agenda gives for it (and for yes or no), or, inside a sentence, the words of one
+    option only. An option's own words come before the general yes and no words ("not
+    yet" is the option "Not yet", not "No")."""
+    said = key(text)
+    if not said:
+        return None
+    number = list_number(text)
+    if number is not None:
+        return options[number - 1] if 1 <= number <= len(options) else None
+
+    def own(option: Option) -> list[str]:
+        return [option.key, option.title, *option.also]
+
+    def general(option: Option) -> tuple[str, ...]:
+        return replies.get(key(option.key), ()) if key(option.key) in ("yes", "no") else ()
+
+    for slips in (False, True):
+        for words in (own, lambda o: [*own(o), *general(o)]):
+            found = [o for o in options if matches(text, words(o), slips=slips)]
+            if len(found) == 1:
+                return found[0]
+    # Inside a sentence: "only the chair and my social worker pls", "yes I have read it".
+    for words in (lambda o: [o.title, *o.also], general):
+        found = [o for o in options if mentions(text, words(o))]
+        if len(found) == 1:
+            return found[0]
     return None
-
-
-def means_nothing_more(text: str) -> bool:
-    return normalise(text) in {normalise(phrase) for phrase in NOTHING_MORE}

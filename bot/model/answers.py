@@ -32,7 +32,7 @@ def save_answer(
     if participant.response_status == "not_started":
         participant.response_status = "in_progress"
     session.flush()
-    record(session, f"participant:{participant.key}", "answer_saved", "answer", answer.id)
+    record(session, participant.actor, "answer_saved", "answer", answer.id)
     return answer
 
 

@@ -101,7 +101,7 @@ def redeem(session: Session, code: str, sender: str) -> RedeemResult:
     )
     if bound.rowcount != 1:
         return RedeemResult(Redemption.USED)
-    actor = f"participant:{invite.participant.key}"
+    actor = invite.participant.actor
     if previous is None:
         record(session, actor, "invite_bound", "invite", invite.id)
         return RedeemResult(Redemption.JOINED, invite.participant)

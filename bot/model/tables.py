@@ -124,6 +124,11 @@ class Participant(Base):
     conference = relationship("Conference", back_populates="participants")
     invites = relationship("Invite", back_populates="participant", order_by="Invite.id")
 
+    @property
+    def actor(self) -> str:
+        """How the audit log names this participant."""
+        return f"participant:{self.conference_id}:{self.key}"
+
 
 class PreviousScore(Base):
     """A score given at the last conference, shown beside the new one at a review."""

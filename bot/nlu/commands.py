@@ -1,9 +1,7 @@
-"""Commands (back, skip, pause, help, stop) are whole messages, never guesses.
-
-Only a message that is one of the agenda's command phrases is a command; anything else a
-classifier might take for one ("I want the shouting to stop") becomes an answer
-(`inform`), so a real answer is never swallowed. The phrases live in the agenda file and
-are read when the model loads: changing them needs no retraining.
+"""Commands (back, skip, pause, help, stop, "you misunderstood") are whole messages, never
+guesses: only a message that is one of the agenda's command phrases is a command, so "I
+want the shouting to stop" is an answer. The phrases live in the agenda file and are read
+when the model loads: changing them needs no retraining.
 """
 
 from __future__ import annotations
@@ -11,13 +9,12 @@ from __future__ import annotations
 from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.agenda.loader import COMMANDS, load_agenda
 from bot.nlu.rule_component import RuleComponent
 
-ANSWER_INTENT = "inform"
 # Rasa reserves the intent `back` (it undoes the last message), so ours is `go_back`.
 INTENTS = {command: command for command in COMMANDS} | {"back": "go_back"}
 
@@ -28,9 +25,6 @@ class CommandRecognizer(RuleComponent):
         agenda = load_agenda()
         for message in messages:
             command = agenda.command(message.get(TEXT) or "")
-            guessed = (message.get(INTENT) or {}).get("name")
             if command:
                 self.set_intent(message, INTENTS[command])
-            elif guessed in INTENTS.values():
-                self.set_intent(message, ANSWER_INTENT)
         return messages

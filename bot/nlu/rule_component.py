@@ -10,6 +10,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
+# Set on a message whose intent a rule decided; any other intent is only a trained guess.
+DECIDED_BY_RULE = "intent_decided_by_rule"
+
 
 class RuleComponent(GraphComponent):
     """A component that decides by rules, after the trained classifier has guessed."""
@@ -25,8 +28,13 @@ class RuleComponent(GraphComponent):
         return cls()
 
     @staticmethod
-    def set_intent(message: Message, name: str) -> None:
+    def set_intent(message: Message, name: str, by_rule: bool = True) -> None:
         """Overrule any guess: this intent, certain."""
         intent = {"name": name, "confidence": 1.0}
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+        message.set(DECIDED_BY_RULE, by_rule)
+
+    @staticmethod
+    def decided_by_rule(message: Message) -> bool:
+        return bool(message.get(DECIDED_BY_RULE))

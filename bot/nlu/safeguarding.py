@@ -1,9 +1,10 @@
 """Safeguarding first: every message is checked before any policy sees it.
 
-Runs last in the pipeline, so it overrules every guess: an immediate danger becomes the
+Runs after the other rules, so it overrules every reading: an immediate danger becomes the
 `disclosure` intent (a rule then interrupts whatever form is active); a concern is
 marked with a `safeguarding` entity and the conversation goes on. The trained classifier
-is a second signal: its `disclosure` guess alone marks a concern, never an interrupt.
+is a second signal: its `disclosure` guess alone marks a concern, never an interrupt
+(bot/nlu/answers.py then makes the message an answer).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.commands import ANSWER_INTENT
 from bot.nlu.rule_component import RuleComponent
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
 
@@ -31,12 +31,9 @@ class SafeguardingDetector(RuleComponent):
             finding = assess(text)
             tier = finding.tier if finding else None
             guessed = message.get(INTENT) or {}
-            if guessed.get("name") == DISCLOSURE_INTENT:
-                confident = guessed.get("confidence", 0) >= CLASSIFIER_CONFIDENCE
-                if tier is None and confident:
-                    tier = CONCERN
-                if tier != IMMEDIATE:  # the classifier alone never interrupts
-                    self.set_intent(message, ANSWER_INTENT)
+            confident = guessed.get("confidence", 0) >= CLASSIFIER_CONFIDENCE
+            if guessed.get("name") == DISCLOSURE_INTENT and confident and tier is None:
+                tier = CONCERN  # the classifier alone never interrupts
             if tier is None:
                 continue
             if tier == IMMEDIATE:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.model.audit import record
-from bot.model.tables import Notification, Participant, SafeguardingAlert, utcnow
+from bot.model.tables import Answer, Notification, Participant, SafeguardingAlert, utcnow
 from bot.safeguarding.detector import IMMEDIATE, Finding
 
 TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
@@ -24,7 +24,7 @@ def raise_alert(session: Session, participant: Participant, finding: Finding, te
     )
     session.add(alert)
     session.flush()
-    record(session, f"participant:{participant.key}", "safeguarding_alert", "safeguarding_alert",
+    record(session, participant.actor, "safeguarding_alert", "safeguarding_alert",
            alert.id, kind=alert.kind)  # fmt: skip
     if finding.tier == IMMEDIATE:
         for person in participant.conference.participants:
@@ -38,7 +38,8 @@ def raise_alert(session: Session, participant: Participant, finding: Finding, te
 
 
 def record_dispute(session: Session, participant: Participant, text: str):
-    """The participant says the bot misunderstood: noted beside their latest alert, which stays."""
+    """The participant says the bot misunderstood: noted beside their latest alert, which
+    stays. Only right after it: once they have answered since, there is nothing to dispute."""
     alert = (
         session.execute(
             select(SafeguardingAlert)
@@ -50,8 +51,15 @@ def record_dispute(session: Session, participant: Participant, text: str):
     )
     if alert is None:
         return None
+    answered_since = session.execute(
+        select(Answer.id).where(
+            Answer.participant_id == participant.id, Answer.created_at > alert.created_at
+        )
+    ).first()
+    if answered_since:
+        return None
     alert.disputed_text = text if not alert.disputed_text else f"{alert.disputed_text}\n{text}"
     alert.disputed_at = utcnow()
-    record(session, f"participant:{participant.key}", "alert_disputed", "safeguarding_alert",
+    record(session, participant.actor, "alert_disputed", "safeguarding_alert",
            alert.id)  # fmt: skip
     return alert

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from bot import vocabulary
 from bot.agenda.loader import Agenda, load_agenda
-from bot.dialogue.check import answer_label
 from bot.model.tables import (
     Answer,
     Conference,
@@ -91,7 +90,7 @@ def build_summary(
             for_chair.append(
                 {
                     **who,
-                    "question": answer_label(agenda, answer.question_key),
+                    "question": agenda.label(answer.question_key),
                     "text": answer.text,
                     "flagged": answer.flagged,
                     "added_after_sending": answer.late,

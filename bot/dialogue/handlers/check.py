@@ -1,0 +1,185 @@
+"""Before sending: every answer, grouped the way the conference reads them, numbered so
+any one can be changed; then on to consent.
+
+"ok", "looks good", "send it" send; "change", "no", "wrong" ask which; a number picks an
+answer to change. Anything else is kept for the chair as a note, said in one line: the
+whole read-back is not sent again.
+"""
+
+from __future__ import annotations
+
+from bot import vocabulary
+from bot.agenda.loader import HOUSES
+from bot.dialogue import parsing
+from bot.dialogue.handlers.base import StepHandler
+from bot.dialogue.replies import Reply, button
+from bot.dialogue.state import Phase
+from bot.dialogue.steps import Step
+from bot.model.answers import current_answers, revise_answer
+from bot.model.scores import current_scores, save_score
+from bot.model.tables import Answer, Score
+
+
+class CheckStep(StepHandler):
+    repeat_question_after_hint = False  # the read-back is long: say it once
+
+    def prompt(self, conv, step: Step) -> Reply:
+        messages = conv.agenda.messages
+        if conv.phase is Phase.WHICH:
+            return Reply(messages["check_which"])
+        if conv.phase is Phase.CHANGE:
+            kind, record_id = conv.data.change
+            if kind == "score":
+                score = conv.session.get(Score, record_id)
+                return Reply(
+                    conv.say(messages["changing_score"], score=score.score),
+                    [button(str(n)) for n in vocabulary.SCORE_RANGE],
+                )
+            text = conv.session.get(Answer, record_id).text
+            return Reply(conv.say(messages["changing"], text=text))
+        if conv.data.again:
+            return Reply("", self._buttons(conv, conv.data.items))
+        items, text = read_back(conv)
+        conv.update(items=items)
+        return Reply(text, self._buttons(conv, items))
+
+    @staticmethod
+    def _buttons(conv, items) -> list[dict]:
+        buttons = [button(conv.agenda.messages["check_send"], "send")]
+        if items:
+            buttons.append(button(conv.agenda.messages["check_change"], "change"))
+        return buttons
+
+    def answer(self, conv, step: Step, text: str) -> list[Reply]:
+        if conv.phase is Phase.CHANGE:
+            return self._change(conv, text)
+        items = conv.data.items
+        number = parsing.list_number(text)
+        if number is not None and 1 <= number <= len(items):
+            conv.go(step, Phase.CHANGE, items=items, change=items[number - 1])
+            return []
+        if conv.phase is Phase.WHICH:
+            if parsing.means(conv.agenda, text, "nothing_more"):
+                conv.go(step)  # changed their mind: the read-back again
+                return []
+            return [conv.message("check_bad_number", count=len(items))]
+        if number is not None:
+            bad = conv.message("check_bad_number", count=len(items))
+            return self.ask_again(conv, "check_again", bad)
+        choice = self._send_or_change(conv, text)
+        if choice == "send":
+            conv.advance()
+            return []
+        if choice == "change" and items:
+            conv.go(step, Phase.WHICH, items=items)
+            return []
+        if not conv.substantive(text):
+            return self.ask_again(conv, "check_again")
+        return self.ask_again(conv, "check_again", conv.keep_note(step, text))
+
+    @staticmethod
+    def _send_or_change(conv, text: str) -> str | None:
+        """A button's words or payload; else the agenda's replies, whole or in a sentence
+        ("looks right to me", "hang on, I made a mistake") when they say only one."""
+        messages = conv.agenda.messages
+        for choice in ("send", "change"):
+            if parsing.matches(text, [choice, messages[f"check_{choice}"]], slips=False):
+                return choice
+        for says in (parsing.means, parsing.says):
+            said = [choice for choice in ("send", "change") if says(conv.agenda, text, choice)]
+            if len(said) == 1:
+                return said[0]
+        return None
+
+    def _change(self, conv, text: str) -> list[Reply]:
+        kind, record_id = conv.data.change
+        if kind == "score":
+            number = parsing.parse_score(text)
+            if number is None or number == parsing.OUT_OF_RANGE:
+                return [conv.message("score_retry")]
+            score = conv.session.get(Score, record_id)
+            save_score(
+                conv.session,
+                conv.participant,
+                score.danger_statement,
+                conv.participant.actor,
+                score=number,
+            )
+        else:
+            answer = conv.session.get(Answer, record_id)
+            revise_answer(conv.session, answer, text, conv.participant.actor)
+        conv.go(conv.step)
+        return [conv.message("changed")]
+
+    def back(self, conv, step: Step) -> bool:
+        if conv.phase is not Phase.ASK:
+            conv.go(step)
+            return True
+        return False
+
+    def skip(self, conv, step: Step) -> list[Reply] | None:
+        conv.go(step)  # nothing to skip: the read-back again
+        return []
+
+
+def read_back(conv) -> tuple[list, str]:
+    """The numbered list of everything given so far, and the [kind, id] behind each number."""
+    groups, about = _groups(conv)
+    lines, items = [conv.agenda.messages["check_intro"]], []
+    for heading, group in groups:
+        rows = []
+        for kind, record in group:
+            items.append([kind, record.id])
+            rows.append(f"{len(items)}. {_line(conv, kind, record, about)}")
+        lines.append(heading + "\n" + "\n".join(rows))
+    if not items:
+        lines = [conv.agenda.messages["check_empty"]]
+    return items, "\n\n".join(lines)
+
+
+def _groups(conv):
+    """[(heading, [(kind, record)])] in the order the conference takes them, and a
+    function naming the children an answer is about (when not all of them)."""
+    order = {step.id: index for index, step in enumerate(conv.steps)}
+    answers = sorted(
+        [a for a in current_answers(conv.session, conv.participant) if not a.late],
+        key=lambda a: (order.get(a.question_key.split(":")[0], len(order)), a.id),
+    )
+    names = {child.key: child.name for child in conv.conference.children}
+    several = len(conv.children_for()) > 1
+    groups = []
+    house_of = {step.id: step.question.house for step in conv.steps if step.question.house}
+    if house_of:  # a child's answers are shown in their houses
+        for house in HOUSES:
+            items = [("answer", a) for a in answers if house_of.get(a.question_key) == house]
+            groups.append((conv.agenda.messages[f"house_{house}"], items))
+    else:
+        for heading, columns in vocabulary.board_for(conv.conference.type):
+            items = [("answer", a) for a in answers if a.column_key in columns]
+            groups.append((heading, items))
+    scores = [("score", s) for s in current_scores(conv.session, conv.participant)]
+    groups.append((conv.agenda.messages["score_titles"], scores))
+    for_chair = [("answer", a) for a in answers if a.column_key is None]
+    groups.append((conv.agenda.messages["chair_titles"], for_chair))
+
+    def about(answer: Answer) -> str:
+        if not several or set(answer.children) >= set(names):
+            return ""
+        return f" (about {', '.join(names[key] for key in answer.children if key in names)})"
+
+    return [(heading, items) for heading, items in groups if items], about
+
+
+def _line(conv, kind: str, record, about) -> str:
+    if kind == "score":
+        number = [s.id for s in conv.conference.danger_statements].index(record.danger_statement_id)
+        return conv.say(
+            conv.agenda.messages["score_line"],
+            number=number + 1,
+            score=record.score,
+            reason=record.reason or "-",
+            next_point=record.next_point or "-",
+        )
+    if record.column_key is None:
+        return f"{conv.agenda.label(record.question_key)}: {record.text}"
+    return record.text + about(record)

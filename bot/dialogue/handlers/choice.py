@@ -1,0 +1,49 @@
+"""Questions with buttons: a choice, consent to share, and a young person's choice of who may
+see a house. Typing an option's words, its number or a plain yes or no does what its
+button does; anything else that says something is kept for the chair as a note."""
+
+from __future__ import annotations
+
+from bot.dialogue import parsing
+from bot.dialogue.handlers.base import StepHandler
+from bot.dialogue.replies import Reply, button
+from bot.dialogue.steps import Step
+
+
+class ChoiceStep(StepHandler):
+    def prompt(self, conv, step: Step) -> Reply:
+        question = step.question
+        text = conv.revising_note(step) + conv.say(question.text, step)
+        buttons = [button(option.title, option.key) for option in question.options]
+        if question.skip_button:
+            buttons.append(button(conv.say(question.skip_button, step), "skip"))
+        return Reply(text, buttons)
+
+    def answer(self, conv, step: Step, text: str) -> list[Reply]:
+        options = step.question.options
+        option = parsing.match_option(text, options, conv.agenda.replies)
+        if option is None and step.kind == "consent" and parsing.says(conv.agenda, text, "send"):
+            option = next((o for o in options if o.key == "yes"), None)  # "ok send it"
+        hint = "consent_needed" if step.kind == "consent" else "pick_button"
+        if option is None:
+            if not conv.substantive(text):
+                return self.ask_again(conv, hint)
+            return self.ask_again(conv, hint, conv.keep_note(step, text))
+        if step.kind == "share":
+            conv.share_house(step.question.house, option.key)
+            conv.advance()
+            return []
+        conv.save_answer(step, option.title, choice=option.key, flagged=option.flag)
+        if parsing.key(text) not in {parsing.key(option.key), parsing.key(option.title)}:
+            if len(parsing.key(text).split()) > 3:
+                conv.keep_note(step, text)  # "No, nobody sent it to me": the words matter too
+        if step.kind == "consent":
+            conv.submit(consent=option.key == "yes")
+            return [conv.message("finished")]
+        conv.advance()
+        return []
+
+    def skip(self, conv, step: Step) -> list[Reply] | None:
+        if step.kind == "consent":
+            return [conv.message("consent_needed")]
+        return None

@@ -1,0 +1,118 @@
+"""Open questions: the answer in the participant's own words, which child it is about, and
+"is there anything else?" where a question repeats.
+
+Whatever is typed here is an answer, word for word, except a few whole-message replies
+that say there is nothing to add ("no", "that's all"), a bare "yes" to a question that
+asks whether there is something ("Go ahead, type it here"), and small talk ("hello").
+"""
+
+from __future__ import annotations
+
+from bot.dialogue import parsing
+from bot.dialogue.handlers.base import StepHandler
+from bot.dialogue.replies import Reply, button
+from bot.dialogue.state import Phase
+from bot.dialogue.steps import Step
+
+EVERYONE = ("all", "both", "all of them", "both of them", "everyone", "the two of them")
+
+
+class TextStep(StepHandler):
+    def prompt(self, conv, step: Step) -> Reply:
+        question = step.question
+        if conv.phase is Phase.CHILDREN:
+            children = conv.children_for(step)
+            everyone = "both_children" if len(children) == 2 else "all_children"
+            buttons = [button(child.name) for child in children]
+            return Reply(
+                conv.message("which_child").text,
+                buttons + [button(conv.agenda.messages[everyone], "all")],
+            )
+        if conv.phase is Phase.MORE:
+            return Reply(
+                conv.message("anything_else").text,
+                [button(conv.agenda.messages["no_more"], "no")],
+            )
+        text = conv.revising_note(step) + conv.say(question.text, step)
+        buttons = [button(suggestion) for suggestion in question.suggestions]
+        if question.skip_button:
+            buttons.append(button(conv.say(question.skip_button, step), "skip"))
+        return Reply(text, buttons)
+
+    def answer(self, conv, step: Step, text: str) -> list[Reply]:
+        if conv.phase is Phase.CHILDREN:
+            return self._children(conv, step, text)
+        if conv.phase is Phase.MORE:
+            return self._more(conv, step, text)
+        agenda = conv.agenda
+        if not step.question.takes_yes_no:
+            if parsing.means(agenda, text, "nothing_more", slips=False):
+                return conv.skip()
+            if parsing.means(agenda, text, "yes", slips=False):
+                return [conv.message("tell_more")]
+        if not conv.substantive(text):
+            return self.ask_again(conv, "open_hint")
+        self.save(conv, step, text)
+        return []
+
+    def save(self, conv, step: Step, text: str) -> None:
+        """Keep the answer, then ask which child it is about, or for more, or move on."""
+        revising = conv.data.revising
+        answer = conv.save_answer(step, text)
+        if not revising and step.question.about_children and len(conv.children_for(step)) > 1:
+            conv.go(step, Phase.CHILDREN, answer_id=answer.id)
+        elif step.question.repeat:
+            conv.go(step, Phase.MORE)
+        else:
+            conv.advance()
+
+    def _more(self, conv, step: Step, text: str) -> list[Reply]:
+        if parsing.means(conv.agenda, text, "nothing_more"):
+            conv.advance()
+            return []
+        if parsing.means(conv.agenda, text, "yes", slips=False):
+            return [conv.message("tell_more")]
+        if not conv.substantive(text):
+            return self.ask_again(conv, "more_hint")
+        conv.go(step, Phase.ASK)
+        self.save(conv, step, text)
+        return []
+
+    def _children(self, conv, step: Step, text: str) -> list[Reply]:
+        children = conv.children_for(step)
+        said = parsing.key(text)
+        number = parsing.list_number(text)
+        if said in EVERYONE or number == len(children) + 1:
+            chosen = children
+        elif number is not None and 1 <= number <= len(children):
+            chosen = [children[number - 1]]
+        else:
+            chosen = [c for c in children if parsing.key(c.name) in said.split()]
+        if not chosen:
+            if not conv.substantive(text):
+                return self.ask_again(conv, "pick_button")
+            # Not a child's name: the last answer stays about all of them, and what was
+            # typed is one more answer (or a note, where the question does not repeat).
+            if step.question.repeat:
+                conv.go(step, Phase.ASK)
+                self.save(conv, step, text)
+                return []
+            return self.ask_again(conv, "pick_button", conv.keep_note(step, text))
+        conv.set_children(conv.data.answer_id, [child.key for child in chosen])
+        if step.question.repeat:
+            conv.go(step, Phase.MORE)
+        else:
+            conv.advance()
+        return []
+
+    def back(self, conv, step: Step) -> bool:
+        if conv.phase in (Phase.CHILDREN, Phase.MORE):
+            conv.go(step, Phase.ASK, revising=True)
+            return True
+        return False
+
+    def skip(self, conv, step: Step) -> list[Reply] | None:
+        if conv.phase is Phase.CHILDREN and step.question.repeat:
+            conv.go(step, Phase.MORE)
+            return []
+        return None
