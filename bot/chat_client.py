@@ -81,6 +81,8 @@ def chat(
             try:
                 typed = read("> ")
             except (EOFError, KeyboardInterrupt):
+                # Paused, so that the same code carries on from a new terminal later.
+                send(settings, sender, "pause")
                 out.write("\n" + GOODBYE.format(code=code) + "\n")
                 return 0
             if not typed.strip():

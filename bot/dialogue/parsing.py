@@ -172,15 +172,16 @@ def _contains(said: str, phrase: str) -> bool:
     return f" {phrase} " in f" {said} "
 
 
-def mentions(text: str, phrases) -> bool:
+def mentions(text: str, phrases, guarded: bool = True) -> bool:
     """Does the message say one of these phrases inside a sentence ("yh that's right")?
-    Not when the rest of it says no, not or nothing: "nothing to change" is no change."""
+    Not when the rest of it says no, not or nothing ("nothing to change" is no change),
+    unless the phrases are the negative ones ("no, nobody sent it to me")."""
     said = key(text)
     found = [key(p) for p in phrases if key(p) and _contains(said, key(p))]
     rest = f" {said} "
     for phrase in sorted(found, key=len, reverse=True):
         rest = rest.replace(f" {phrase} ", " ")
-    return bool(found) and not NEGATION & set(rest.split())
+    return bool(found) and not (guarded and NEGATION & set(rest.split()))
 
 
 def match_option(text: str, options: tuple[Option, ...], replies: dict) -> Option | None:
@@ -206,9 +207,25 @@ def match_option(text: str, options: tuple[Option, ...], replies: dict) -> Optio
             found = [o for o in options if matches(text, words(o), slips=slips)]
             if len(found) == 1:
                 return found[0]
+
     # Inside a sentence: "only the chair and my social worker pls", "yes I have read it".
-    for words in (lambda o: [o.title, *o.also], general):
-        found = [o for o in options if mentions(text, words(o))]
+    # A bare "Yes" or "No" title counts with the general yes and no words, not before them.
+    def own_in_sentence(option: Option) -> list[str]:
+        return [p for p in (option.title, *option.also) if key(p) not in ("yes", "no")]
+
+    for words in (own_in_sentence, general):
+        found = [o for o in options if mentions(text, words(o), guarded=key(o.key) != "no")]
         if len(found) == 1:
             return found[0]
+    # Both yes and no words: the first said decides ("yes, no problem"; "no, yes later").
+    if len(found) > 1:
+        first = {o.key: min(_position(said, key(p)) for p in general(o)) for o in found}
+        found.sort(key=lambda o: first[o.key])
+        return found[0] if first[found[0].key] < first[found[1].key] else None
     return None
+
+
+def _position(said: str, phrase: str) -> int:
+    """Where a phrase starts in the message, as whole words; a large number if absent."""
+    at = f" {said} ".find(f" {phrase} ")
+    return at if at >= 0 and phrase else 10**6

@@ -215,7 +215,11 @@ def serve(settings: Settings, demo: bool = False) -> int:
         print(f"  Web app:           {settings.web_url}/")
         print(f"  Action server:     {settings.action_url}/health")
         if invites:
-            print("Demo conference invites (send `/start CODE` as the first message):")
+            print(
+                "Demo conference invites. Try the chat in another terminal with\n"
+                "  .venv/bin/companion chat CODE\n"
+                "or send `/start CODE` as the first message to the chat address above:"
+            )
         for row in invites:
             who = f"{row['key']} {row['name']} ({row['role']})"
             if row["code"]:

@@ -1,0 +1,167 @@
+"""Typed replies do what the buttons do; nothing-replies, "ok" and small talk are never
+stored as answers. The engine without Rasa; tests/test_typed_answers.py drives the stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.agenda.loader import load_agenda
+from bot.dialogue.parsing import match_option, means
+from tests.conftest import EXAMPLES, EngineChat, conference_with
+from tests.test_conversation_engine import answers, through_preparation
+
+DEMO = (EXAMPLES / "demo-conference.yml").read_text()
+TEENAGER = DEMO.replace("{key: A, name: Ava, age: 9}", "{key: A, name: Ava, age: 14}")
+AGENDA = load_agenda()
+
+
+@pytest.fixture
+def kelly(database):
+    _, ids = conference_with(database, DEMO)
+    return EngineChat(database, ids["P1"])
+
+
+def stored_texts(database, participant_id) -> list[str]:
+    return [a.text for a in answers(database, participant_id) if a.superseded_at is None]
+
+
+def to_check(chat: EngineChat) -> str:
+    """Skip to the read-back with one answer given; returns the read-back."""
+    through_preparation(chat)
+    chat.say("We go to the park")
+    chat.say("Both")
+    text = chat.say("no")
+    while "Here is everything you told me" not in text:
+        text = chat.say("skip")
+    return text
+
+
+@pytest.mark.parametrize(
+    "typed", ["no, that's everything", "No that is everything!", "nope 🙂", "n/a", "that's it"]
+)
+def test_a_nothing_reply_at_anything_else_moves_on_and_is_not_stored(kelly, database, typed):
+    through_preparation(kelly)
+    kelly.say("We go to the park")
+    kelly.say("Both")
+    assert kelly.say(typed).endswith("how have you kept Ava and Leo safe?")
+    assert stored_texts(database, kelly.participant_id) == ["Partly", "We go to the park"]
+
+
+def test_no_at_an_open_question_is_nothing_to_add_not_an_answer(kelly, database):
+    through_preparation(kelly)
+    assert "That's fine, we'll leave that one." in kelly.say("no")
+    assert answers(database, kelly.participant_id, column_key="strengths") == []
+
+
+def test_no_where_no_is_the_answer_is_stored(kelly, database):
+    through_preparation(kelly)
+    for _ in range(2):  # what is going well, how have you kept them safe
+        kelly.say("skip")
+    kelly.say("no")  # "Has the safety plan been working?"
+    assert [a.text for a in answers(database, kelly.participant_id, column_key="safety")] == ["no"]
+
+
+def test_yes_to_anything_for_the_chair_asks_for_it(kelly, database):
+    text = to_check(kelly)
+    kelly.say("back")  # from the read-back to "anything else you would like the chair to know?"
+    assert kelly.say("yes").startswith("Go ahead, type it here.")
+    kelly.say("I am nervous about the meeting")
+    assert "I am nervous about the meeting" in stored_texts(database, kelly.participant_id)
+    assert "yes" not in stored_texts(database, kelly.participant_id)
+    assert "Here is everything you told me" in text
+
+
+@pytest.mark.parametrize("typed", ["ok", "looks good", "yes send it", "Yep 👍", "looks goood"])
+def test_ok_at_the_read_back_sends(kelly, database, typed):
+    to_check(kelly)
+    assert kelly.say(typed).endswith(
+        "If not, only the chair will read them, and they will talk with you about it."
+    )
+    assert typed not in stored_texts(database, kelly.participant_id)
+
+
+@pytest.mark.parametrize("typed", ["change", "no", "that's wrong", "I made a mistake"])
+def test_change_at_the_read_back_asks_which(kelly, typed):
+    to_check(kelly)
+    assert kelly.say(typed) == "Which answer would you like to change? Type its number."
+
+
+def test_words_at_the_read_back_are_kept_in_one_line_not_the_whole_list_again(kelly, database):
+    to_check(kelly)
+    text = kelly.say("Can the chair ring me before the meeting")
+    assert text.startswith("Thank you, I have kept what you wrote.")
+    assert "Here is everything you told me" not in text
+    assert "Type send to send your answers" in text
+    notes = answers(database, kelly.participant_id, question_key="check:note")
+    assert [n.text for n in notes] == ["Can the chair ring me before the meeting"]
+
+
+def test_hello_at_a_choice_is_not_kept_and_the_choice_is_asked_again(kelly, database):
+    kelly.start()
+    text = kelly.say("hello")
+    assert text.startswith("Please choose one of the buttons, or type its words or its number.")
+    assert text.endswith("Have you seen the social worker's report for the conference?")
+    assert answers(database, kelly.participant_id) == []
+
+
+@pytest.mark.parametrize(
+    "typed, option",
+    [
+        ("2", "partly"),
+        ("the first one", "yes"),
+        ("yeah I have read it", "yes"),
+        ("some of it", "partly"),
+        ("Parlty", "partly"),
+        ("no, nobody sent it to me", "no"),
+        ("I got it but have not read it", None),
+        ("yes no problem", "yes"),
+    ],
+)
+def test_a_choice_understands_numbers_words_and_slips(typed, option):
+    options = AGENDA.question("seen_report").options
+    found = match_option(typed, options, AGENDA.replies)
+    assert (found.key if found else None) == option
+
+
+def test_a_young_person_chooses_who_sees_a_house_in_their_own_words(database):
+    _, ids = conference_with(database, TEENAGER)
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    ava.say("football with my mates")
+    ava.say("nah thats it")
+    assert "Who can see your house of good things?" in ava.say("skip")
+    ava.say("only the chair and my social worker pls")
+    [good] = answers(database, ids["P2"], question_key="good_things")
+    assert good.share_with == "chair_and_social_worker"
+
+
+def test_no_to_a_childs_good_things_is_not_put_in_their_house(database):
+    _, ids = conference_with(database, TEENAGER)
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    ava.say("no")
+    assert answers(database, ids["P2"], column_key="strengths") == []
+
+
+def test_the_nothing_words_are_data_and_a_sentence_is_not_nothing():
+    assert means(AGENDA, "nothing further to add.", "nothing_more")
+    assert not means(AGENDA, "nothing has changed since the review", "nothing_more")
+    assert not means(AGENDA, "nan", "nothing_more")  # a grandmother, not "nah"
+
+
+def test_after_sending_thanks_is_not_added_for_the_chair(kelly, database):
+    to_check(kelly)
+    kelly.say("send")
+    kelly.say("Yes, share them")
+    kelly.turn("add_late", "thank you")
+    kelly.turn("add_late", "Leo starts nursery on Monday")
+    late = [a.text for a in answers(database, kelly.participant_id) if a.late]
+    assert late == ["Leo starts nursery on Monday"]
+
+
+def test_you_misunderstood_with_no_alert_is_an_answer(kelly, database):
+    through_preparation(kelly)
+    kelly.turn("misunderstood", "you misunderstood me")
+    assert [a.text for a in answers(database, kelly.participant_id, column_key="strengths")] == [
+        "you misunderstood me"
+    ]
