@@ -5,6 +5,7 @@ chat uses. Buttons are shown as numbered choices; typing the number or the words
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sys
 import urllib.error
@@ -46,12 +47,17 @@ def is_scale(buttons: list[dict]) -> bool:
 
 
 def show(replies: list[dict], out: TextIO) -> list[dict]:
-    """Print the bot's messages; returns the buttons of the last one."""
+    """Print the bot's messages; returns the buttons a typed number picks (none when the
+    message has a numbered list of its own, like the read-back: there the number is sent)."""
     buttons: list[dict] = []
     for reply in replies:
         if reply.get("text"):
             out.write("\n" + reply["text"] + "\n")
         buttons = reply.get("buttons") or []
+    own_list = replies and re.search(r"(?m)^1\. ", replies[-1].get("text") or "")
+    if own_list:
+        out.write("  " + "   ".join(f"[{b['title']}]" for b in buttons) + "\n")
+        return []
     if is_scale(buttons):
         out.write("  " + "   ".join(b["title"] for b in buttons) + "\n")
     else:
@@ -77,17 +83,23 @@ def chat(
     sender = f"cli-{secrets.token_hex(8)}"  # our own id for this terminal, never a user's
     try:
         buttons = show(send(settings, sender, f"/start {code}"), out)
-        while True:
-            try:
-                typed = read("> ")
-            except (EOFError, KeyboardInterrupt):
-                # Paused, so that the same code carries on from a new terminal later.
-                send(settings, sender, "pause")
-                out.write("\n" + GOODBYE.format(code=code) + "\n")
-                return 0
-            if not typed.strip():
-                continue
-            buttons = show(send(settings, sender, what_to_send(typed, buttons)), out)
     except ChatUnavailable as error:
         print(error, file=sys.stderr)
         return 1
+    try:
+        while True:
+            typed = read("> ")
+            if typed.strip():
+                buttons = show(send(settings, sender, what_to_send(typed, buttons)), out)
+    except (EOFError, KeyboardInterrupt):
+        return 0
+    except ChatUnavailable as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        # However we leave, pause: the same code then carries on from a new terminal.
+        try:
+            send(settings, sender, "pause")
+            out.write("\n" + GOODBYE.format(code=code) + "\n")
+        except ChatUnavailable:
+            pass

@@ -165,3 +165,99 @@ def test_you_misunderstood_with_no_alert_is_an_answer(kelly, database):
     assert [a.text for a in answers(database, kelly.participant_id, column_key="strengths")] == [
         "you misunderstood me"
     ]
+
+
+def to_consent(chat: EngineChat) -> str:
+    to_check(chat)
+    return chat.say("send")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["I don't mind them being shared", "no that's fine", "no wait I want to change something"],
+)
+def test_consent_is_never_guessed_from_a_sentence(kelly, database, typed):
+    to_consent(kelly)
+    text = kelly.say(typed)
+    assert "Please choose one of the buttons, so I know who may read your answers." in text
+    with database.session() as session:
+        from bot.model.tables import Participant
+
+        assert session.get(Participant, kelly.participant_id).response_status != "submitted"
+    notes = answers(database, kelly.participant_id, question_key="consent:note")
+    assert [n.text for n in notes] == [typed]
+
+
+@pytest.mark.parametrize("typed", ["all good except number 2", "fine but Leo is 5 now"])
+def test_a_correction_at_the_read_back_is_not_taken_for_send(kelly, database, typed):
+    to_check(kelly)
+    assert kelly.say(typed).startswith("Thank you, I have kept what you wrote.")
+    notes = answers(database, kelly.participant_id, question_key="check:note")
+    assert [n.text for n in notes] == [typed]
+
+
+def test_send_at_which_answer_sends_after_all(kelly):
+    to_check(kelly)
+    kelly.say("no")
+    assert kelly.say("send my answers").startswith("Are you happy for your answers to be shared")
+
+
+def test_changing_a_choice_at_the_read_back_keeps_it_a_choice(kelly, database):
+    text = to_check(kelly)
+    number = next(line.split(".")[0] for line in text.splitlines() if "Seen the report" in line)
+    kelly.say("change")
+    kelly.say(number)
+    kelly.say("no I haven't")
+    [seen] = [
+        a
+        for a in answers(database, kelly.participant_id, question_key="seen_report")
+        if a.superseded_at is None
+    ]
+    assert (seen.text, seen.choice, seen.flagged) == ("No", "no", True)
+
+
+@pytest.mark.parametrize(
+    "typed, option",
+    [
+        ("everyone except my dad", None),
+        ("yes but I don't agree with it", None),
+        ("no, only part of it", None),
+        ("no not yet", "not_yet"),
+        ("not shared yet", "not_yet"),
+        ("come", None),
+    ],
+)
+def test_a_sentence_that_qualifies_a_choice_is_not_guessed(typed, option):
+    keys = {"everyone": "share_good_things", "yes but": "seen_report", "no, only": "seen_report"}
+    question = next((k for prefix, k in keys.items() if typed.startswith(prefix)), None)
+    question = question or ("attend" if typed == "come" else "report_shared")
+    found = match_option(typed, AGENDA.question(question).options, AGENDA.replies)
+    assert (found.key if found else None) == option
+
+
+@pytest.mark.parametrize("typed", ["Kay", "😢", "night"])
+def test_a_short_answer_is_an_answer_not_small_talk(kelly, database, typed):
+    through_preparation(kelly)
+    kelly.say(typed)
+    assert [a.text for a in answers(database, kelly.participant_id, column_key="strengths")] == [
+        typed
+    ]
+
+
+def test_which_child_understands_names_in_a_sentence_only_when_that_is_all(kelly, database):
+    through_preparation(kelly)
+    kelly.say("We go swimming")
+    assert "Is this about Ava or Leo?" in kelly.say("Leo started nursery and loves it")
+    swimming, nursery = answers(database, kelly.participant_id, column_key="strengths")
+    assert swimming.children == ["A", "B"] and nursery.text == "Leo started nursery and loves it"
+    kelly.say("both")
+    kelly.say("Ava and Leo bake on Sundays")
+    assert "anything else" in kelly.say("just leo")
+    assert answers(database, kelly.participant_id, column_key="strengths")[-1].children == ["B"]
+
+
+def test_no_thanks_after_sending_is_not_added_for_the_chair(kelly, database):
+    to_consent(kelly)
+    kelly.say("Yes, share them")
+    assert kelly.turn("add_late", "no thanks, bye")[0].text.startswith("Thank you, Kelly.")
+    assert [a for a in answers(database, kelly.participant_id) if a.late] == []

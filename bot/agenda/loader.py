@@ -23,7 +23,7 @@ KINDS = ("info", "text", "choice", "score", "check", "consent", "share")
 HOUSES = ("good_things", "worries", "dreams")
 COMMANDS = ("back", "skip", "pause", "help", "stop", "misunderstood")
 # Plain replies understood as whole messages at choices, the read-back and open questions.
-REPLIES = ("yes", "no", "send", "change", "nothing_more", "small_talk")
+REPLIES = ("yes", "no", "send", "change", "nothing_more", "small_talk", "filler")
 # The names a wording may use; {danger} and friends only in scaling questions.
 PLACEHOLDERS = set(
     "name date local_authority children children_or chair deadline danger safety_goal "

@@ -8,6 +8,7 @@ so a restart, a lost tracker or another channel resumes at the same question.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -147,8 +148,11 @@ class Conversation:
         return [child for child in self.conference.children if not keys or child.key in keys]
 
     def substantive(self, text: str) -> bool:
-        """Does the message say something, beyond small talk like "hello" or "thanks"?"""
-        return bool(parsing.key(text)) and not parsing.means(self.agenda, text, "small_talk")
+        """Does the message say something, beyond small talk like "hello" or "thanks"?
+        Emoji say something too: a child's "😢" in the house of worries is an answer."""
+        if not parsing.key(text):
+            return any(unicodedata.category(c) == "So" for c in text)
+        return not parsing.means(self.agenda, text, "small_talk", slips=False)
 
     def revising_note(self, step: Step) -> str:
         """Back at an earlier question: what was said before, and how to keep it."""
@@ -343,6 +347,8 @@ class Conversation:
 
     def add_late(self, text: str) -> list[Reply]:
         """After sending: anything more goes to the chair, marked as added after sending."""
+        if parsing.means(self.agenda, text, "nothing_more", slips=False):
+            return [self.message("goodbye")]  # "no thanks", "bye": nothing to add
         if not self.substantive(text):
             return [self.message("already_sent")]
         answer = save_answer(self.session, self.participant, None, "late_addition", text)

@@ -47,10 +47,12 @@ NEGATION = {
     *"not no never nothing nobody none without nah nope".split(),
     *"dont didnt havent hasnt wont cant isnt arent wasnt shouldnt wouldnt".split(),
 }
+# Words that make a reply conditional: "everyone except my dad" is not "everyone".
+QUALIFIERS = {"but", "except", "apart", "besides", "unless", "although", "though", "excluding"}
 # Emoji people send for a reply; other emoji are dropped.
 EMOJI_WORDS = {"👍": " ok ", "👌": " ok ", "✅": " yes ", "👎": " no ", "❌": " no "}
-# Typos are forgiven only in longer words: "nan" (a grandmother) must not become "nah".
-SLIP_MIN_LENGTH = 4
+# Typos are forgiven only in longer words: "come" must not become "some", nor "nan" "nah".
+SLIP_MIN_LENGTH = 5
 
 
 def parse_score(text: str) -> int | None:
@@ -106,29 +108,27 @@ def _one_slip(a: str, b: str) -> bool:
 
 
 def matches(text: str, phrases, slips: bool = True) -> bool:
-    """Is the whole message one of these phrases (allowing one slip in a longer phrase)?"""
+    """Is the whole message one of these phrases? One slipped letter is forgiven in a
+    longer phrase, but never when the message says no ("dont" is not "done")."""
     said = key(text)
     if not said:
         return False
     candidates = {key(phrase) for phrase in phrases}
     if said in candidates:
         return True
-    return slips and any(
-        len(phrase) >= SLIP_MIN_LENGTH and _one_slip(said, phrase) for phrase in candidates
-    )
+    if not slips or NEGATION & set(said.split()):
+        return False
+    return any(len(p) >= SLIP_MIN_LENGTH and _one_slip(said, p) for p in candidates)
 
 
 def means(agenda, text: str, group: str, slips: bool = True) -> bool:
     """Is the message one of the agenda's plain replies of this group (yes, send...), or a
-    few of them with small talk between: "no, that's everything, thank you"."""
+    few of them with small talk and filler between: "no, that's everything, thank you"."""
     phrases = agenda.replies.get(group, ())
     if matches(text, phrases, slips=slips):
         return True
-    return _made_of(
-        key(text).split(),
-        {key(p) for p in phrases},
-        {key(p) for p in agenda.replies.get("small_talk", ())},
-    )
+    filler = [*agenda.replies.get("small_talk", ()), *agenda.replies.get("filler", ())]
+    return _made_of(key(text).split(), {key(p) for p in phrases}, {key(p) for p in filler})
 
 
 def _made_of(words: list[str], phrases: set[str], filler: set[str]) -> bool:
@@ -139,20 +139,13 @@ def _made_of(words: list[str], phrases: set[str], filler: set[str]) -> bool:
     for start in range(len(words)):
         if reachable[start] is None:
             continue
-        for length in range(1, longest + 1):
+        for length in range(1, min(longest, len(words) - start) + 1):
             piece = " ".join(words[start : start + length])
-            if start + length > len(words):
-                break
             if piece in phrases:
                 reachable[start + length] = True
             elif piece in filler and reachable[start + length] is not True:
                 reachable[start + length] = reachable[start]
     return bool(words) and reachable[-1] is True
-
-
-def says(agenda, text: str, group: str) -> bool:
-    """The whole message is one of this group's replies, or says one inside a sentence."""
-    return means(agenda, text, group) or mentions(text, agenda.replies.get(group, ()))
 
 
 def list_number(text: str) -> int | None:
@@ -172,23 +165,36 @@ def _contains(said: str, phrase: str) -> bool:
     return f" {phrase} " in f" {said} "
 
 
-def mentions(text: str, phrases, guarded: bool = True) -> bool:
-    """Does the message say one of these phrases inside a sentence ("yh that's right")?
-    Not when the rest of it says no, not or nothing ("nothing to change" is no change),
-    unless the phrases are the negative ones ("no, nobody sent it to me")."""
-    said = key(text)
-    found = [key(p) for p in phrases if key(p) and _contains(said, key(p))]
-    rest = f" {said} "
-    for phrase in sorted(found, key=len, reverse=True):
-        rest = rest.replace(f" {phrase} ", " ")
-    return bool(found) and not (guarded and NEGATION & set(rest.split()))
+def spans(said: str, phrases) -> tuple[list[str], str]:
+    """The phrases said as whole words, longest first, none inside another already found;
+    and what is left of the message without them."""
+    found, rest = [], f" {said} "
+    for phrase in sorted({key(p) for p in phrases if key(p)}, key=len, reverse=True):
+        if f" {phrase} " in rest:
+            found.append(phrase)
+            rest = rest.replace(f" {phrase} ", " | ")
+    return found, " ".join(w for w in rest.split() if w != "|")
 
 
-def match_option(text: str, options: tuple[Option, ...], replies: dict) -> Option | None:
-    """The option a typed reply means: its payload, title, number in the list, the words
-    the agenda gives for it (and for yes or no), or, inside a sentence, the words of one
-    option only. An option's own words come before the general yes and no words ("not
-    yet" is the option "Not yet", not "No")."""
+def mentions(text: str, phrases) -> bool:
+    """Does the message say one of these phrases inside a sentence ("hang on, I made a
+    mistake")? Not when the rest says no, not, but or except: "nothing to change"."""
+    found, rest = spans(key(text), phrases)
+    return bool(found) and not (NEGATION | QUALIFIERS) & set(rest.split())
+
+
+def _negative(phrase: str) -> bool:
+    return bool(NEGATION & set(phrase.split()))
+
+
+def match_option(
+    text: str, options: tuple[Option, ...], replies: dict, yes_no_in_sentence: bool = True
+) -> Option | None:
+    """The option a typed reply means: its payload, title or number in the list, the words
+    the agenda gives for it (and for yes or no), with one slipped letter forgiven. An
+    option's own words come before the general yes and no words ("not yet" is "Not yet",
+    not "No"). Then one option's words inside a sentence, and unless told not to, a
+    sentence that starts with yes or no."""
     said = key(text)
     if not said:
         return None
@@ -207,25 +213,38 @@ def match_option(text: str, options: tuple[Option, ...], replies: dict) -> Optio
             found = [o for o in options if matches(text, words(o), slips=slips)]
             if len(found) == 1:
                 return found[0]
-
-    # Inside a sentence: "only the chair and my social worker pls", "yes I have read it".
-    # A bare "Yes" or "No" title counts with the general yes and no words, not before them.
-    def own_in_sentence(option: Option) -> list[str]:
-        return [p for p in (option.title, *option.also) if key(p) not in ("yes", "no")]
-
-    for words in (own_in_sentence, general):
-        found = [o for o in options if mentions(text, words(o), guarded=key(o.key) != "no")]
-        if len(found) == 1:
-            return found[0]
-    # Both yes and no words: the first said decides ("yes, no problem"; "no, yes later").
-    if len(found) > 1:
-        first = {o.key: min(_position(said, key(p)) for p in general(o)) for o in found}
-        found.sort(key=lambda o: first[o.key])
-        return found[0] if first[found[0].key] < first[found[1].key] else None
-    return None
+    return _in_sentence(said, options, general if yes_no_in_sentence else lambda o: ())
 
 
-def _position(said: str, phrase: str) -> int:
-    """Where a phrase starts in the message, as whole words; a large number if absent."""
-    at = f" {said} ".find(f" {phrase} ")
-    return at if at >= 0 and phrase else 10**6
+def _in_sentence(said: str, options, general) -> Option | None:
+    """One option's words inside a sentence: "only the chair and my social worker pls",
+    "yeah I have read it", "no, nobody sent it to me". Nothing when the sentence qualifies
+    ("everyone except my dad"), says yes and no, or says not to a positive choice."""
+    own = {o.key: [p for p in (o.title, *o.also) if key(p) not in ("yes", "no")] for o in options}
+    candidates = {}  # option key -> negative?
+    for option in options:
+        found, rest = spans(said, own[option.key])
+        if not found:
+            continue
+        negative = any(_negative(p) for p in found) or key(option.key) == "no"
+        if QUALIFIERS & set(rest.split()) or (not negative and NEGATION & set(rest.split())):
+            return None
+        candidates[option.key] = negative
+    # The general yes or no words count only at the start: "yeah I have read it".
+    leading = [
+        (o, key(o.key) == "no")
+        for o in options
+        if any(said == key(p) or said.startswith(key(p) + " ") for p in general(o))
+    ]
+    if leading:
+        option, negative = leading[0]
+        if candidates and set(candidates.values()) != {negative}:
+            return None  # "no, only part of it": yes and no at once
+        if not candidates:
+            rest = spans(said, general(option))[1]
+            if QUALIFIERS & set(rest.split()) or (not negative and NEGATION & set(rest.split())):
+                return None
+            candidates[option.key] = negative
+    if len(candidates) != 1:
+        return None
+    return next(o for o in options if o.key in candidates)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.model.audit import record
-from bot.model.tables import Answer, Notification, Participant, SafeguardingAlert, utcnow
+from bot.model.tables import Answer, Notification, Participant, SafeguardingAlert, Score, utcnow
 from bot.safeguarding.detector import IMMEDIATE, Finding
 
 TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
@@ -51,13 +51,14 @@ def record_dispute(session: Session, participant: Participant, text: str):
     )
     if alert is None:
         return None
-    answered_since = session.execute(
-        select(Answer.id).where(
-            Answer.participant_id == participant.id, Answer.created_at > alert.created_at
-        )
-    ).first()
-    if answered_since:
-        return None
+    for model in (Answer, Score):  # an answer or a score since: the alert is not the latest
+        answered_since = session.execute(
+            select(model.id).where(
+                model.participant_id == participant.id, model.created_at > alert.created_at
+            )
+        ).first()
+        if answered_since:
+            return None
     alert.disputed_text = text if not alert.disputed_text else f"{alert.disputed_text}\n{text}"
     alert.disputed_at = utcnow()
     record(session, participant.actor, "alert_disputed", "safeguarding_alert",

@@ -35,8 +35,12 @@ class CheckStep(StepHandler):
                     conv.say(messages["changing_score"], score=score.score),
                     [button(str(n)) for n in vocabulary.SCORE_RANGE],
                 )
-            text = conv.session.get(Answer, record_id).text
-            return Reply(conv.say(messages["changing"], text=text))
+            answer = conv.session.get(Answer, record_id)
+            options = self._options(conv, answer)
+            return Reply(
+                conv.say(messages["changing"], text=answer.text),
+                [button(option.title, option.key) for option in options],
+            )
         if conv.data.again:
             return Reply("", self._buttons(conv, conv.data.items))
         items, text = read_back(conv)
@@ -59,10 +63,7 @@ class CheckStep(StepHandler):
             conv.go(step, Phase.CHANGE, items=items, change=items[number - 1])
             return []
         if conv.phase is Phase.WHICH:
-            if parsing.means(conv.agenda, text, "nothing_more"):
-                conv.go(step)  # changed their mind: the read-back again
-                return []
-            return [conv.message("check_bad_number", count=len(items))]
+            return self._which(conv, step, text, items)
         if number is not None:
             bad = conv.message("check_bad_number", count=len(items))
             return self.ask_again(conv, "check_again", bad)
@@ -73,23 +74,44 @@ class CheckStep(StepHandler):
         if choice == "change" and items:
             conv.go(step, Phase.WHICH, items=items)
             return []
-        if not conv.substantive(text):
+        if choice or not conv.substantive(text):
             return self.ask_again(conv, "check_again")
         return self.ask_again(conv, "check_again", conv.keep_note(step, text))
 
+    def _which(self, conv, step: Step, text: str, items) -> list[Reply]:
+        """ "Which answer?": a number (above); or send after all; or nothing to change."""
+        if self._send_or_change(conv, text) == "send":
+            conv.advance()
+            return []
+        if parsing.means(conv.agenda, text, "nothing_more"):
+            conv.go(step)  # changed their mind: the read-back again
+            return []
+        bad = conv.message("check_bad_number", count=len(items))
+        if conv.substantive(text):
+            return [conv.keep_note(step, text), bad]
+        return [bad]
+
     @staticmethod
     def _send_or_change(conv, text: str) -> str | None:
-        """A button's words or payload; else the agenda's replies, whole or in a sentence
-        ("looks right to me", "hang on, I made a mistake") when they say only one."""
-        messages = conv.agenda.messages
+        """A button's words or payload; a whole reply that means send ("ok", "looks good")
+        or change ("no", "that's wrong"); or change said in a sentence ("hang on, I made a
+        mistake") — never send from a sentence, which may hold a correction."""
+        agenda, messages = conv.agenda, conv.agenda.messages
         for choice in ("send", "change"):
             if parsing.matches(text, [choice, messages[f"check_{choice}"]], slips=False):
                 return choice
-        for says in (parsing.means, parsing.says):
-            said = [choice for choice in ("send", "change") if says(conv.agenda, text, choice)]
-            if len(said) == 1:
-                return said[0]
+        said = [choice for choice in ("send", "change") if parsing.means(agenda, text, choice)]
+        if len(said) == 1:
+            return said[0]
+        change, send = (agenda.replies[group] for group in ("change", "send"))
+        if parsing.mentions(text, change) and not parsing.mentions(text, send):
+            return "change"
         return None
+
+    @staticmethod
+    def _options(conv, answer: Answer):
+        question = conv.agenda.question(answer.question_key)
+        return question.options if answer.choice and question else ()
 
     def _change(self, conv, text: str) -> list[Reply]:
         kind, record_id = conv.data.change
@@ -107,7 +129,18 @@ class CheckStep(StepHandler):
             )
         else:
             answer = conv.session.get(Answer, record_id)
-            revise_answer(conv.session, answer, text, conv.participant.actor)
+            if parsing.means(conv.agenda, text, "nothing_more", slips=False):
+                conv.go(conv.step)  # "no", "keep it": the answer stays as it was
+                return [conv.message("skipped")]
+            options = self._options(conv, answer)
+            if options:  # a choice: changed to another option, as its button would
+                option = parsing.match_option(text, options, conv.agenda.replies)
+                if option is None:
+                    return [conv.message("pick_button")]
+                revised = revise_answer(conv.session, answer, option.title, conv.participant.actor)
+                revised.choice, revised.flagged = option.key, option.flag
+            else:
+                revise_answer(conv.session, answer, text, conv.participant.actor)
         conv.go(conv.step)
         return [conv.message("changed")]
 

@@ -21,23 +21,28 @@ class ChoiceStep(StepHandler):
 
     def answer(self, conv, step: Step, text: str) -> list[Reply]:
         options = step.question.options
-        option = parsing.match_option(text, options, conv.agenda.replies)
-        if option is None and step.kind == "consent" and parsing.says(conv.agenda, text, "send"):
+        # Consent sends the answers at once: in a sentence only the option's own words
+        # count, never a leading yes or no ("no worries", "I don't mind..." are asked again).
+        consent = step.kind == "consent"
+        option = parsing.match_option(
+            text, options, conv.agenda.replies, yes_no_in_sentence=not consent
+        )
+        if option is None and consent and parsing.means(conv.agenda, text, "send", slips=False):
             option = next((o for o in options if o.key == "yes"), None)  # "ok send it"
-        hint = "consent_needed" if step.kind == "consent" else "pick_button"
+        hint = "consent_needed" if consent else "pick_button"
         if option is None:
             if not conv.substantive(text):
                 return self.ask_again(conv, hint)
             return self.ask_again(conv, hint, conv.keep_note(step, text))
+        own = {parsing.key(words) for words in (option.key, option.title, *option.also)}
+        if len(parsing.key(text).split()) > 3 and parsing.key(text) not in own:
+            conv.keep_note(step, text)  # "No, nobody sent it to me": the words matter too
         if step.kind == "share":
             conv.share_house(step.question.house, option.key)
             conv.advance()
             return []
         conv.save_answer(step, option.title, choice=option.key, flagged=option.flag)
-        if parsing.key(text) not in {parsing.key(option.key), parsing.key(option.title)}:
-            if len(parsing.key(text).split()) > 3:
-                conv.keep_note(step, text)  # "No, nobody sent it to me": the words matter too
-        if step.kind == "consent":
+        if consent:
             conv.submit(consent=option.key == "yes")
             return [conv.message("finished")]
         conv.advance()

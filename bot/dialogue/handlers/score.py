@@ -48,6 +48,8 @@ class ScoreStep(StepHandler):
             conv.agenda, text, "nothing_more", slips=False
         ):
             return conv.skip()
+        if parsing.means(conv.agenda, text, "yes", slips=False):
+            return [conv.message("tell_more")]
         if not conv.substantive(text):
             return self.ask_again(conv, "open_hint")
         self.save(conv, step, **{conv.phase.value: text})

@@ -15,6 +15,8 @@ from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
 
 EVERYONE = ("all", "both", "all of them", "both of them", "everyone", "the two of them")
+UNSURE = ("neither", "neither of them", "not sure", "dont know", "idk", "dunno")
+NAME_FILLER = {"and", "just", "only", "about", "its", "it", "for", "mainly", "mostly", "the"}
 
 
 class TextStep(StepHandler):
@@ -67,7 +69,7 @@ class TextStep(StepHandler):
             conv.advance()
 
     def _more(self, conv, step: Step, text: str) -> list[Reply]:
-        if parsing.means(conv.agenda, text, "nothing_more"):
+        if parsing.means(conv.agenda, text, "nothing_more", slips=False):
             conv.advance()
             return []
         if parsing.means(conv.agenda, text, "yes", slips=False):
@@ -80,15 +82,10 @@ class TextStep(StepHandler):
 
     def _children(self, conv, step: Step, text: str) -> list[Reply]:
         children = conv.children_for(step)
-        said = parsing.key(text)
-        number = parsing.list_number(text)
-        if said in EVERYONE or number == len(children) + 1:
+        chosen = self._chosen(conv, text, children)
+        if chosen == []:  # "no", "neither", "not sure": it stays about all of them
             chosen = children
-        elif number is not None and 1 <= number <= len(children):
-            chosen = [children[number - 1]]
-        else:
-            chosen = [c for c in children if parsing.key(c.name) in said.split()]
-        if not chosen:
+        if chosen is None:
             if not conv.substantive(text):
                 return self.ask_again(conv, "pick_button")
             # Not a child's name: the last answer stays about all of them, and what was
@@ -104,6 +101,23 @@ class TextStep(StepHandler):
         else:
             conv.advance()
         return []
+
+    @staticmethod
+    def _chosen(conv, text: str, children) -> list | None:
+        """The children a reply names ("Ava", "just leo", "both", "the first one"); [] for
+        no choice ("neither", "not sure"); None when it is not a choice but more words."""
+        said = parsing.key(text)
+        number = parsing.list_number(text)
+        if said in EVERYONE or number == len(children) + 1:
+            return list(children)
+        if number is not None and 1 <= number <= len(children):
+            return [children[number - 1]]
+        if said in UNSURE or parsing.means(conv.agenda, text, "nothing_more", slips=False):
+            return []
+        found, rest = parsing.spans(said, [child.name for child in children])
+        if not found or set(rest.split()) - NAME_FILLER:
+            return None  # "Leo started nursery and loves it" is an answer, not a choice
+        return [child for child in children if parsing.key(child.name) in found]
 
     def back(self, conv, step: Step) -> bool:
         if conv.phase in (Phase.CHILDREN, Phase.MORE):
