@@ -261,3 +261,17 @@ def test_no_thanks_after_sending_is_not_added_for_the_chair(kelly, database):
     kelly.say("Yes, share them")
     assert kelly.turn("add_late", "no thanks, bye")[0].text.startswith("Thank you, Kelly.")
     assert [a for a in answers(database, kelly.participant_id) if a.late] == []
+
+
+def test_more_words_at_which_child_are_kept_and_the_report_moves_on(database):
+    _, ids = conference_with(database, DEMO)
+    jo = EngineChat(database, ids["P3"])
+    jo.start()
+    jo.say("Police attended in March after a fight")
+    text = jo.say("Ava has been withdrawn in class since then")
+    assert text.endswith("What have the children experienced, and how does it affect them?")
+    past = answers(database, ids["P3"], question_key="past_harm")
+    assert [(a.text, a.children) for a in past] == [
+        ("Police attended in March after a fight", ["A", "B"]),
+        ("Ava has been withdrawn in class since then", ["A", "B"]),
+    ]

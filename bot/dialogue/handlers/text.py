@@ -89,12 +89,14 @@ class TextStep(StepHandler):
             if not conv.substantive(text):
                 return self.ask_again(conv, "pick_button")
             # Not a child's name: the last answer stays about all of them, and what was
-            # typed is one more answer (or a note, where the question does not repeat).
+            # typed is one more answer to the same question, about all of them too.
             if step.question.repeat:
                 conv.go(step, Phase.ASK)
                 self.save(conv, step, text)
                 return []
-            return self.ask_again(conv, "pick_button", conv.keep_note(step, text))
+            conv.save_answer(step, text)
+            conv.advance()
+            return []
         conv.set_children(conv.data.answer_id, [child.key for child in chosen])
         if step.question.repeat:
             conv.go(step, Phase.MORE)
