@@ -135,3 +135,29 @@ def test_a_concern_is_recorded_without_interrupting(stack):
     rows, outbox = alerts_for(stack, conference["id"])
     assert rows == [("concern", "he doesnt hit us any more", "P1", None)]
     assert outbox == []  # a concern is for the chair's reading, not an emergency message
+
+
+def test_rasa_intent_syntax_does_not_get_round_the_detector(stack):
+    conference = import_demo(stack.env)
+    stack.say("sg:bypass", f"/start {conference['P1']}")
+    replies = stack.say("sg:bypass", "/inform@1 my dad hits me right now")
+    assert "call 999" in texts(replies)
+    assert "seen the social worker's report" in replies[-1]["text"]  # the same question
+    rows, _ = alerts_for(stack, conference["id"])
+    assert [(kind, key) for kind, _, key, _ in rows] == [("immediate_danger", "P1")]
+    database = Database(stack.settings)
+    with database.session() as session:
+        stored = session.execute(select(Answer.text)).scalars().all()
+    database.dispose()
+    assert "/inform@1 my dad hits me right now" not in stored
+
+
+def test_typing_disclosure_is_just_text_and_raises_nothing(stack):
+    conference = import_demo(stack.env)
+    stack.say("sg:typed-intent", f"/start {conference['P1']}")
+    stack.say("sg:typed-intent", "Partly")
+    replies = stack.say("sg:typed-intent", "/disclosure")
+    assert "call 999" not in texts(replies)
+    assert "What worries you about the meeting" in replies[-1]["text"]  # taken as an answer
+    rows, _ = alerts_for(stack, conference["id"])
+    assert rows == []

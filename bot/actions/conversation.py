@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.store import conversation_of, note_concern, send
+from bot.safeguarding.detector import IMMEDIATE, assess
 
 DONE = "done"  # the `answer` slot's value once the agenda is finished
 
@@ -25,11 +26,18 @@ class ValidateConferenceForm(FormValidationAction):
         with conversation_of(tracker.sender_id) as conversation:
             if conversation is None:
                 return {"answer": DONE}
+            text = str(value)
+            finding = assess(text)
+            if finding is not None and finding.tier == IMMEDIATE:
+                # Danger in words that reached us as an answer (Rasa's "/intent" syntax
+                # is read after our detector): help first, and the question waits.
+                send(dispatcher, conversation.safeguard(text, finding))
+                return {"answer": None}
             note_concern(conversation, tracker)
             if conversation.finished:  # sent already: anything more is added for the chair
-                send(dispatcher, conversation.add_late(str(value)))
+                send(dispatcher, conversation.add_late(text))
             else:
-                send(dispatcher, conversation.answer(str(value)))
+                send(dispatcher, conversation.answer(text))
             finished = conversation.finished
         return {"answer": DONE if finished else None}
 

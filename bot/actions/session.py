@@ -15,7 +15,7 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.state import State
 from bot.model.invites import Redemption, redeem
 from bot.nlu.invite_start import CODE_ENTITY
-from bot.safeguarding.detector import IMMEDIATE, Finding, assess
+from bot.safeguarding.detector import IMMEDIATE, assess
 from bot.safeguarding.script import script_for
 
 REFUSALS = {
@@ -75,8 +75,15 @@ class ActionContinue(Action):
         return "action_continue"
 
     async def run(self, dispatcher, tracker, domain):
-        text = tracker.latest_message.get("text")
+        text = tracker.latest_message.get("text") or ""
+        finding = assess(text)
         with conversation_of(tracker.sender_id) as conversation:
+            if finding is not None and finding.tier == IMMEDIATE:  # came as "/inform ..."
+                if conversation is None:
+                    send(dispatcher, script_for(None, None))
+                    return [SlotSet("joined", False)]
+                send(dispatcher, conversation.safeguard(text, finding))
+                return carry_on(conversation, dispatcher, None)  # the words stay on the alert
             note_concern(conversation, tracker)
             return carry_on(conversation, dispatcher, text)
 
@@ -89,8 +96,14 @@ class ActionSafeguarding(Action):
 
     async def run(self, dispatcher, tracker, domain):
         text = tracker.latest_message.get("text") or ""
-        finding = assess(text) or Finding(IMMEDIATE, "classifier", text)
+        finding = assess(text)  # the raw words again: typing "/disclosure" is not one
         with conversation_of(tracker.sender_id) as conversation:
+            if finding is None or finding.tier != IMMEDIATE:
+                if conversation is not None and conversation.state is State.ACTIVE:
+                    note_concern(conversation, tracker)
+                    send(dispatcher, conversation.answer(text))
+                    return []
+                return carry_on(conversation, dispatcher, text)
             if conversation is None:
                 send(dispatcher, script_for(None, None))
             else:
