@@ -55,3 +55,16 @@ def test_a_refused_message_is_retried_until_delivered(database, alert, fake_noti
     assert {n.status for n in outbox(database)} == {"sent"}
     assert len(fake_notify.received) - before == 3
     assert all(n.provider_id for n in outbox(database))
+
+
+def test_several_alerts_within_minutes_send_one_email_and_one_text_each(database, alert):
+    from bot.model.tables import SafeguardingAlert
+
+    with database.session() as session, session.begin():
+        ava = session.execute(select(Participant).where(Participant.key == "P2")).scalar_one()
+        for words in ("he hit me again", "i am scared he will hit me tonight"):
+            raise_alert(session, ava, assess("my dad hits me"), words)
+    with database.session() as session:
+        texts = session.execute(select(SafeguardingAlert.text)).scalars().all()
+    assert texts == ["my dad hits me", "he hit me again", "i am scared he will hit me tonight"]
+    assert len(outbox(database)) == 3  # the first alert's two emails and one text; no more

@@ -3,6 +3,8 @@ worker and the chair. Never the family: recipients are chosen by role, here only
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,7 @@ from bot.safeguarding.detector import IMMEDIATE, Finding
 
 TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
 KINDS = {IMMEDIATE: "immediate_danger", "concern": "concern"}
+FLOOD_WINDOW = timedelta(minutes=15)
 
 
 def raise_alert(session: Session, participant: Participant, finding: Finding, text: str):
@@ -26,7 +29,7 @@ def raise_alert(session: Session, participant: Participant, finding: Finding, te
     session.flush()
     record(session, participant.actor, "safeguarding_alert", "safeguarding_alert",
            alert.id, kind=alert.kind)  # fmt: skip
-    if finding.tier == IMMEDIATE:
+    if finding.tier == IMMEDIATE and not _told_recently(session, alert):
         for person in participant.conference.participants:
             if person.role not in TOLD:
                 continue
@@ -35,6 +38,22 @@ def raise_alert(session: Session, participant: Participant, finding: Finding, te
                     session.add(Notification(alert=alert, channel=channel, recipient=address,
                                              recipient_role=person.role))  # fmt: skip
     return alert
+
+
+def _told_recently(session: Session, alert: SafeguardingAlert) -> bool:
+    """Several alerts from one person within minutes make one email and one text: the
+    social worker reads every message on the alerts, and is not flooded."""
+    since = alert.created_at - FLOOD_WINDOW
+    earlier = session.execute(
+        select(SafeguardingAlert.id)
+        .join(Notification, Notification.alert_id == SafeguardingAlert.id)
+        .where(
+            SafeguardingAlert.participant_id == alert.participant_id,
+            SafeguardingAlert.id != alert.id,
+            SafeguardingAlert.created_at >= since,
+        )
+    ).first()
+    return earlier is not None
 
 
 def record_dispute(session: Session, participant: Participant, text: str):
