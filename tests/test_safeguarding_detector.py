@@ -55,3 +55,14 @@ def test_negated_or_past_harm_and_fear_are_a_concern_not_an_alarm(text):
 @pytest.mark.parametrize("text", ["I feel safe now", "7", "Partly", "Send my answers", "stop"])
 def test_ordinary_answers_raise_nothing(text):
     assert assess(text) is None
+
+
+def test_the_harm_concepts_are_data_and_a_mistake_is_named(tmp_path):
+    from bot.safeguarding.patterns import HARM_CONCEPTS, HarmConceptsError, _read
+
+    broken = tmp_path / "harm_concepts.yml"
+    broken.write_text(
+        HARM_CONCEPTS.read_text().replace("SUBJECT AUX* HURT", "SUBJECT AUX* HARMS", 1)
+    )
+    with pytest.raises(HarmConceptsError, match="shapes.harm: unknown concept HARMS"):
+        _read(broken)
