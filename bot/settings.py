@@ -29,6 +29,7 @@ class Settings:
     notify_email_template_id: str | None = None
     notify_sms_template_id: str | None = None
     notify_interval: float = 10.0
+    duty_email: str | None = None  # where alerts from someone not yet joined go
 
     @property
     def rasa_url(self) -> str:
@@ -68,4 +69,5 @@ def load_settings(env: dict | None = None) -> Settings:
         notify_email_template_id=env.get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
         notify_sms_template_id=env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
         notify_interval=float(env.get("COMPANION_NOTIFY_INTERVAL", 10)),
+        duty_email=env.get("COMPANION_DUTY_EMAIL") or None,
     )

@@ -174,7 +174,11 @@ def fake_notify():
 def stack(tmp_path_factory, fake_notify):
     """The real stack (Rasa, action server, web app), started once per test session,
     telling a local fake GOV.UK Notify of safeguarding alerts."""
-    env = stack_environment(tmp_path_factory.mktemp("stack"), **fake_notify.environment())
+    env = stack_environment(
+        tmp_path_factory.mktemp("stack"),
+        COMPANION_DUTY_EMAIL="duty@example.gov.uk",
+        **fake_notify.environment(),
+    )
     launcher = Launcher(env)
     launcher.wait_ready()
     yield launcher

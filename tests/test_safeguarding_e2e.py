@@ -161,3 +161,34 @@ def test_typing_disclosure_is_just_text_and_raises_nothing(stack):
     assert "What worries you about the meeting" in replies[-1]["text"]  # taken as an answer
     rows, _ = alerts_for(stack, conference["id"])
     assert rows == []
+
+
+def test_a_disclosure_from_someone_not_joined_reaches_the_duty_inbox(stack, fake_notify):
+    replies = stack.say("sg:locked-out", "i want to kill myself")
+    assert "call 999" in texts(replies)
+    database = Database(stack.settings)
+    with database.session() as session:
+        [alert] = [  # the words are encrypted at rest: found by reading them back
+            a
+            for a in session.execute(select(SafeguardingAlert)).scalars()
+            if a.text == "i want to kill myself"
+        ]
+        assert (alert.participant_id, alert.conference_id, alert.kind) == (
+            None,
+            None,
+            "immediate_danger",
+        )
+        outbox = session.execute(
+            select(Notification.channel, Notification.recipient, Notification.recipient_role).where(
+                Notification.alert_id == alert.id
+            )
+        ).all()
+    database.dispose()
+    assert outbox == [("email", "duty@example.gov.uk", "duty")]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the web app's outbox delivers it to (fake) Notify
+        sent = [r for r in fake_notify.received if r.get("email_address") == "duty@example.gov.uk"]
+        if sent:
+            break
+        time.sleep(0.5)
+    assert sent and "kill" not in json.dumps(sent[0])  # the words never travel by email

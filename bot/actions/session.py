@@ -15,6 +15,7 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.state import State
 from bot.model.invites import Redemption, redeem
 from bot.nlu.invite_start import CODE_ENTITY
+from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.detector import IMMEDIATE, assess
 from bot.safeguarding.script import script_for
 
@@ -45,6 +46,12 @@ def carry_on(conversation: Conversation | None, dispatcher, text: str | None) ->
         conversation.keep_note(conversation.step, text)
     send(dispatcher, conversation.resume())
     return [SlotSet("joined", True)]
+
+
+def alert_the_duty_inbox(finding, text: str) -> None:
+    """A disclosure from someone not joined is recorded (and emailed to the duty inbox)."""
+    with database().session() as session, session.begin():
+        raise_unjoined_alert(session, finding, text, database().settings.duty_email)
 
 
 class ActionStartSession(Action):
@@ -80,6 +87,7 @@ class ActionContinue(Action):
         with conversation_of(tracker.sender_id) as conversation:
             if finding is not None and finding.tier == IMMEDIATE:  # came as "/inform ..."
                 if conversation is None:
+                    alert_the_duty_inbox(finding, text)
                     send(dispatcher, script_for(None, None))
                     return [SlotSet("joined", False)]
                 send(dispatcher, conversation.safeguard(text, finding))
@@ -104,10 +112,11 @@ class ActionSafeguarding(Action):
                     send(dispatcher, conversation.answer(text))
                     return []
                 return carry_on(conversation, dispatcher, text)
-            if conversation is None:
-                send(dispatcher, script_for(None, None))
-            else:
+            if conversation is not None:
                 send(dispatcher, conversation.safeguard(text, finding))
+                return []
+        alert_the_duty_inbox(finding, text)
+        send(dispatcher, script_for(None, None))
         return []
 
 

@@ -66,6 +66,7 @@ class Database:
     """One engine and session factory per process, with the encryption key configured."""
 
     def __init__(self, settings: Settings):
+        self.settings = settings
         crypto.configure(settings.encryption_key, settings.encryption_key_file)
         self.engine = make_engine(settings.database_url)
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)

@@ -228,8 +228,9 @@ class SafeguardingAlert(Base):
     __tablename__ = "safeguarding_alert"
 
     id = Column(Integer, primary_key=True)
-    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
-    participant_id = Column(ForeignKey("participant.id"), nullable=False)
+    # Both None for someone not joined (a wrong code, locked out): for the duty inbox.
+    conference_id = Column(ForeignKey("conference.id"), nullable=True, index=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=True)
     kind = Column(String(32), nullable=False)  # immediate_danger or concern
     pattern = Column(String(32))  # which family of words matched, e.g. "harm"
     text = Column(EncryptedText, nullable=False)  # the exact words

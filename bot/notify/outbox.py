@@ -26,6 +26,14 @@ MAX_BACKOFF = timedelta(minutes=30)
 
 def _personalisation(notification: Notification, settings: Settings) -> dict:
     alert = notification.alert
+    if alert.participant is None:  # someone not joined: for the duty inbox
+        return {
+            "conference_date": "no conference (not joined)",
+            "local_authority": "",
+            "raised_by_role": "someone who has not joined a conference chat",
+            "kind": alert.kind.replace("_", " "),
+            "link": f"{settings.public_url}/alerts/{alert.id}",
+        }
     conference = alert.participant.conference
     return {
         "conference_date": wording.conference_date(conference.date),

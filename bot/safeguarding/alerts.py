@@ -40,6 +40,20 @@ def raise_alert(session: Session, participant: Participant, finding: Finding, te
     return alert
 
 
+def raise_unjoined_alert(session: Session, finding: Finding, text: str, duty_email: str | None):
+    """Someone not joined (a wrong code, locked out) may be a child in danger too: the
+    alert is recorded for the duty inbox, never lost."""
+    alert = SafeguardingAlert(kind=KINDS[finding.tier], pattern=finding.kind, text=text)
+    session.add(alert)
+    session.flush()
+    record(session, "unjoined", "safeguarding_alert", "safeguarding_alert", alert.id,
+           kind=alert.kind)  # fmt: skip
+    if finding.tier == IMMEDIATE and duty_email:
+        session.add(Notification(alert=alert, channel="email", recipient=duty_email,
+                                 recipient_role="duty"))  # fmt: skip
+    return alert
+
+
 def _told_recently(session: Session, alert: SafeguardingAlert) -> bool:
     """Several alerts from one person within minutes make one email and one text: the
     social worker reads every message on the alerts, and is not flooded."""
