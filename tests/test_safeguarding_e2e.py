@@ -161,6 +161,21 @@ def test_typing_disclosure_is_just_text_and_raises_nothing(stack):
     assert "What worries you about the meeting" in replies[-1]["text"]  # taken as an answer
     rows, _ = alerts_for(stack, conference["id"])
     assert rows == []
+    database = Database(stack.settings)
+    with database.session() as session:
+        stored = [
+            a.text for a in session.execute(select(Answer)).scalars() if a.text == "/disclosure"
+        ]
+    database.dispose()
+    assert stored == ["/disclosure"]  # word for word, as typed
+
+
+def test_a_person_cannot_send_rasa_intents(stack):
+    conference = import_demo(stack.env)
+    stack.say("sg:intents", f"/start {conference['P1']}")
+    replies = stack.say("sg:intents", '/misunderstood{"x": "y"}')
+    assert "Have you seen the social worker's report" in replies[-1]["text"]  # asked again
+    assert "I have kept what you wrote" in texts(replies)  # a note, not a command
 
 
 def test_a_disclosure_from_someone_not_joined_reaches_the_duty_inbox(stack, fake_notify):

@@ -9,8 +9,9 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.store import conversation_of, note_concern, send
+from bot.actions.store import conversation_of, note_concern, send, typed_text
 from bot.safeguarding.detector import IMMEDIATE, assess
+from bot.typed import as_typed
 
 DONE = "done"  # the `answer` slot's value once the agenda is finished
 
@@ -26,7 +27,7 @@ class ValidateConferenceForm(FormValidationAction):
         with conversation_of(tracker.sender_id) as conversation:
             if conversation is None:
                 return {"answer": DONE}
-            text = str(value)
+            text = as_typed(str(value))
             finding = assess(text)
             if finding is not None and finding.tier == IMMEDIATE:
                 # Danger in words that reached us as an answer (Rasa's "/intent" syntax
@@ -108,5 +109,5 @@ class ActionMisunderstood(Action):
     async def run(self, dispatcher, tracker, domain):
         with conversation_of(tracker.sender_id) as conversation:
             if conversation is not None:
-                send(dispatcher, conversation.misunderstood(tracker.latest_message.get("text", "")))
+                send(dispatcher, conversation.misunderstood(typed_text(tracker)))
         return []

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.store import conversation_of, database, note_concern, send
+from bot.actions.store import conversation_of, database, note_concern, send, typed_text
 from bot.agenda.loader import load_agenda
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.state import State
@@ -82,7 +82,7 @@ class ActionContinue(Action):
         return "action_continue"
 
     async def run(self, dispatcher, tracker, domain):
-        text = tracker.latest_message.get("text") or ""
+        text = typed_text(tracker)
         finding = assess(text)
         with conversation_of(tracker.sender_id) as conversation:
             if finding is not None and finding.tier == IMMEDIATE:  # came as "/inform ..."
@@ -103,7 +103,7 @@ class ActionSafeguarding(Action):
         return "action_safeguarding"
 
     async def run(self, dispatcher, tracker, domain):
-        text = tracker.latest_message.get("text") or ""
+        text = typed_text(tracker)
         finding = assess(text)  # the raw words again: typing "/disclosure" is not one
         with conversation_of(tracker.sender_id) as conversation:
             if finding is None or finding.tier != IMMEDIATE:

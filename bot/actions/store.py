@@ -17,6 +17,7 @@ from bot.model.invites import participant_for_sender
 from bot.nlu.safeguarding import ENTITY as SAFEGUARDING_ENTITY
 from bot.safeguarding.detector import CONCERN, Finding, assess
 from bot.settings import load_settings
+from bot.typed import as_typed
 
 
 @lru_cache(maxsize=1)
@@ -37,12 +38,17 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
 
+def typed_text(tracker) -> str:
+    """The latest message as the person typed it (our channel's mark taken off)."""
+    return as_typed(tracker.latest_message.get("text") or "")
+
+
 def latest_finding(tracker) -> Finding | None:
     """What the safeguarding detector found in the latest message, if anything."""
     entities = tracker.latest_message.get("entities") or []
     if not any(entity.get("entity") == SAFEGUARDING_ENTITY for entity in entities):
         return None
-    text = tracker.latest_message.get("text") or ""
+    text = typed_text(tracker)
     return assess(text) or Finding(CONCERN, "classifier", text)
 
 
@@ -50,4 +56,4 @@ def note_concern(conversation: Conversation | None, tracker) -> None:
     """A concern (not an emergency) in a message is recorded for the chair."""
     finding = latest_finding(tracker)
     if conversation is not None and finding is not None and finding.tier == CONCERN:
-        conversation.note_concern(tracker.latest_message.get("text") or "", finding)
+        conversation.note_concern(typed_text(tracker), finding)

@@ -1,0 +1,30 @@
+"""Rasa's REST channel, where a message is only ever what the person typed.
+
+Rasa reads a message that starts with "/" as a developer's `/intent{entities}`, after the
+NLU pipeline: a participant could type "/disclosure" to raise alerts at will, or hide words
+behind "/inform". Here such a message gets an invisible mark in front, so Rasa takes it as
+plain text; the action server takes the mark off again (bot/actions/store.py). Only
+`/start CODE`, which Telegram's deep links send, passes as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Text
+
+from rasa.core.channels.rest import RestInput
+from sanic.request import Request
+
+from bot.nlu.invite_start import START_COMMAND
+from bot.typed import as_plain_text
+
+
+class PlainTextRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"  # the same address: /webhooks/rest/webhook
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        text = super()._extract_message(req)
+        if text is None or START_COMMAND.match(text):
+            return text
+        return as_plain_text(text)
