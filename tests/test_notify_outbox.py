@@ -68,3 +68,13 @@ def test_several_alerts_within_minutes_send_one_email_and_one_text_each(database
         texts = session.execute(select(SafeguardingAlert.text)).scalars().all()
     assert texts == ["my dad hits me", "he hit me again", "i am scared he will hit me tonight"]
     assert len(outbox(database)) == 3  # the first alert's two emails and one text; no more
+
+
+def test_after_you_misunderstood_the_next_alert_is_told_again(database, alert):
+    from bot.safeguarding.alerts import record_dispute
+
+    with database.session() as session, session.begin():
+        ava = session.execute(select(Participant).where(Participant.key == "P2")).scalar_one()
+        record_dispute(session, ava, "you misunderstood")
+        raise_alert(session, ava, assess("my dad hits me"), "he is hitting me now")
+    assert len(outbox(database)) == 6  # the disputed alert does not hold this one back

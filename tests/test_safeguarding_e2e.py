@@ -170,6 +170,15 @@ def test_typing_disclosure_is_just_text_and_raises_nothing(stack):
     assert stored == ["/disclosure"]  # word for word, as typed
 
 
+def test_start_with_rasa_syntax_cannot_hide_a_disclosure(stack):
+    conference = import_demo(stack.env)
+    stack.say("sg:start-at", f"/start {conference['P1']}")
+    replies = stack.say("sg:start-at", "/start@1 my dad is hitting me")
+    assert "call 999" in texts(replies)
+    rows, _ = alerts_for(stack, conference["id"])
+    assert [(kind, key) for kind, _, key, _ in rows] == [("immediate_danger", "P1")]
+
+
 def test_a_person_cannot_send_rasa_intents(stack):
     conference = import_demo(stack.env)
     stack.say("sg:intents", f"/start {conference['P1']}")

@@ -9,7 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.store import conversation_of, database, note_concern, send, typed_text
+from bot.actions.store import (
+    conversation_of,
+    database,
+    latest_finding,
+    note_concern,
+    send,
+    typed_text,
+)
 from bot.agenda.loader import load_agenda
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.state import State
@@ -104,11 +111,11 @@ class ActionSafeguarding(Action):
 
     async def run(self, dispatcher, tracker, domain):
         text = typed_text(tracker)
-        finding = assess(text)  # the raw words again: typing "/disclosure" is not one
+        finding = latest_finding(tracker)
         with conversation_of(tracker.sender_id) as conversation:
-            if finding is None or finding.tier != IMMEDIATE:
+            if finding is None or finding.tier != IMMEDIATE:  # not a disclosure after all
+                note_concern(conversation, tracker)
                 if conversation is not None and conversation.state is State.ACTIVE:
-                    note_concern(conversation, tracker)
                     send(dispatcher, conversation.answer(text))
                     return []
                 return carry_on(conversation, dispatcher, text)

@@ -15,7 +15,7 @@ from bot.dialogue.replies import Reply
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
 from bot.nlu.safeguarding import ENTITY as SAFEGUARDING_ENTITY
-from bot.safeguarding.detector import CONCERN, Finding, assess
+from bot.safeguarding.detector import CONCERN, IMMEDIATE, Finding, assess
 from bot.settings import load_settings
 from bot.typed import as_typed
 
@@ -44,12 +44,18 @@ def typed_text(tracker) -> str:
 
 
 def latest_finding(tracker) -> Finding | None:
-    """What the safeguarding detector found in the latest message, if anything."""
-    entities = tracker.latest_message.get("entities") or []
-    if not any(entity.get("entity") == SAFEGUARDING_ENTITY for entity in entities):
-        return None
+    """What the safeguarding detector finds in the latest message: read again here, and
+    what the NLU marked (its classifier's vote) when the words alone say nothing."""
     text = typed_text(tracker)
-    return assess(text) or Finding(CONCERN, "classifier", text)
+    marked = [
+        entity.get("value")
+        for entity in tracker.latest_message.get("entities") or []
+        if entity.get("entity") == SAFEGUARDING_ENTITY
+    ]
+    found = assess(text)
+    if found is not None or not marked:
+        return found
+    return Finding(IMMEDIATE if IMMEDIATE in marked else CONCERN, "classifier", text)
 
 
 def note_concern(conversation: Conversation | None, tracker) -> None:

@@ -14,7 +14,7 @@ from typing import Optional, Text
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
-from bot.nlu.invite_start import START_COMMAND
+from bot.nlu.invite_start import BARE_CODE, START_COMMAND
 from bot.typed import as_plain_text
 
 
@@ -25,6 +25,15 @@ class PlainTextRestInput(RestInput):
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         text = super()._extract_message(req)
-        if text is None or START_COMMAND.match(text):
-            return text
-        return as_plain_text(text)
+        return None if text is None else plain_text(text)
+
+
+def plain_text(text: str) -> str:
+    """The message Rasa should read: `/start` or `/start CODE` as a command (a bot name,
+    "/start@ourbot CODE", dropped); anything else starting with "/" marked as text, so
+    that "/start@1 he hits me" cannot pass as a start."""
+    start = START_COMMAND.match(text)
+    code = start.group("code") if start else None
+    if start and (code is None or BARE_CODE.match(code)):
+        return f"/start {code}" if code else "/start"
+    return as_plain_text(text)

@@ -32,7 +32,7 @@ def _personalisation(notification: Notification, settings: Settings) -> dict:
             "local_authority": "",
             "raised_by_role": "someone who has not joined a conference chat",
             "kind": alert.kind.replace("_", " "),
-            "link": f"{settings.public_url}/alerts/{alert.id}",
+            "link": settings.public_url,  # no conference to link to: the service itself
         }
     conference = alert.participant.conference
     return {

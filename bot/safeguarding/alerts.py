@@ -3,6 +3,7 @@ worker and the chair. Never the family: recipients are chosen by role, here only
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from bot.model.audit import record
 from bot.model.tables import Answer, Notification, Participant, SafeguardingAlert, Score, utcnow
 from bot.safeguarding.detector import IMMEDIATE, Finding
 
+log = logging.getLogger("companion.safeguarding")
 TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
 KINDS = {IMMEDIATE: "immediate_danger", "concern": "concern"}
 FLOOD_WINDOW = timedelta(minutes=15)
@@ -51,6 +53,12 @@ def raise_unjoined_alert(session: Session, finding: Finding, text: str, duty_ema
     if finding.tier == IMMEDIATE and duty_email:
         session.add(Notification(alert=alert, channel="email", recipient=duty_email,
                                  recipient_role="duty"))  # fmt: skip
+    elif finding.tier == IMMEDIATE:
+        log.warning(
+            "Safeguarding alert %s from someone not joined is recorded, but nobody is emailed: "
+            "set COMPANION_DUTY_EMAIL.",
+            alert.id,
+        )
     return alert
 
 
@@ -65,6 +73,7 @@ def _told_recently(session: Session, alert: SafeguardingAlert) -> bool:
             SafeguardingAlert.participant_id == alert.participant_id,
             SafeguardingAlert.id != alert.id,
             SafeguardingAlert.created_at >= since,
+            SafeguardingAlert.disputed_at.is_(None),  # after "you misunderstood", tell again
         )
     ).first()
     return earlier is not None

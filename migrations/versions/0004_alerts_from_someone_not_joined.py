@@ -18,6 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS _alembic_tmp_safeguarding_alert")  # a failed try's
     with op.batch_alter_table('safeguarding_alert', schema=None) as batch_op:
         batch_op.alter_column('conference_id', existing_type=sa.String(length=36), nullable=True)
         batch_op.alter_column('participant_id', existing_type=sa.Integer(), nullable=True)
