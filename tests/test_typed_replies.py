@@ -275,3 +275,15 @@ def test_more_words_at_which_child_are_kept_and_the_report_moves_on(database):
         ("Police attended in March after a fight", ["A", "B"]),
         ("Ava has been withdrawn in class since then", ["A", "B"]),
     ]
+
+
+def test_nobody_is_stuck_at_a_choice_their_words_are_kept_and_we_go_on(kelly, database):
+    kelly.start()
+    assert kelly.say("why does it say I was drunk in June").endswith("for the conference?")
+    text = kelly.say("I'm scared they'll take the kids")
+    assert text.startswith("Thank you, I have kept what you wrote for the chair. Let's go on")
+    assert text.endswith("Do you have any questions about the reports? Type them here.")
+    notes = [
+        n.text for n in answers(database, kelly.participant_id, question_key="seen_report:note")
+    ]
+    assert notes == ["why does it say I was drunk in June", "I'm scared they'll take the kids"]

@@ -47,6 +47,7 @@ NEGATION = {
     *"not no never nothing nobody none without nah nope".split(),
     *"dont didnt havent hasnt wont cant isnt arent wasnt shouldnt wouldnt".split(),
 }
+PRONOUN_STARTS = {"i", "im", "ive", "id", "ill"}
 # Words that make a reply conditional: "everyone except my dad" is not "everyone".
 QUALIFIERS = {"but", "except", "apart", "besides", "unless", "although", "though", "excluding"}
 # Emoji people send for a reply; other emoji are dropped.
@@ -230,11 +231,15 @@ def _in_sentence(said: str, options, general) -> Option | None:
         if QUALIFIERS & set(rest.split()) or (not negative and NEGATION & set(rest.split())):
             return None
         candidates[option.key] = negative
-    # The general yes or no words count only at the start: "yeah I have read it".
+    # The general yes or no words count only at the start, and not those that begin with
+    # "I": "I'm scared they'll take the kids" does not start with the yes of "I am".
     leading = [
         (o, key(o.key) == "no")
         for o in options
-        if any(said == key(p) or said.startswith(key(p) + " ") for p in general(o))
+        if any(
+            said.startswith(key(p) + " ") and key(p).split()[0] not in PRONOUN_STARTS
+            for p in general(o)
+        )
     ]
     if leading:
         option, negative = leading[0]

@@ -41,7 +41,8 @@ class PhaseData:
     score_id: int | None = None  # REASON, NEXT_POINT: the score being explained
     items: list = field(default_factory=list)  # read-back: [kind, record id] per number
     change: list | None = None  # CHANGE: [kind, record id]
-    again: bool = False  # asked again after a reply that matched nothing: ask briefly
+    again: str | None = None  # asked again after a reply that matched nothing: the hint
+    misses: int = 0  # replies in a row that matched no option (a choice, a score)
 
     @classmethod
     def from_json(cls, data: dict | None) -> "PhaseData":

@@ -10,6 +10,7 @@ class StepHandler:
     # Kinds whose question is long (a read-back, a danger statement) are not repeated
     # after a hint: the hint and the buttons are enough.
     repeat_question_after_hint = True
+    can_be_left = True  # after a second reply that is none of the options
 
     def prompt(self, conv, step: Step) -> Reply:
         raise NotImplementedError
@@ -35,6 +36,18 @@ class StepHandler:
         if self.repeat_question_after_hint:
             text += "\n\n" + reply.text
         return Reply(text, reply.buttons)
+
+    def missed(self, conv, step: Step, hint: str, text: str) -> list[Reply]:
+        """A reply that is none of the options. Words that say something are kept for the
+        chair; the question is asked again once, then left, so nobody is stuck at it."""
+        if not conv.substantive(text):
+            return self.ask_again(conv, hint)
+        kept = conv.keep_note(step, text)
+        if conv.data.misses >= 1 and self.can_be_left:
+            conv.advance()
+            return [conv.message("kept_moving_on")]
+        conv.update(misses=conv.data.misses + 1)
+        return self.ask_again(conv, hint, kept)
 
     @staticmethod
     def ask_again(conv, hint: str, *replies: Reply) -> list[Reply]:

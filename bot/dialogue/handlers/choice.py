@@ -31,9 +31,11 @@ class ChoiceStep(StepHandler):
             option = next((o for o in options if o.key == "yes"), None)  # "ok send it"
         hint = "consent_needed" if consent else "pick_button"
         if option is None:
-            if not conv.substantive(text):
-                return self.ask_again(conv, hint)
-            return self.ask_again(conv, hint, conv.keep_note(step, text))
+            if consent:  # who may read the answers is never assumed: asked until chosen
+                if not conv.substantive(text):
+                    return self.ask_again(conv, hint)
+                return self.ask_again(conv, hint, conv.keep_note(step, text))
+            return self.missed(conv, step, hint, text)
         own = {parsing.key(words) for words in (option.key, option.title, *option.also)}
         if len(parsing.key(text).split()) > 3 and parsing.key(text) not in own:
             conv.keep_note(step, text)  # "No, nobody sent it to me": the words matter too

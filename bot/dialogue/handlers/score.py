@@ -32,9 +32,9 @@ class ScoreStep(StepHandler):
         number = parsing.parse_score(text)
         if number is None or number == parsing.OUT_OF_RANGE:
             hint = "score_out_of_range" if number else "score_retry"
-            if parsing.key(text).isdigit() or not conv.substantive(text):
+            if parsing.key(text).isdigit():
                 return self.ask_again(conv, hint)
-            return self.ask_again(conv, hint, conv.keep_note(step, text))
+            return self.missed(conv, step, hint, text)
         score = self.save(conv, step, score=number)
         conv.go(step, Phase.REASON, score_id=score.id, revising=conv.data.revising)
         previous = previous_score(conv.session, conv.participant, step.danger_statement)

@@ -86,7 +86,7 @@ class TextStep(StepHandler):
         if chosen == []:  # "no", "neither", "not sure": it stays about all of them
             chosen = children
         if chosen is None:
-            if not conv.substantive(text):
+            if not conv.substantive(text) or parsing.means(conv.agenda, text, "yes", slips=False):
                 return self.ask_again(conv, "pick_button")
             # Not a child's name: the last answer stays about all of them, and what was
             # typed is one more answer to the same question, about all of them too.
