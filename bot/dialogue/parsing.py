@@ -162,10 +162,6 @@ def list_number(text: str) -> int | None:
     return ORDINALS.get(word, NUMBER_WORDS.get(word))
 
 
-def _contains(said: str, phrase: str) -> bool:
-    return f" {phrase} " in f" {said} "
-
-
 def spans(said: str, phrases) -> tuple[list[str], str]:
     """The phrases said as whole words, longest first, none inside another already found;
     and what is left of the message without them."""
@@ -186,6 +182,13 @@ def mentions(text: str, phrases) -> bool:
 
 def _negative(phrase: str) -> bool:
     return bool(NEGATION & set(phrase.split()))
+
+
+def _unsure(rest: str, negative: bool) -> bool:
+    """The rest of a sentence around an option's words makes it unsure: a "but" or an
+    "except", or a "not" beside a positive option."""
+    words = set(rest.split())
+    return bool(QUALIFIERS & words or (not negative and NEGATION & words))
 
 
 def match_option(
@@ -228,7 +231,7 @@ def _in_sentence(said: str, options, general) -> Option | None:
         if not found:
             continue
         negative = any(_negative(p) for p in found) or key(option.key) == "no"
-        if QUALIFIERS & set(rest.split()) or (not negative and NEGATION & set(rest.split())):
+        if _unsure(rest, negative):
             return None
         candidates[option.key] = negative
     # The general yes or no words count only at the start, and not those that begin with
@@ -246,8 +249,7 @@ def _in_sentence(said: str, options, general) -> Option | None:
         if candidates and set(candidates.values()) != {negative}:
             return None  # "no, only part of it": yes and no at once
         if not candidates:
-            rest = spans(said, general(option))[1]
-            if QUALIFIERS & set(rest.split()) or (not negative and NEGATION & set(rest.split())):
+            if _unsure(spans(said, general(option))[1], negative):
                 return None
             candidates[option.key] = negative
     if len(candidates) != 1:
