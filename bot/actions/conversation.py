@@ -9,8 +9,14 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.store import conversation_of, note_concern, send, typed_text
-from bot.safeguarding.detector import IMMEDIATE, assess
+from bot.actions.store import (
+    conversation_of,
+    is_immediate,
+    latest_finding,
+    note_concern,
+    send,
+    typed_text,
+)
 from bot.typed import as_typed
 
 DONE = "done"  # the `answer` slot's value once the agenda is finished
@@ -28,13 +34,13 @@ class ValidateConferenceForm(FormValidationAction):
             if conversation is None:
                 return {"answer": DONE}
             text = as_typed(str(value))
-            finding = assess(text)
-            if finding is not None and finding.tier == IMMEDIATE:
+            finding = latest_finding(tracker)
+            if is_immediate(finding):
                 # Danger in words that reached us as an answer (Rasa's "/intent" syntax
                 # is read after our detector): help first, and the question waits.
                 send(dispatcher, conversation.safeguard(text, finding))
                 return {"answer": None}
-            note_concern(conversation, tracker)
+            note_concern(conversation, text, finding)
             if conversation.finished:  # sent already: anything more is added for the chair
                 send(dispatcher, conversation.add_late(text))
             else:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.store import (
     conversation_of,
     database,
+    is_immediate,
     latest_finding,
     note_concern,
     send,
@@ -23,7 +24,6 @@ from bot.dialogue.state import State
 from bot.model.invites import Redemption, redeem
 from bot.nlu.invite_start import CODE_ENTITY
 from bot.safeguarding.alerts import raise_unjoined_alert
-from bot.safeguarding.detector import IMMEDIATE, assess
 from bot.safeguarding.script import script_for
 
 REFUSALS = {
@@ -90,16 +90,16 @@ class ActionContinue(Action):
 
     async def run(self, dispatcher, tracker, domain):
         text = typed_text(tracker)
-        finding = assess(text)
+        finding = latest_finding(tracker)
         with conversation_of(tracker.sender_id) as conversation:
-            if finding is not None and finding.tier == IMMEDIATE:  # came as "/inform ..."
+            if is_immediate(finding):  # came as "/inform ..."
                 if conversation is None:
                     alert_the_duty_inbox(finding, text)
                     send(dispatcher, script_for(None, None))
                     return [SlotSet("joined", False)]
                 send(dispatcher, conversation.safeguard(text, finding))
                 return carry_on(conversation, dispatcher, None)  # the words stay on the alert
-            note_concern(conversation, tracker)
+            note_concern(conversation, text, finding)
             return carry_on(conversation, dispatcher, text)
 
 
@@ -113,8 +113,8 @@ class ActionSafeguarding(Action):
         text = typed_text(tracker)
         finding = latest_finding(tracker)
         with conversation_of(tracker.sender_id) as conversation:
-            if finding is None or finding.tier != IMMEDIATE:  # not a disclosure after all
-                note_concern(conversation, tracker)
+            if not is_immediate(finding):  # not a disclosure after all
+                note_concern(conversation, text, finding)
                 if conversation is not None and conversation.state is State.ACTIVE:
                     send(dispatcher, conversation.answer(text))
                     return []

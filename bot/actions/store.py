@@ -58,8 +58,11 @@ def latest_finding(tracker) -> Finding | None:
     return Finding(IMMEDIATE if IMMEDIATE in marked else CONCERN, "classifier", text)
 
 
-def note_concern(conversation: Conversation | None, tracker) -> None:
+def is_immediate(finding: Finding | None) -> bool:
+    return finding is not None and finding.tier == IMMEDIATE
+
+
+def note_concern(conversation: Conversation | None, text: str, finding: Finding | None) -> None:
     """A concern (not an emergency) in a message is recorded for the chair."""
-    finding = latest_finding(tracker)
     if conversation is not None and finding is not None and finding.tier == CONCERN:
-        conversation.note_concern(typed_text(tracker), finding)
+        conversation.note_concern(text, finding)
