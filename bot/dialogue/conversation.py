@@ -22,8 +22,8 @@ from bot.dialogue.state import Phase, PhaseData, State
 from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import current_answers, revise_answer, save_answer
 from bot.model.audit import record
-from bot.model.scores import current_score
-from bot.model.tables import Answer, Participant, Progress, utcnow
+from bot.model.scores import current_score, save_score
+from bot.model.tables import Answer, Participant, Progress, Score, utcnow
 from bot.safeguarding.alerts import raise_alert, record_dispute
 from bot.safeguarding.detector import Finding
 from bot.safeguarding.script import helplines, script_for
@@ -212,6 +212,13 @@ class Conversation:
         for name, value in fields.items():
             setattr(answer, name, value)
         return answer
+
+    def save_score(self, statement, **values) -> Score:
+        """Set this participant's score on a danger statement: the number, why, or what
+        would move it up (bot/model/scores.py keeps every version)."""
+        return save_score(
+            self.session, self.participant, statement, self.participant.actor, **values
+        )
 
     def keep_note(self, step: Step, text: str) -> Reply:
         """Something typed that was not the answer asked for: kept for the chair, never lost."""

@@ -16,7 +16,7 @@ from bot.dialogue.replies import Reply, button
 from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
 from bot.model.answers import current_answers, revise_answer
-from bot.model.scores import current_scores, save_score
+from bot.model.scores import current_scores
 from bot.model.tables import Answer, Score
 
 
@@ -119,14 +119,7 @@ class CheckStep(StepHandler):
             number = parsing.parse_score(text)
             if number is None or number == parsing.OUT_OF_RANGE:
                 return [conv.message("score_retry")]
-            score = conv.session.get(Score, record_id)
-            save_score(
-                conv.session,
-                conv.participant,
-                score.danger_statement,
-                conv.participant.actor,
-                score=number,
-            )
+            conv.save_score(conv.session.get(Score, record_id).danger_statement, score=number)
         else:
             answer = conv.session.get(Answer, record_id)
             if parsing.means(conv.agenda, text, "nothing_more", slips=False):

@@ -9,7 +9,7 @@ from bot.dialogue.handlers.base import StepHandler
 from bot.dialogue.replies import Reply, score_button
 from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
-from bot.model.scores import current_score, previous_score, save_score
+from bot.model.scores import current_score, previous_score
 
 
 class ScoreStep(StepHandler):
@@ -35,7 +35,7 @@ class ScoreStep(StepHandler):
             if parsing.key(text).isdigit():
                 return self.ask_again(conv, hint)
             return self.missed(conv, step, hint, text)
-        score = self.save(conv, step, score=number)
+        score = conv.save_score(step.danger_statement, score=number)
         conv.go(step, Phase.REASON, score_id=score.id, revising=conv.data.revising)
         previous = previous_score(conv.session, conv.participant, step.danger_statement)
         if previous is not None and "previous" in step.question.prompts:
@@ -52,7 +52,7 @@ class ScoreStep(StepHandler):
             return [conv.message("tell_more")]
         if not conv.substantive(text):
             return self.ask_again(conv, "open_hint")
-        self.save(conv, step, **{conv.phase.value: text})
+        conv.save_score(step.danger_statement, **{conv.phase.value: text})
         if conv.phase is Phase.REASON:
             score = self.current(conv, step)
             conv.go(step, Phase.NEXT_POINT, score_id=score.id, revising=conv.data.revising)
@@ -63,12 +63,6 @@ class ScoreStep(StepHandler):
     @staticmethod
     def current(conv, step: Step):
         return current_score(conv.session, conv.participant, step.danger_statement)
-
-    @staticmethod
-    def save(conv, step: Step, **values):
-        return save_score(
-            conv.session, conv.participant, step.danger_statement, conv.participant.actor, **values
-        )
 
     def back(self, conv, step: Step) -> bool:
         if conv.phase is Phase.REASON:
