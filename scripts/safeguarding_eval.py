@@ -1,55 +1,77 @@
-"""Recall and false alarms of the safeguarding detector, per category, on the corpora in
-tests/data/safeguarding/corpus/ (written apart from the detector, in people's own words).
+"""Recall and false alarms of the safeguarding detector, per category.
 
-    .venv/bin/python scripts/safeguarding_eval.py [tuning|held_out ...]
+    .venv/bin/python scripts/safeguarding_eval.py [tuning] [held_out] [held_out_2]
 
-A disclosure counts as caught when the detector says immediate danger (the questions stop);
-"concern" is shown too (recorded for the chair, no interrupt). An everyday message is a
-false alarm when it interrupts. held_out.tsv is for reporting, never for tuning.
+`tuning` is bot/safeguarding/corpus/*.tsv, which the classifier is trained on: its
+classifier votes come from 5-fold cross-validation, so no message is judged by a model
+that saw it. `held_out` and `held_out_2` are tests/data/safeguarding/corpus/*.tsv, each
+written apart by another author and never used for tuning: judged by the real detector.
+A disclosure counts as caught when the detector says immediate danger (the questions
+stop); "concern" is shown too. An everyday message is a false alarm when it interrupts.
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections import defaultdict
 from pathlib import Path
 
+from bot.safeguarding import classifier
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "safeguarding" / "corpus"
+HELD_OUT = Path(__file__).resolve().parent.parent / "tests/data/safeguarding/corpus"
 
 
-def read(name: str) -> list[tuple[str, str, str]]:
-    with open(CORPUS / f"{name}.tsv", encoding="utf-8", newline="") as file:
-        rows = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [tuple(row) for row in rows if len(row) == 3 and not row[0].startswith("#")]
+def cross_validated(rows) -> dict[str, float]:
+    """Each tuning message's classifier probability from a model trained without it."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts = [classifier.normalise(text) for _, _, text in rows]
+    labels = [label == "immediate" for label, _, _ in rows]
+    folds = StratifiedKFold(5, shuffle=True, random_state=0)
+    votes = cross_val_predict(classifier.build(), texts, labels, cv=folds, method="predict_proba")
+    return {text: vote[1] for (_, _, text), vote in zip(rows, votes)}
 
 
-def evaluate(name: str) -> None:
-    counts = defaultdict(lambda: {"n": 0, IMMEDIATE: 0, CONCERN: 0})
-    for label, category, text in read(name):
-        finding = assess(text)
-        row = counts[(label, category)]
-        row["n"] += 1
-        if finding is not None:
-            row[finding.tier] += 1
-    print(f"\n{name}.tsv")
+def findings(name: str) -> list[tuple[str, str, str, str | None]]:
+    """label, category, message, tier found."""
+    if name == "tuning":
+        rows = classifier.training()
+        votes = cross_validated(rows)
+        probability = votes.__getitem__
+    else:
+        rows = classifier.read(HELD_OUT / f"{name}.tsv")
+        probability = classifier.probability
+    found = []
+    for label, category, text in rows:
+        finding = assess(text, probability)
+        found.append((label, category, text, finding.tier if finding else None))
+    return found
+
+
+def report(name: str, found) -> dict[str, float]:
+    counts = defaultdict(lambda: {"n": 0, IMMEDIATE: 0, CONCERN: 0, None: 0})
+    for label, category, _, tier in found:
+        counts[(label, category)]["n"] += 1
+        counts[(label, category)][tier] += 1
+    print(f"\n{name}")
     print(f"{'':10} {'category':28} {'n':>5} {'interrupt':>10} {'concern':>8} {'nothing':>8}")
+    figures = {}
     for label in ("immediate", "everyday"):
         rows = {c: r for (lab, c), r in counts.items() if lab == label}
         for category, row in sorted(rows.items()):
-            nothing = row["n"] - row[IMMEDIATE] - row[CONCERN]
             print(
                 f"{label:10} {category:28} {row['n']:5} {row[IMMEDIATE] / row['n']:10.1%} "
-                f"{row[CONCERN] / row['n']:8.1%} {nothing / row['n']:8.1%}"
+                f"{row[CONCERN] / row['n']:8.1%} {row[None] / row['n']:8.1%}"
             )
         total = sum(r["n"] for r in rows.values())
         fired = sum(r[IMMEDIATE] for r in rows.values())
         what = "recall" if label == "immediate" else "false alarms"
+        figures[what] = fired / total
         print(f"{label:10} {'ALL (' + what + ')':28} {total:5} {fired / total:10.1%}")
+    return figures
 
 
 if __name__ == "__main__":
     for corpus in sys.argv[1:] or ["tuning"]:
-        evaluate(corpus)
+        report(corpus, findings(corpus))

@@ -64,8 +64,11 @@ def test_only_our_rules_decide_a_message_is_not_an_answer(text, intent):
     assert understood(text, "inform", 0.9).get(INTENT)["name"] == intent
 
 
-def test_the_classifiers_disclosure_guess_alone_marks_a_concern_and_stays_an_answer():
-    message = understood("things at home are not good", "disclosure", 0.95)
+def test_rasas_disclosure_guess_has_no_say_our_detector_does():
+    message = understood("we had a lovely day at the park", "disclosure", 0.95)
+    assert message.get(INTENT)["name"] == ANSWER_INTENT
+    assert not [e for e in message.get(ENTITIES, []) if e["entity"] == "safeguarding"]
+    message = understood("he used to hit me when i was little", "inform", 0.95)
     assert message.get(INTENT)["name"] == ANSWER_INTENT
     assert [e["value"] for e in message.get(ENTITIES, []) if e["entity"] == "safeguarding"] == [
         "concern"

@@ -1,68 +1,78 @@
-"""The safeguarding detector on the checked-in phrase sets: every immediate-danger phrase
-must interrupt (recall 100%), and almost no everyday message may (precision >= 95%)."""
+"""The safeguarding detector's rules: harm concepts as data, lowered only by what makes a
+message everyday. (Recall and false alarms are measured on corpora written apart from the
+detector: tests/test_safeguarding_corpus.py.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import shutil
 
 import pytest
 
+from bot.safeguarding import concepts
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
 
-PHRASES = Path(__file__).parent / "data" / "safeguarding"
 
-
-def phrases(name: str) -> list[str]:
-    lines = (PHRASES / name).read_text().splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def is_immediate(text: str) -> bool:
-    finding = assess(text)
-    return finding is not None and finding.tier == IMMEDIATE
-
-
-def test_recall_and_precision_on_the_phrase_sets():
-    danger, everyday = phrases("immediate.txt"), phrases("benign.txt")
-    assert len(danger) >= 150 and len(everyday) >= 150
-    missed = [text for text in danger if not is_immediate(text)]
-    false_alarms = [text for text in everyday if is_immediate(text)]
-    caught = len(danger) - len(missed)
-    recall = caught / len(danger)
-    precision = caught / (caught + len(false_alarms))
-    print(
-        f"\nsafeguarding detector: {len(danger)} danger phrases, {len(everyday)} everyday; "
-        f"recall {recall:.1%}, precision {precision:.1%}"
-    )
-    assert missed == [], "missed immediate danger"
-    assert precision >= 0.95, false_alarms
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my brother forces me to have sex with him",
+        "he put his hands round my throat",
+        "mum beat me again",
+        "i have been saving up my tablets",
+        "im not safe at home",
+        "dad is strangeling mum",  # a slip in a long word
+        "/inform@1 my dad hits me right now",
+    ],
+)
+def test_danger_now_interrupts(text):
+    assert assess(text).tier == IMMEDIATE
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "he doesnt hit us any more",
-        "he does not hurt me now",
-        "i used to get hit when i was little",
-        "i am scared of my stepdad",
+        "he used to hit me when i was little",
         "i do not want to kill myself",
+        "this toothache is killing me",
+        "i hit my elbow on the table",
     ],
 )
-def test_negated_or_past_harm_and_fear_are_a_concern_not_an_alarm(text):
+def test_harm_that_is_negated_over_or_not_done_by_a_person_is_a_concern(text):
     assert assess(text).tier == CONCERN
 
 
-@pytest.mark.parametrize("text", ["I feel safe now", "7", "Partly", "Send my answers", "stop"])
-def test_ordinary_answers_raise_nothing(text):
+@pytest.mark.parametrize(
+    "text",
+    ["I could kill for a pizza", "I feel safe now", "7", "Partly", "stop", "Send my answers"],
+)
+def test_idioms_and_ordinary_replies_raise_nothing(text):
     assert assess(text) is None
 
 
-def test_the_harm_concepts_are_data_and_a_mistake_is_named(tmp_path):
-    from bot.safeguarding.patterns import HARM_CONCEPTS, HarmConceptsError, _read
+def test_a_word_added_to_a_concepts_file_is_found_without_code(tmp_path, monkeypatch):
+    folder = tmp_path / "concepts"
+    shutil.copytree(concepts.FOLDER, folder)
+    harm = folder / "harm" / "neglect.yml"
+    text = "we live on the zorbleflap"
+    assert not concepts.assess(text)
+    harm.write_text(harm.read_text().replace("danger:\n", "danger:\n  - zorbleflap\n", 1))
+    monkeypatch.setattr(concepts, "lexicon", lambda: concepts.load(folder))
+    concepts.stem_of.cache_clear()
+    concepts._known.cache_clear()
+    try:
+        assert [hit.tier for hit in concepts.assess(text)] == ["danger"]
+    finally:
+        concepts.stem_of.cache_clear()
+        concepts._known.cache_clear()
 
-    broken = tmp_path / "harm_concepts.yml"
-    broken.write_text(
-        HARM_CONCEPTS.read_text().replace("SUBJECT AUX* HURT", "SUBJECT AUX* HARMS", 1)
-    )
-    with pytest.raises(HarmConceptsError, match="shapes.harm: unknown concept HARMS"):
-        _read(broken)
+
+def test_a_mistake_in_a_concepts_file_is_named(tmp_path):
+    folder = tmp_path / "concepts"
+    shutil.copytree(concepts.FOLDER, folder)
+    (folder / "harm" / "violence.yml").write_text("about: x\ndanger: [hit]\nsometimes: [kick]\n")
+    with pytest.raises(concepts.ConceptsError, match="violence.yml: unknown section sometimes"):
+        concepts.load(folder)
+    (folder / "harm" / "violence.yml").write_text("about: x\ndanger: ['... hit']\n")
+    with pytest.raises(concepts.ConceptsError, match="must start and end with a word"):
+        concepts.load(folder)

@@ -14,7 +14,6 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.replies import Reply
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
-from bot.nlu.safeguarding import ENTITY as SAFEGUARDING_ENTITY
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, Finding, assess
 from bot.settings import load_settings
 from bot.typed import as_typed
@@ -44,18 +43,9 @@ def typed_text(tracker) -> str:
 
 
 def latest_finding(tracker) -> Finding | None:
-    """What the safeguarding detector finds in the latest message: read again here, and
-    what the NLU marked (its classifier's vote) when the words alone say nothing."""
-    text = typed_text(tracker)
-    marked = [
-        entity.get("value")
-        for entity in tracker.latest_message.get("entities") or []
-        if entity.get("entity") == SAFEGUARDING_ENTITY
-    ]
-    found = assess(text)
-    if found is not None or not marked:
-        return found
-    return Finding(IMMEDIATE if IMMEDIATE in marked else CONCERN, "classifier", text)
+    """What the safeguarding detector finds in the latest message, read again here from
+    the words as typed, whatever the NLU made of them."""
+    return assess(typed_text(tracker))
 
 
 def is_immediate(finding: Finding | None) -> bool:

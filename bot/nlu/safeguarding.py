@@ -2,9 +2,9 @@
 
 Runs after the other rules, so it overrules every reading: an immediate danger becomes the
 `disclosure` intent (a rule then interrupts whatever form is active); a concern is
-marked with a `safeguarding` entity and the conversation goes on. The trained classifier
-is a second signal: its `disclosure` guess alone marks a concern, never an interrupt
-(bot/nlu/answers.py then makes the message an answer).
+marked with a `safeguarding` entity and the conversation goes on (bot/nlu/answers.py then
+makes the message an answer). The detector has its own two signals (harm concepts and a
+classifier of ours); Rasa's intent classifier has no say.
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from __future__ import annotations
 from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.rule_component import RuleComponent
-from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
+from bot.safeguarding.detector import IMMEDIATE, assess
 
 DISCLOSURE_INTENT = "disclosure"
 ENTITY = "safeguarding"
-CLASSIFIER_CONFIDENCE = 0.7
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -29,13 +28,9 @@ class SafeguardingDetector(RuleComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             finding = assess(text)
-            tier = finding.tier if finding else None
-            guessed = message.get(INTENT) or {}
-            confident = guessed.get("confidence", 0) >= CLASSIFIER_CONFIDENCE
-            if guessed.get("name") == DISCLOSURE_INTENT and confident and tier is None:
-                tier = CONCERN  # the classifier alone never interrupts
-            if tier is None:
+            if finding is None:
                 continue
+            tier = finding.tier
             if tier == IMMEDIATE:
                 self.set_intent(message, DISCLOSURE_INTENT)
             entity = {"entity": ENTITY, "value": tier, "start": 0, "end": len(text),

@@ -1,0 +1,61 @@
+"""The second signal of the safeguarding detector: a text classifier trained on our corpus.
+
+Word and character n-grams (so text-speak and slips still count) with a logistic
+regression, trained in a second or two the first time a process
+asks, never downloaded (corpus/tuning.tsv is the corpus written apart from the detector;
+corpus/chat.tsv holds messages from our own conversations, so that a plain "stop" or a
+typed answer is known to be everyday). It votes beside the harm concepts (detector.py).
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline, make_union
+
+from bot.safeguarding.concepts import normalise
+
+CORPUS = Path(__file__).with_name("corpus")  # *.tsv: label, category, message
+CONFIDENT = 0.8  # immediate danger on its own, in a message of a few words
+LEANS = 0.4  # with a harm term found near a person, immediate danger
+UNSURE = 0.3  # on its own, a concern for the chair
+FEWEST_WORDS = 3  # shorter messages are left to the harm concepts ("kms" is one)
+
+
+def read(path: Path) -> list[tuple[str, str, str]]:
+    """label, category, message per line; lines starting with # are comments."""
+    with open(path, encoding="utf-8", newline="") as file:
+        rows = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [tuple(row) for row in rows if len(row) == 3 and not row[0].startswith("#")]
+
+
+def build():
+    return make_pipeline(
+        make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+        ),
+        LogisticRegression(C=16, max_iter=3000, class_weight="balanced"),
+    )
+
+
+def training() -> list[tuple[str, str, str]]:
+    return [row for path in sorted(CORPUS.glob("*.tsv")) for row in read(path)]
+
+
+@lru_cache(maxsize=1)
+def model():
+    rows = training()
+    trained = build()
+    texts = [normalise(text) for _, _, text in rows]
+    trained.fit(texts, [label == "immediate" for label, _, _ in rows])
+    return trained
+
+
+def probability(text: str) -> float:
+    """How likely the message is a disclosure of danger now, 0 to 1."""
+    return float(model().predict_proba([normalise(text)])[0][1])
