@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.rule_component import RuleComponent
-from bot.safeguarding.detector import IMMEDIATE, assess
+from bot.safeguarding.detector import IMMEDIATE, assess, warm
 
 DISCLOSURE_INTENT = "disclosure"
 ENTITY = "safeguarding"
@@ -24,6 +24,11 @@ ENTITY = "safeguarding"
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafeguardingDetector(RuleComponent):
+    @classmethod
+    def load(cls, *args, **kwargs) -> "SafeguardingDetector":
+        warm()  # when the server loads the model, before anyone writes
+        return super().load(*args, **kwargs)
+
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""

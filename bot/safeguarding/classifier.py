@@ -21,7 +21,7 @@ from bot.safeguarding.concepts import normalise
 
 CORPUS = Path(__file__).with_name("corpus")  # *.tsv: label, category, message
 CONFIDENT = 0.8  # immediate danger on its own, in a message of a few words
-LEANS = 0.4  # with a harm term found near a person, immediate danger
+LEANS = 0.35  # with a harm term found near a person, immediate danger
 UNSURE = 0.3  # on its own, a concern for the chair
 FEWEST_WORDS = 3  # shorter messages are left to the harm concepts ("kms" is one)
 

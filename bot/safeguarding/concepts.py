@@ -25,7 +25,7 @@ FOLDER = Path(__file__).with_name("concepts")
 TIERS = ("danger", "danger_with_person", "concern")
 CUES = (
     "idioms", "play", "over", "now", "accident", "negators", "not_negations", "denials",
-    "things", "body", "person",
+    "denying_subjects", "things", "body", "person",
 )  # fmt: skip
 GAP = "..."
 MAX_GAP = 4  # other words a "..." may stand for
@@ -154,10 +154,10 @@ def normalise(text: str) -> str:
 
 
 def words(text: str) -> tuple[list[str], list[int]]:
-    """The message's words, and for each the number of its clause (split at punctuation
-    and "but")."""
+    """The message's words, and for each the number of its clause (split at punctuation,
+    "but", "and", "so", "because")."""
     found, clause = [], []
-    for number, part in enumerate(re.split(r"[.!?;:,\n]+|\bbut\b", text)):
+    for number, part in enumerate(re.split(r"[.!?;:,\n]+|\b(?:but|and|so|because|cos)\b", text)):
         for word in re.findall(r"[a-z0-9'@*]+", part):
             found.append(re.sub(r"['*]", "", word))
             clause.append(number)
@@ -288,6 +288,10 @@ def _lowered(tier, start, end, cue, clause, stems) -> tuple[str, int, int, str]:
         and not _near(cue["not_negations"], s, e, 0)  # "can't stop", "nobody would miss"
         for s, e in outside["negators"]
     ) or any(clause[s] == clause[start] and 0 <= s - end <= 2 for s, _ in outside["denials"])
+    negated = negated or any(  # "Nobody at home hits me", "no adult has ever made me..."
+        clause[s] == clause[start] and (s == 0 or clause[s - 1] != clause[s])
+        for s, _ in outside["denying_subjects"]
+    )
     why = ""
     if tier == "concern":
         why = "concern"

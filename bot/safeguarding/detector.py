@@ -54,3 +54,9 @@ def assess(
     if chance >= classifier.UNSURE:
         return Finding(CONCERN, "classifier", text)
     return None
+
+
+def warm() -> None:
+    """Read the harm concepts and train the classifier now (a few seconds), so the first
+    person to write is not the one who waits."""
+    assess("hello")
