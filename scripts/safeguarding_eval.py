@@ -1,6 +1,6 @@
 """Recall and false alarms of the safeguarding detector, per category.
 
-    .venv/bin/python scripts/safeguarding_eval.py [tuning] [held_out] [held_out_2]
+    .venv/bin/python scripts/safeguarding_eval.py [tuning] [held_out] [held_out_2] [held_out_3]
 
 `tuning` is bot/safeguarding/corpus/*.tsv, which the classifier is trained on: its
 classifier votes come from 5-fold cross-validation, so no message is judged by a model

@@ -95,11 +95,12 @@ class Lexicon:
     ordinary: frozenset[str]  # long words never mended into a term word
 
     def words(self) -> dict[str, str]:
-        """Every long single word of the terms, by its surface form, for mending slips."""
+        """Every long word of the danger terms, by its surface form, for mending slips (a
+        concern is not worth guessing at: "spelling" is not "swelling")."""
         found = {}
         for tiers in self.categories.values():
-            for terms in tiers.values():
-                for term in terms:
+            for tier in ("danger", "danger_with_person"):
+                for term in tiers[tier]:
                     for word in term.text.lower().split():
                         if len(word) >= 6 and word.isalpha():
                             found[word] = stem(word)
