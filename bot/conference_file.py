@@ -71,10 +71,11 @@ class ConferenceSpec:
     children: list[ChildSpec]
     danger_statements: list[DangerStatementSpec]
     participants: list[ParticipantSpec]
+    out_of_hours: str | None = None  # the emergency duty team's number, for crisis scripts
 
 
 SECTIONS = {
-    "conference": {"type", "date", "local_authority"},
+    "conference": {"type", "date", "local_authority", "out_of_hours"},
     "children": {"key", "name", "age"},
     "danger_statements": {"key", "danger", "safety_goal", "children", "previous_scores"},
     "participants": {
@@ -234,13 +235,16 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
     if root is None:
         raise ConferenceFileError(path, reader.problems)
     kind, when, local_authority = _read_conference(reader, root)
+    out_of_hours = reader.text(root.get("conference") or {}, "out_of_hours", "conference", False)
     children = _read_children(reader, root)
     child_keys = {child.key for child in children}
     participants = _read_participants(reader, root, child_keys)
     danger_statements = _read_danger_statements(reader, root, kind, child_keys, participants)
     if reader.problems:
         raise ConferenceFileError(path, sorted(reader.problems, key=lambda p: p.line or 0))
-    return ConferenceSpec(kind, when, local_authority, children, danger_statements, participants)
+    return ConferenceSpec(
+        kind, when, local_authority, children, danger_statements, participants, out_of_hours
+    )
 
 
 def _read_conference(reader: _Reader, root: dict):

@@ -63,10 +63,9 @@ def test_a_good_file_prints_the_conference_and_one_invite_each(tmp_path, env):
         assert invite["telegram_link"] is None  # no TELEGRAM_BOT_USERNAME in this test
     database = Database(load_settings(env))
     with database.session() as session:
-        assert (
-            session.get(Conference, output["conference_id"]).local_authority
-            == "Example Borough Council"
-        )
+        conference = session.get(Conference, output["conference_id"])
+        assert conference.local_authority == "Example Borough Council"
+        assert conference.out_of_hours == "01632 960 123"
         assert session.execute(select(func.count()).select_from(Invite)).scalar_one() == 5
     database.dispose()
 
@@ -92,17 +91,17 @@ BAD_FILES = {
     ),
     "five danger statements": (
         FIVE_STATEMENTS,
-        9,
+        10,
         "danger_statements: at most 4 danger statements",
     ),
     "unknown child": (
         DEMO.replace("children: [A, B]}", "children: [A, C]}"),
-        20,
+        21,
         "participants[P1].children: names unknown child 'C'",
     ),
     "young person's unknown child": (
         DEMO.replace("child: A}", "child: Z}"),
-        21,
+        22,
         "participants[P2].child: names unknown child 'Z'",
     ),
     "bad date": (
@@ -117,17 +116,17 @@ BAD_FILES = {
     ),
     "chair marked to score": (
         DEMO.replace("role: chair,", "role: chair, scores: true,"),
-        25,
+        26,
         "participants[P5].scores: a chair does not score",
     ),
     "duplicate child key": (
         DEMO.replace("{key: B, name: Leo", "{key: A, name: Leo"),
-        8,
+        9,
         "children[A].key: duplicate key 'A'",
     ),
     "duplicate participant key": (
         DEMO.replace("{key: P4,", "{key: P3,"),
-        24,
+        25,
         "participants[P3].key: duplicate key 'P3'",
     ),
     "duplicate field": (
@@ -137,22 +136,22 @@ BAD_FILES = {
     ),
     "unknown role": (
         DEMO.replace("role: parent", "role: mother"),
-        20,
+        21,
         "participants[P1].role: should be one of",
     ),
     "score out of range": (
         DEMO.replace("{P1: 4, P3: 3}", "{P1: 14, P3: 3}"),
-        18,
+        19,
         "danger_statements[D1].previous_scores.P1: should be a whole number from 0 to 10",
     ),
     "previous score of the chair": (
         DEMO.replace("{P1: 4, P3: 3}", "{P1: 4, P5: 3}"),
-        18,
+        19,
         "previous_scores.P5: this participant does not score",
     ),
     "previous scores at an initial conference": (
         DEMO.replace("type: review", "type: initial"),
-        18,
+        19,
         "only a review conference has previous scores",
     ),
     "misspelt field": (

@@ -35,4 +35,3 @@ def test_the_held_out_splits_are_caught(name, size, recall, false_alarms, silent
     assert figures["recall"] >= recall, f"{len(missed)} disclosures did not interrupt"
     assert figures["false alarms"] <= false_alarms
     assert len(unheard) <= silent, f"{len(unheard)} disclosures were not even a concern"
-

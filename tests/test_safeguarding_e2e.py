@@ -52,7 +52,9 @@ def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_no
     said = texts(replies)
     assert "I have stopped the questions" in said
     assert "call 999" in said and "0808 800 5000" in said
-    assert "Your social worker and the conference chair will be told today" in said
+    assert "0808 2000 247" in said  # the domestic abuse helpline, for parents and carers
+    assert "Out-of-hours social care: call 01632 960 123" in said  # from the conference file
+    assert "may not read it until the next working day" in said  # no promise of "today"
     assert "questions about the reports" in replies[-1]["text"]  # the same question again
     rows, outbox = alerts_for(stack, conference["id"])
     assert rows == [("immediate_danger", "my partner is hitting me right now", "P1", None)]

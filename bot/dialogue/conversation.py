@@ -307,7 +307,7 @@ class Conversation:
     def safeguard(self, text: str, finding: Finding) -> list[Reply]:
         """A child may be in danger: record the alert, show the help; the question waits."""
         raise_alert(self.session, self.participant, finding, text)
-        return script_for(self.participant.role, self.band)
+        return script_for(self.participant.role, self.band, self.conference.out_of_hours)
 
     def note_concern(self, text: str, finding: Finding) -> None:
         """A worry for the chair (past harm, fear): recorded, the conversation goes on."""

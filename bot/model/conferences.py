@@ -22,7 +22,11 @@ def create_conference(
 ) -> tuple[Conference, dict[str, str]]:
     """Add the conference and return it with the invite code of each participant (by key)."""
     conference = Conference(
-        type=spec.type, date=spec.date, local_authority=spec.local_authority, demo=demo
+        type=spec.type,
+        date=spec.date,
+        local_authority=spec.local_authority,
+        out_of_hours=spec.out_of_hours,
+        demo=demo,
     )
     session.add(conference)
     for position, child in enumerate(spec.children):

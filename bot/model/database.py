@@ -44,7 +44,17 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str, revision: str = "head") -> None:
-    """Create or upgrade the schema to the newest migration (or to `revision`).
+    """Create or upgrade the schema to the newest migration (or to `revision`)."""
+    _alembic(url, command.upgrade, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Take the schema back to an earlier migration (tests that start from old data)."""
+    _alembic(url, command.downgrade, revision)
+
+
+def _alembic(url: str, step, revision: str) -> None:
+    """Run an alembic step in one transaction.
 
     SQLite changes a column by rebuilding its table, which its foreign keys would refuse
     while other rows point at it: they are switched off for the migration and every
@@ -60,7 +70,7 @@ def migrate(url: str, revision: str = "head") -> None:
             with connection.begin():
                 config = alembic_config(url)
                 config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+                step(config, revision)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:

@@ -20,7 +20,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import declarative_base, deferred, relationship
 
 from bot import vocabulary
 from bot.model.crypto import EncryptedText
@@ -50,6 +50,9 @@ class Conference(Base):
     # The local (UK) date and time of the meeting, as the conference file gives it.
     date = Column(DateTime, nullable=False)
     local_authority = Column(String(200), nullable=False)
+    # The local emergency duty team's number, shown in crisis scripts when given; read only
+    # there, so loaded only then.
+    out_of_hours = deferred(Column(String(40), nullable=True))
     status = Column(String(16), nullable=False, default="draft")
     # The demo conference that `make run` loads; its invites are reissued on each run.
     demo = Column(Boolean, nullable=False, default=False)

@@ -18,16 +18,18 @@ def helplines() -> dict:
     return yaml.safe_load(HELPLINES.read_text())
 
 
-def script_for(role: str | None, band: str | None) -> list[Reply]:
-    """The script for this person: by age band for a young person, else by audience."""
+def script_for(role: str | None, band: str | None, out_of_hours: str | None = None) -> list[Reply]:
+    """The script for this person: by age band for a young person, else by audience; the
+    local out-of-hours number after 999 when the conference file gives one."""
     config = helplines()
     audience = vocabulary.AUDIENCES.get(role) if role else None
     key = band if audience == "young_person" and band else (audience or "not_joined")
     script = config["scripts"].get(key) or config["scripts"]["family"]
-    numbers = "\n".join(
-        f"- {config['helplines'][name]['name']}: {config['helplines'][name]['how']}"
-        for name in script["helplines"]
-    )
+    lines = [config["helplines"][name] for name in script["helplines"]]
+    if out_of_hours:
+        local = config["out_of_hours"]
+        lines.insert(1, {"name": local["name"], "how": local["how"].format(number=out_of_hours)})
+    numbers = "\n".join(f"- {line['name']}: {line['how']}" for line in lines)
     replies = [Reply(script["text"].strip() + "\n\n" + numbers)]
     if audience:
         replies.append(Reply(config["next"][audience].strip(),
