@@ -48,8 +48,12 @@ def test_the_welcome_says_who_reads_and_that_nothing_is_secret(kelly):
     assert text.startswith("Hello Kelly.")
     assert "Tuesday 15 December 2026 at 10am" in text
     assert "We know this meeting can be hard" in text and "about 20 minutes" in text
-    assert "The conference chair will read your answers" in text
-    assert "I cannot keep what you write secret" in text
+    # one true thing: the chair reads; sharing at the meeting is their choice, at the end
+    assert "The chair of the conference will read your answers" in text
+    assert "At the end, you choose if they are shared at the meeting too" in text
+    assert "shared at the conference with the professionals" not in text
+    assert "I cannot keep it secret if a child may be in danger" in text
+    assert "Find a private place" in text and "delete the chat" in text
     assert text.endswith("Have you seen the social worker's report for the conference?")
 
 

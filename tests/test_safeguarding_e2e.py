@@ -122,7 +122,7 @@ def test_a_professional_reporting_danger_is_interrupted_too(stack):
     conference = import_demo(stack.env)
     stack.say("sg:gp", f"/start {conference['P4']}")
     replies = stack.say("sg:gp", "Ava told me today that she wants to kill herself")
-    assert "Follow your safeguarding procedures now" in texts(replies)
+    assert "Follow your safeguarding steps now" in texts(replies)
     assert "past and current dangers" in replies[-1]["text"]
 
 

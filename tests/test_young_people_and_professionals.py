@@ -46,7 +46,8 @@ def test_a_younger_child_gets_short_words_and_no_scale(database):
 
 def test_a_teenager_is_offered_the_scale_with_faces(database):
     _, ava = chat_for(database, TEENAGER, "P2")
-    assert "I will tell your social worker today" in ava.start()
+    welcome = ava.start()
+    assert "I will tell your social worker, so" in welcome and "today" not in welcome
     for text in ("My friends", "no", "skip", "everyone", "skip", "skip", "No", "No", "No"):
         ava.say(text)
     assert ava.buttons()[0] == "0 😢" and ava.buttons()[10] == "10 😀"

@@ -114,7 +114,7 @@ class Agenda:
     def label(self, question_key: str) -> str:
         """What an answer outside the columns was about, e.g. "Seen the report"."""
         if ":" in question_key:
-            return self.messages["note_label"]
+            return words(self.messages["note_label"], "professional", "review")
         question = self.question(question_key)
         if question and question.label:
             return question.label
@@ -304,7 +304,7 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
                     )
             flows[audience][conference_type] = list(order)
 
-    messages = {str(key): str(value) for key, value in root["messages"].items()}
+    messages = {str(key): value for key, value in root["messages"].items()}  # wordings
     for key in required_messages - set(messages):
         check.problems.append(f"{path}: messages.{key}: is missing")
     for key in messages:

@@ -137,7 +137,11 @@ class Conversation:
         return fill(text, **self._context(step, **extra))
 
     def message(self, key: str, **extra) -> Reply:
-        return Reply(self.say(self.agenda.messages[key], self.step, **extra))
+        return Reply(self.text(key, self.step, **extra))
+
+    def text(self, key: str, step: Step | None = None, **extra) -> str:
+        """An agenda message in this participant's wording, its names filled in."""
+        return self.say(self.agenda.messages[key], step, **extra)
 
     def children_for(self, step: Step | None = None):
         keys = list(self.participant.children)
@@ -163,15 +167,14 @@ class Conversation:
             if score is None:
                 return ""
             if self.phase is Phase.ASK:
-                message = self.agenda.messages["changing_score"]
-                return self.say(message, step, score=score.score) + "\n\n"
+                return self.text("changing_score", step, score=score.score) + "\n\n"
             old = getattr(score, self.phase.value)
         else:
             latest = current_answers(self.session, self.participant, [step.id])
             old = latest[-1].text if latest else None
         if not old:
             return ""
-        return self.say(self.agenda.messages["changing"], step, text=old) + "\n\n"
+        return self.text("changing", step, text=old) + "\n\n"
 
     # --- asking and answering -----------------------------------------------------------
 

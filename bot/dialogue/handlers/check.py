@@ -24,21 +24,20 @@ class CheckStep(StepHandler):
     repeat_question_after_hint = False  # the read-back is long: say it once
 
     def prompt(self, conv, step: Step) -> Reply:
-        messages = conv.agenda.messages
         if conv.phase is Phase.WHICH:
-            return Reply(messages["check_which"])
+            return Reply(conv.text("check_which"))
         if conv.phase is Phase.CHANGE:
             kind, record_id = conv.data.change
             if kind == "score":
                 score = conv.session.get(Score, record_id)
                 return Reply(
-                    conv.say(messages["changing_score"], score=score.score),
+                    conv.text("changing_score", score=score.score),
                     [button(str(n)) for n in vocabulary.SCORE_RANGE],
                 )
             answer = conv.session.get(Answer, record_id)
             options = self._options(conv, answer)
             return Reply(
-                conv.say(messages["changing"], text=answer.text),
+                conv.text("changing", text=answer.text),
                 [button(option.title, option.key) for option in options],
             )
         if conv.data.again:
@@ -49,9 +48,9 @@ class CheckStep(StepHandler):
 
     @staticmethod
     def _buttons(conv, items) -> list[dict]:
-        buttons = [button(conv.agenda.messages["check_send"], "send")]
+        buttons = [button(conv.text("check_send"), "send")]
         if items:
-            buttons.append(button(conv.agenda.messages["check_change"], "change"))
+            buttons.append(button(conv.text("check_change"), "change"))
         return buttons
 
     def answer(self, conv, step: Step, text: str) -> list[Reply]:
@@ -96,9 +95,9 @@ class CheckStep(StepHandler):
         """A button's words or payload; a whole reply that means send ("ok", "looks good")
         or change ("no", "that's wrong"); or change said in a sentence ("hang on, I made a
         mistake") — never send from a sentence, which may hold a correction."""
-        agenda, messages = conv.agenda, conv.agenda.messages
+        agenda = conv.agenda
         for choice in ("send", "change"):
-            if parsing.matches(text, [choice, messages[f"check_{choice}"]], slips=False):
+            if parsing.matches(text, [choice, conv.text(f"check_{choice}")], slips=False):
                 return choice
         said = [choice for choice in ("send", "change") if parsing.means(agenda, text, choice)]
         if len(said) == 1:
@@ -151,7 +150,7 @@ class CheckStep(StepHandler):
 def read_back(conv) -> tuple[list, str]:
     """The numbered list of everything given so far, and the [kind, id] behind each number."""
     groups, about = _groups(conv)
-    lines, items = [conv.agenda.messages["check_intro"]], []
+    lines, items = [conv.text("check_intro")], []
     for heading, group in groups:
         rows = []
         for kind, record in group:
@@ -159,7 +158,7 @@ def read_back(conv) -> tuple[list, str]:
             rows.append(f"{len(items)}. {_line(conv, kind, record, about)}")
         lines.append(heading + "\n" + "\n".join(rows))
     if not items:
-        lines = [conv.agenda.messages["check_empty"]]
+        lines = [conv.text("check_empty")]
     return items, "\n\n".join(lines)
 
 
@@ -178,15 +177,15 @@ def _groups(conv):
     if house_of:  # a child's answers are shown in their houses
         for house in HOUSES:
             items = [("answer", a) for a in answers if house_of.get(a.question_key) == house]
-            groups.append((conv.agenda.messages[f"house_{house}"], items))
+            groups.append((conv.text(f"house_{house}"), items))
     else:
         for heading, columns in vocabulary.board_for(conv.conference.type):
             items = [("answer", a) for a in answers if a.column_key in columns]
             groups.append((heading, items))
     scores = [("score", s) for s in current_scores(conv.session, conv.participant)]
-    groups.append((conv.agenda.messages["score_titles"], scores))
+    groups.append((conv.text("score_titles"), scores))
     for_chair = [("answer", a) for a in answers if a.column_key is None]
-    groups.append((conv.agenda.messages["chair_titles"], for_chair))
+    groups.append((conv.text("chair_titles"), for_chair))
 
     def about(answer: Answer) -> str:
         if not several or set(answer.children) >= set(names):
@@ -199,8 +198,8 @@ def _groups(conv):
 def _line(conv, kind: str, record, about) -> str:
     if kind == "score":
         number = [s.id for s in conv.conference.danger_statements].index(record.danger_statement_id)
-        return conv.say(
-            conv.agenda.messages["score_line"],
+        return conv.text(
+            "score_line",
             number=number + 1,
             score=record.score,
             reason=record.reason or "-",

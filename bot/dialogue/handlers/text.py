@@ -28,12 +28,12 @@ class TextStep(StepHandler):
             buttons = [button(child.name) for child in children]
             return Reply(
                 conv.message("which_child").text,
-                buttons + [button(conv.agenda.messages[everyone], "all")],
+                buttons + [button(conv.text(everyone), "all")],
             )
         if conv.phase is Phase.MORE:
             return Reply(
                 conv.message("anything_else").text,
-                [button(conv.agenda.messages["no_more"], "no")],
+                [button(conv.text("no_more"), "no")],
             )
         text = conv.revising_note(step) + conv.say(question.text, step)
         buttons = [button(suggestion) for suggestion in question.suggestions]
