@@ -48,6 +48,8 @@ class DangerStatementSpec:
     safety_goal: str
     children: list[str]
     previous_scores: dict[str, int] = field(default_factory=dict)
+    young_danger: str | None = None  # for_young_people: the social worker's words for a child
+    young_safety_goal: str | None = None
 
 
 @dataclass
@@ -77,7 +79,14 @@ class ConferenceSpec:
 SECTIONS = {
     "conference": {"type", "date", "local_authority", "out_of_hours"},
     "children": {"key", "name", "age"},
-    "danger_statements": {"key", "danger", "safety_goal", "children", "previous_scores"},
+    "danger_statements": {
+        "key",
+        "danger",
+        "safety_goal",
+        "children",
+        "previous_scores",
+        "for_young_people",
+    },
     "participants": {
         "key",
         "name",
@@ -348,6 +357,17 @@ def _read_danger_statements(
                 f"{field_path}.children",
                 "is missing (the children this danger statement is about)",
             )
+        if node.get("for_young_people") is not None:
+            words = reader.mapping(
+                node["for_young_people"],
+                f"{field_path}.for_young_people",
+                {"danger", "safety_goal"},
+                line_of=(node, "for_young_people"),
+            )
+            if words is not None:
+                where = f"{field_path}.for_young_people"
+                statement.young_danger = reader.text(words, "danger", where)
+                statement.young_safety_goal = reader.text(words, "safety_goal", where)
         previous = node.get("previous_scores")
         if previous is not None:
             statement.previous_scores = _read_previous_scores(

@@ -40,6 +40,13 @@ VALUES = {
     "reason": "things are calmer at home now",
     "score": "6",
     "text": "we go to the park on Saturdays",
+    "statement": "The grown-ups have a worry. Sometimes mum and dad's arguments turn into "
+    "hitting, and that is scary.\n\nThey hope for this. Mum and dad sort out arguments "
+    "without anyone getting hurt.\n\n",
+}
+CHILDS_WORDS = {  # the social worker's words for a child (for_young_people)
+    "danger": "Sometimes mum and dad's arguments turn into hitting, and that is scary.",
+    "safety_goal": "Mum and dad sort out arguments without anyone getting hurt.",
 }
 READERS = [  # (audience, role, band)
     ("young_person", "young_person", "under_12"),
@@ -59,17 +66,20 @@ def agenda_messages():
     seen = set()
     for audience, role, band in READERS:
         reader = f"{audience}/{band}" if band else audience
+        values = {**VALUES, **CHILDS_WORDS} if audience == "young_person" else VALUES
         for conference_type in ("initial", "review"):
             for question in agenda.questions_for(role, conference_type, band):
                 wordings = {"": question.text, **dict(question.prompts)}
                 for part, wording in wordings.items():
-                    text = fill(words(wording, audience, conference_type, band), **VALUES)
+                    text = fill(words(wording, audience, conference_type, band), **values)
                     where = f"{reader} {question.key}{'.' + part if part else ''}"
                     if text and (reader, text) not in seen:
                         seen.add((reader, text))
                         yield audience, where, text
         for key, wording in agenda.messages.items():
-            text = fill(words(wording, audience, "review", band), **VALUES)
+            if key.startswith("young_") and audience != "young_person":
+                continue  # a child's wording only
+            text = fill(words(wording, audience, "review", band), **values)
             if text and (reader, text) not in seen:
                 seen.add((reader, text))
                 yield audience, f"{reader} messages.{key}", text

@@ -96,12 +96,12 @@ BAD_FILES = {
     ),
     "unknown child": (
         DEMO.replace("children: [A, B]}", "children: [A, C]}"),
-        21,
+        24,
         "participants[P1].children: names unknown child 'C'",
     ),
     "young person's unknown child": (
         DEMO.replace("child: A}", "child: Z}"),
-        22,
+        25,
         "participants[P2].child: names unknown child 'Z'",
     ),
     "bad date": (
@@ -116,7 +116,7 @@ BAD_FILES = {
     ),
     "chair marked to score": (
         DEMO.replace("role: chair,", "role: chair, scores: true,"),
-        26,
+        29,
         "participants[P5].scores: a chair does not score",
     ),
     "duplicate child key": (
@@ -126,7 +126,7 @@ BAD_FILES = {
     ),
     "duplicate participant key": (
         DEMO.replace("{key: P4,", "{key: P3,"),
-        25,
+        28,
         "participants[P3].key: duplicate key 'P3'",
     ),
     "duplicate field": (
@@ -136,7 +136,7 @@ BAD_FILES = {
     ),
     "unknown role": (
         DEMO.replace("role: parent", "role: mother"),
-        21,
+        24,
         "participants[P1].role: should be one of",
     ),
     "score out of range": (

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from scripts.readability import measured
 
-# These quote the conference's danger statement, the social worker's own words (graded
-# where they are written). A young person's own wording of it is still to come.
-QUOTE_THE_DANGER_STATEMENT = {"family scale", "young_person/12_and_over young_scale"}
+# This quotes the conference's danger statement, the social worker's own words for the
+# adults (graded where they are written).
+QUOTE_THE_DANGER_STATEMENT = {"family scale"}
 
 
 def test_every_message_is_within_the_reading_age_of_its_reader():

@@ -54,6 +54,37 @@ def test_a_teenager_is_offered_the_scale_with_faces(database):
     assert "Why did you choose 7?" in ava.say("7 🙂")
 
 
+def _to_the_scale(ava) -> str:
+    ava.start()
+    for text in ("My friends", "no", "skip", "everyone", "skip", "skip", "No", "No"):
+        ava.say(text)
+    return ava.say("No")
+
+
+def test_a_teenager_sees_the_social_workers_words_for_them_never_the_adults(database):
+    _, ava = chat_for(database, TEENAGER, "P2")
+    question = _to_the_scale(ava)
+    assert "Sometimes mum and dad's arguments turn into hitting" in question
+    assert "Children's social care, the school and the police" not in question
+    assert "0 is not safe at all. 10 is really safe." in question
+
+
+def test_without_words_for_a_child_the_scale_asks_once_how_safe_they_feel(database):
+    plain = (
+        TEENAGER.split("    for_young_people:")[0]
+        + "participants:"
+        + TEENAGER.split("participants:")[1]
+    )
+    second = "  - {key: D2, danger: Dad's drinking, safety_goal: Dad stays sober, children: [A]}\n"
+    plain = plain.replace("participants:", second + "participants:")
+    _, ava = chat_for(database, plain, "P2")
+    question = _to_the_scale(ava)
+    assert "\nOne more. How safe do you feel?" in question
+    assert "drinking" not in question and "hitting" not in question
+    assert [s.id for s in _steps(ava)].count("young_scale@D2") == 0  # asked once, not twice
+    assert [s.id for s in _steps(ava)].count("young_scale@D1") == 1
+
+
 def _steps(chat):
     from bot.dialogue.conversation import Conversation
     from bot.model.tables import Participant

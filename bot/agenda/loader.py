@@ -24,9 +24,10 @@ HOUSES = ("good_things", "worries", "dreams")
 COMMANDS = ("back", "skip", "pause", "help", "stop", "misunderstood")
 # Plain replies understood as whole messages at choices, the read-back and open questions.
 REPLIES = ("yes", "no", "send", "change", "nothing_more", "small_talk", "filler")
-# The names a wording may use; {danger} and friends only in scaling questions.
+# The names a wording may use; {danger} and friends only in scaling questions ({statement}
+# is a child's wording of the danger statement, or nothing).
 PLACEHOLDERS = set(
-    "name date local_authority children children_or chair deadline danger safety_goal "
+    "name date local_authority children children_or chair deadline danger safety_goal statement "
     "score next_score previous text count number reason next_point label".split()
 )
 QUESTION_FIELDS = set(

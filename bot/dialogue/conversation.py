@@ -125,10 +125,17 @@ class Conversation:
         if days is not None:
             due = deadlines.working_days_before(self.conference.date.date(), days)
             context["deadline"] = wording.day(due)
-        if step is not None and step.danger_statement is not None:
-            context.update(
-                danger=step.danger_statement.danger, safety_goal=step.danger_statement.safety_goal
-            )
+        statement = step.danger_statement if step is not None else None
+        if statement is not None and self.audience == "young_person":
+            # Never the adults' words to a child: the social worker's words for them, or
+            # no statement at all (the scale then asks only how safe they feel).
+            context.update(danger=statement.young_danger, safety_goal=statement.young_safety_goal)
+            context["statement"] = ""
+            if statement.young_danger:
+                said = words(self.agenda.messages["young_statement"], self.audience, "", self.band)
+                context["statement"] = fill(said, **context)
+        elif statement is not None:
+            context.update(danger=statement.danger, safety_goal=statement.safety_goal)
         return {**context, **extra}
 
     def say(self, wording_, step: Step | None = None, **extra) -> str:

@@ -35,11 +35,18 @@ def build_steps(agenda: Agenda, participant: Participant, band: str | None = Non
     steps = []
     for question in agenda.questions_for(participant.role, conference.type, band):
         if question.per == "danger_statement":
-            steps += [
-                Step(question, statement)
-                for statement in conference.danger_statements
-                if concerns(statement, participant)
-            ]
+            statements = [s for s in conference.danger_statements if concerns(s, participant)]
+            if participant.role == "young_person":
+                statements = _for_a_child(statements)
+            steps += [Step(question, statement) for statement in statements]
         else:
             steps.append(Step(question))
     return steps
+
+
+def _for_a_child(statements: list) -> list:
+    """A child scores each statement the social worker worded for them; the ones without
+    such words would all ask the same "how safe do you feel?", so that is asked once."""
+    worded = [s for s in statements if s.young_danger]
+    plain = [s for s in statements if not s.young_danger]
+    return sorted(worded + plain[:1], key=lambda s: s.position)

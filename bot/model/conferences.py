@@ -61,6 +61,8 @@ def create_conference(
             key=statement.key,
             danger=statement.danger,
             safety_goal=statement.safety_goal,
+            young_danger=statement.young_danger,
+            young_safety_goal=statement.young_safety_goal,
             children=statement.children,
             position=position,
         )
