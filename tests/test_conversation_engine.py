@@ -232,7 +232,10 @@ def test_the_check_lists_every_answer_and_any_one_can_be_changed(kelly, database
     assert 'You said: "I am worried about the meeting"' in kelly.say(number)
     assert "I have changed it" in kelly.say("I am nervous about the meeting")
     assert "Are you happy for your answers to be shared" in kelly.say("Send my answers")
-    assert "Your answers have been sent to the conference chair" in kelly.say("Yes, share them")
+    finished = kelly.say("Yes, share them")
+    assert "Your answers have been sent to the conference chair" in finished
+    assert "you can complain to Example Borough Council" in finished  # how to challenge it
+    assert "Family Rights Group on 0808 801 0366 (Monday to Friday" in finished
     with database.session() as session:
         participant = session.get(Participant, kelly.participant_id)
         assert participant.response_status == "submitted" and participant.consent_to_share

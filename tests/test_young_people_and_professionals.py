@@ -100,8 +100,9 @@ def test_who_may_see_a_house_applies_to_all_its_answers(database):
     ava.start()
     for text in ("My dog", "no", "Nan", "no", "everyone", "Dad shouting", "Being hit", "no"):
         ava.say(text)
-    assert "Only my social worker and the chair" in ava.buttons()
-    assert "House of dreams" in ava.say("Only my social worker and the chair")
+    only = "Only my social worker and the chair (they may need to share it to keep you safe)"
+    assert ava.buttons() == ["Everyone at the meeting, including my family", only]
+    assert "House of dreams" in ava.say("Only my social worker and the chair")  # typed
     shared = {a.text: a.share_with for a in current_answers(database, ava.participant_id)}
     assert shared == {
         "My dog": "everyone",
@@ -168,3 +169,12 @@ def test_the_welcome_gives_the_report_deadline_in_working_days(database):
     welcome = jo.start()
     assert "Please share your report with the family by Friday 11 December 2026" in welcome
     assert "the family will read this" in welcome
+
+
+def test_a_child_under_12_is_offered_the_chair_or_a_picture_not_the_meeting(database):
+    _, ava = chat_for(database, DEMO, "P2")  # Ava is 9
+    keys = [s.id for s in _steps(ava)]
+    assert "meet_the_chair" in keys and "attend" not in keys
+    _, teenager = chat_for(database, TEENAGER, "P2")
+    keys = [s.id for s in _steps(teenager)]
+    assert "attend" in keys and "meet_the_chair" not in keys
