@@ -178,3 +178,25 @@ def test_a_child_under_12_is_offered_the_chair_or_a_picture_not_the_meeting(data
     _, teenager = chat_for(database, TEENAGER, "P2")
     keys = [s.id for s in _steps(teenager)]
     assert "attend" in keys and "meet_the_chair" not in keys
+
+
+def test_a_child_who_asks_for_help_is_shown_help_now_first(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    text = ava.say("i need help")
+    assert text.startswith("If you are in danger now, call 999.")
+    assert "Childline" in text and "0800 1111" in text
+    assert "back, skip, pause or stop" in text
+
+
+def test_stop_from_a_child_asks_once_and_carrying_on_keeps_the_question(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    ava.say("My dog")
+    [asked, *_] = ava.turn("stop")
+    assert asked.text.startswith("Do you want to stop for now? Your answers so far are kept.")
+    assert [b["title"] for b in asked.buttons] == ["Yes, stop for now", "No, carry on"]
+    assert "anything else" in ava.say("No, carry on").lower()  # the same question again
+    ava.say("stop")
+    assert "You have stopped" in ava.say("stop")
+    assert [a.text for a in current_answers(database, ava.participant_id)] == ["My dog"]

@@ -17,7 +17,7 @@ from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import Agenda, fill, words
 from bot.dialogue import parsing
 from bot.dialogue.handlers import handler_for
-from bot.dialogue.replies import Reply
+from bot.dialogue.replies import Reply, button
 from bot.dialogue.state import Phase, PhaseData, State
 from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import current_answers, revise_answer, save_answer
@@ -201,6 +201,10 @@ class Conversation:
         if step is None or self.finished:
             return []
         text = text.strip()
+        if self.data.stop_asked:  # "carry on" after "do you want to stop?": the question again
+            self.update(stop_asked=False)
+            if parsing.matches(text, [self.text("stop_no"), "carry on", "no"], slips=True):
+                return self.ask()
         self.update(again=None)
         skip_title = step.question.skip_button and self.say(step.question.skip_button, step)
         if skip_title and parsing.key(text) == parsing.key(skip_title):
@@ -339,6 +343,12 @@ class Conversation:
         return self._set_state(State.PAUSED)
 
     def stop(self) -> list[Reply]:
+        """Stop for now; a child is first asked once whether they mean it."""
+        if self.audience == "young_person" and not self.data.stop_asked and not self.finished:
+            self.update(stop_asked=True)
+            choices = [button(self.text("stop_yes"), "stop"), button(self.text("stop_no"))]
+            return [Reply(self.text("stop_check"), choices)]
+        self.update(stop_asked=False)
         return self._set_state(State.STOPPED)
 
     def _set_state(self, state: State) -> list[Reply]:
@@ -358,9 +368,10 @@ class Conversation:
     def resume(self) -> list[Reply]:
         """Carry on after a pause, a stop or a lost conversation: say where we were."""
         was_begun = self._index() not in (None, 0) or self.phase is not Phase.ASK
+        carrying_on = self.data.stop_asked  # a child who said "no, carry on" never left
         self.progress.state = State.ACTIVE.value
-        self.update(again=None)
-        return [self.message("resumed")] if was_begun else []
+        self.update(again=None, stop_asked=False)
+        return [self.message("resumed")] if was_begun and not carrying_on else []
 
     def add_late(self, text: str) -> list[Reply]:
         """After sending: anything more goes to the chair, marked as added after sending."""

@@ -43,6 +43,7 @@ class PhaseData:
     change: list | None = None  # CHANGE: [kind, record id]
     again: str | None = None  # asked again after a reply that matched nothing: the hint
     misses: int = 0  # replies in a row that matched no option (a choice, a score)
+    stop_asked: bool = False  # a child said stop: asked once whether they mean it
 
     @classmethod
     def from_json(cls, data: dict | None) -> "PhaseData":
