@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 
 def day(when: date) -> str:
@@ -16,6 +17,16 @@ def conference_date(when: datetime) -> str:
     minutes = f":{when.minute:02d}" if when.minute else ""
     suffix = "am" if when.hour < 12 else "pm"
     return f"{when:%A} {when.day} {when:%B %Y} at {hour}{minutes}{suffix}"
+
+
+def said(iso: str | None, utc: bool = False) -> str:
+    """An ISO date and time from the summary as people say it, in UK time."""
+    if not iso:
+        return ""
+    when = datetime.fromisoformat(iso)
+    if utc:
+        when = when.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
+    return conference_date(when)
 
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"}

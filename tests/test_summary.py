@@ -189,6 +189,8 @@ def test_the_summary_as_html_and_word_keeps_the_family_out_of_the_alerts(
         '<table class="govuk-table">' in html
         and '<h2 class="govuk-heading-m">What&#39;s working well?</h2>' in html
     )
+    assert "conference, Tuesday 15 December 2026 at 10am" in html  # as people say dates
+    assert "2026-12-15T10:00" not in html
     word = tmp_path / "summary.docx"
     assert (
         main(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot import vocabulary
+from bot import vocabulary, wording
 
 SCORE_HEADINGS = ("Danger statement", "Who", "Score", "Last time", "Why", "To move up")
 
@@ -36,7 +36,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
     board.insert(2, ("What is not yet clear?", ("grey_areas",)))
     kind = conference["type"].capitalize()
     return Outline(
-        title=f"{kind} child protection conference, {conference['date']}",
+        title=f"{kind} child protection conference, {wording.said(conference['date'])}",
         subtitle=f"{conference['local_authority']}. Status: {conference['status']}.",
         danger_statements=[
             (s["key"], s["danger"], s["safety_goal"]) for s in summary["danger_statements"]
@@ -76,7 +76,8 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             for item in summary.get("for_chair", [])
         ],
         alerts=[
-            f'{alert["at"]} {alert["kind"].replace("_", " ")}: "{alert["text"]}" — '
+            f"{wording.said(alert['at'], utc=True)} {alert['kind'].replace('_', ' ')}: "
+            f'"{alert["text"]}" — '
             f"{names.get(alert['participant'], alert['participant'])}"
             + (
                 f" (they said: {alert['participant_says']})"
