@@ -67,14 +67,14 @@ async def test_the_form_saves_each_answer_and_asks_the_next(code):
     await run(ActionStartSession(), tracker("start", code=code))
     await run(ActionAskAnswer(), tracker("in_form"))
     validated = await ValidateConferenceForm().validate_answer(
-        "Partly", CollectingDispatcher(), tracker("in_form"), {}
+        "No", CollectingDispatcher(), tracker("in_form"), {}
     )
     assert validated == {"answer": None}  # not finished: the form asks again
     _, asked = await run(ActionAskAnswer(), tracker("in_form"))
     assert "questions about the reports" in asked[-1]["text"]
     await run(ActionBack(), tracker("in_form"))
     _, asked = await run(ActionAskAnswer(), tracker("in_form"))
-    assert 'You said: "Partly"' in asked[-1]["text"]
+    assert 'You said: "No"' in asked[-1]["text"]
 
 
 async def test_pause_leaves_the_form_and_a_greeting_brings_them_back(code):

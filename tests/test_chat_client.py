@@ -28,7 +28,10 @@ def test_buttons_are_numbered_and_a_number_or_the_words_both_answer(stack):
     conference = import_conference(stack.env, EXAMPLES / "demo-conference.yml")
     done = chat(stack, conference["P1"], ["2", "Who reads the police report?", "Nothing"])
     assert done.returncode == 0, done.stderr
-    assert "Have you seen the social worker's report for the conference?" in done.stdout
+    assert (
+        "Have you seen the reports for the conference? "
+        "They come from the social worker and other services." in done.stdout
+    )
     assert "  1. Yes\n  2. Partly\n  3. No\n" in done.stdout
     assert "What would help you during the meeting?" in done.stdout
     assert "run `companion chat" in done.stdout  # how to carry on, on leaving

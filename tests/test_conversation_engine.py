@@ -38,7 +38,7 @@ def answers(database, participant_id, **where):
 def through_preparation(chat: EngineChat) -> str:
     """Answer the preparation questions; returns what the chat says next."""
     chat.start()
-    for text in ("Partly", "skip", "skip"):
+    for text in ("Partly", "skip", "skip", "skip"):  # seen, gone through, questions, worries
         chat.say(text)
     return chat.say("skip")
 
@@ -54,7 +54,10 @@ def test_the_welcome_says_who_reads_and_that_nothing_is_secret(kelly):
     assert "shared at the conference with the professionals" not in text
     assert "I cannot keep it secret if a child may be in danger" in text
     assert "Find a private place" in text and "delete the chat" in text
-    assert text.endswith("Have you seen the social worker's report for the conference?")
+    assert text.endswith(
+        "Have you seen the reports for the conference? "
+        "They come from the social worker and other services."
+    )
 
 
 def test_review_conference_starts_with_whats_working_well(kelly):
@@ -66,7 +69,9 @@ def test_review_conference_starts_with_whats_working_well(kelly):
 def test_an_initial_conference_starts_with_the_worries(database):
     _, ids = conference_with(database, INITIAL)
     chat = EngineChat(database, ids["P1"])
-    assert through_preparation(chat).endswith("What worries you about Ava and Leo at the moment?")
+    assert through_preparation(chat).endswith(
+        "In your own words, what do you think the professionals are worried about?"
+    )
 
 
 def test_an_answer_lands_in_its_column_for_the_children_chosen(kelly, database):
@@ -134,14 +139,14 @@ def test_no_to_seeing_the_report_is_flagged_for_the_chair(kelly, database):
 def test_words_at_a_choice_are_kept_and_the_choice_asked_again(kelly, database):
     kelly.start()
     text = kelly.say("I got it yesterday but have not read it")
-    assert "I have kept what you wrote" in text and text.endswith("for the conference?")
+    assert "I have kept what you wrote" in text and text.endswith("and other services.")
     note = answers(database, kelly.participant_id, question_key="seen_report:note")[0]
     assert note.text == "I got it yesterday but have not read it" and note.column_key is None
 
 
 def _to_scaling(chat: EngineChat) -> str:
     through_preparation(chat)
-    for _ in range(11):  # working well, worries, next steps: skip them all
+    for _ in range(16):  # working well, worries, next steps: skip them all
         text = chat.say("skip")
         if "On a scale from 0 to 10" in text:
             return text
@@ -226,7 +231,7 @@ def test_the_check_lists_every_answer_and_any_one_can_be_changed(kelly, database
     assert "Here is everything you told me" in text
     assert "Safety scale 1: 6 out of 10. Why: No fights. To move up: More time" in text
     assert "For the chair: I am worried about the meeting" in text
-    assert "Seen the report: Partly" in text
+    assert "Seen the reports: Partly" in text
     assert "Which answer" in kelly.say("Change an answer")
     number = next(line.split(".")[0] for line in text.splitlines() if "For the chair:" in line)
     assert 'You said: "I am worried about the meeting"' in kelly.say(number)

@@ -185,7 +185,7 @@ def test_a_person_cannot_send_rasa_intents(stack):
     conference = import_demo(stack.env)
     stack.say("sg:intents", f"/start {conference['P1']}")
     replies = stack.say("sg:intents", '/misunderstood{"x": "y"}')
-    assert "Have you seen the social worker's report" in replies[-1]["text"]  # asked again
+    assert "Have you seen the reports for the conference" in replies[-1]["text"]  # asked again
     assert "I have kept what you wrote" in texts(replies)  # a note, not a command
 
 

@@ -43,7 +43,10 @@ def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invi
     assert "Tuesday 15 December 2026 at 10am" in text
     assert "The chair of the conference will read your answers" in text
     assert "I cannot keep it secret if a child may be in danger" in text
-    assert replies[-1]["text"] == "Have you seen the social worker's report for the conference?"
+    assert (
+        replies[-1]["text"] == "Have you seen the reports for the conference? "
+        "They come from the social worker and other services."
+    )
     assert [b["payload"] for b in replies[-1]["buttons"]] == ["yes", "partly", "no"]
     database = Database(stack.settings)
     with database.session() as session:

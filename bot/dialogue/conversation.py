@@ -290,7 +290,7 @@ class Conversation:
         step = self.step
         if step is None or handler_for(step.kind).back(self, step):
             return []
-        earlier = [s for s in self.steps[: self._index()] if s.kind != "info"]
+        earlier = [s for s in self.steps[: self._index()] if s.kind != "info" and self._asked(s)]
         if not earlier:
             return [self.message("back_at_start")]
         self.go(earlier[-1], Phase.ASK, revising=True)
