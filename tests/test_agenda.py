@@ -32,7 +32,7 @@ def test_the_default_agenda_asks_parents_in_the_order_of_the_seeds():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("column: worries", "column: concerns"), "sections.worries[0].column: should be one of"),
+        (("column: worries", "column: concerns"), "sections.worries[2].column: should be one of"),
         (("kind: score", "kind: slider"), "sections.scaling[0].kind: should be one of"),
         (("{children}?", "{kids}?"), "unknown names ['kids']"),
         (
@@ -57,7 +57,7 @@ def test_a_partnership_agenda_changes_the_wording_without_code(database, tmp_pat
     _, ids = conference_with(database, (EXAMPLES / "demo-conference.yml").read_text())
     chat = EngineChat(database, ids["P1"], load_agenda(own))
     chat.start()
-    for text in ("yes", "skip", "skip"):
+    for text in ("yes", "skip", "skip", "skip"):
         chat.say(text)
     assert chat.say("skip").endswith("\nWhat are you proud of? What are you proud of?")
 

@@ -26,7 +26,7 @@ def chat(stack, code: str, typed: list[str]) -> subprocess.CompletedProcess:
 
 def test_buttons_are_numbered_and_a_number_or_the_words_both_answer(stack):
     conference = import_conference(stack.env, EXAMPLES / "demo-conference.yml")
-    done = chat(stack, conference["P1"], ["2", "Who reads the police report?", "Nothing"])
+    done = chat(stack, conference["P1"], ["3", "Who reads the police report?", "Nothing"])
     assert done.returncode == 0, done.stderr
     assert (
         "Have you seen the reports for the conference? "
@@ -54,7 +54,7 @@ def test_buttons_are_numbered_and_a_number_or_the_words_both_answer(stack):
         }
     database.dispose()
     assert answers == {
-        "seen_report": "Partly",
+        "seen_report": "No",
         "report_questions": "Who reads the police report?",
     }
 

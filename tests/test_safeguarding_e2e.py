@@ -47,7 +47,7 @@ def alerts_for(stack, conference_id):
 def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_notify):
     conference = import_demo(stack.env)
     stack.say("sg:kelly", f"/start {conference['P1']}")
-    stack.say("sg:kelly", "Partly")
+    stack.say("sg:kelly", "No")  # not seen: no "did someone go through them?"
     replies = stack.say("sg:kelly", "my partner is hitting me right now")
     said = texts(replies)
     assert "I have stopped the questions" in said
@@ -123,13 +123,13 @@ def test_a_professional_reporting_danger_is_interrupted_too(stack):
     stack.say("sg:gp", f"/start {conference['P4']}")
     replies = stack.say("sg:gp", "Ava told me today that she wants to kill herself")
     assert "Follow your safeguarding steps now" in texts(replies)
-    assert "past and current dangers" in replies[-1]["text"]
+    assert "existing safety" in replies[-1]["text"]  # a review starts with what works
 
 
 def test_a_concern_is_recorded_without_interrupting(stack):
     conference = import_demo(stack.env)
     stack.say("sg:concern", f"/start {conference['P1']}")
-    for text in ("yes", "skip", "skip", "skip"):
+    for text in ("yes", "skip", "skip", "skip", "skip"):
         stack.say("sg:concern", text)
     replies = stack.say("sg:concern", "he doesnt hit us any more")
     assert "I have stopped the questions" not in texts(replies)
@@ -144,7 +144,7 @@ def test_rasa_intent_syntax_does_not_get_round_the_detector(stack):
     stack.say("sg:bypass", f"/start {conference['P1']}")
     replies = stack.say("sg:bypass", "/inform@1 my dad hits me right now")
     assert "call 999" in texts(replies)
-    assert "seen the social worker's report" in replies[-1]["text"]  # the same question
+    assert "Have you seen the reports" in replies[-1]["text"]  # the same question
     rows, _ = alerts_for(stack, conference["id"])
     assert [(kind, key) for kind, _, key, _ in rows] == [("immediate_danger", "P1")]
     database = Database(stack.settings)
@@ -157,7 +157,7 @@ def test_rasa_intent_syntax_does_not_get_round_the_detector(stack):
 def test_typing_disclosure_is_just_text_and_raises_nothing(stack):
     conference = import_demo(stack.env)
     stack.say("sg:typed-intent", f"/start {conference['P1']}")
-    stack.say("sg:typed-intent", "Partly")
+    stack.say("sg:typed-intent", "No")
     replies = stack.say("sg:typed-intent", "/disclosure")
     assert "call 999" not in texts(replies)
     assert "What worries you about the meeting" in replies[-1]["text"]  # taken as an answer
