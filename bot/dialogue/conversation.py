@@ -132,7 +132,12 @@ class Conversation:
             context.update(danger=statement.young_danger, safety_goal=statement.young_safety_goal)
             context["statement"] = ""
             if statement.young_danger:
-                said = words(self.agenda.messages["young_statement"], self.audience, "", self.band)
+                said = words(
+                    self.agenda.messages["young_statement"],
+                    self.audience,
+                    self.conference.type,
+                    self.band,
+                )
                 context["statement"] = fill(said, **context)
         elif statement is not None:
             context.update(danger=statement.danger, safety_goal=statement.safety_goal)

@@ -91,8 +91,8 @@ class DangerStatement(Base):
     danger = Column(EncryptedText, nullable=False)
     safety_goal = Column(EncryptedText, nullable=False)
     # The social worker's words for a child (for_young_people), when given.
-    young_danger = deferred(Column(EncryptedText, nullable=True))
-    young_safety_goal = deferred(Column(EncryptedText, nullable=True))
+    young_danger = Column(EncryptedText, nullable=True)
+    young_safety_goal = Column(EncryptedText, nullable=True)
     children = Column(JSON, nullable=False)  # child keys
     position = Column(Integer, nullable=False)
 

@@ -260,9 +260,9 @@ def assess(text: str) -> list[Hit]:
             for term, start, end in find(terms, stems):
                 if _near(cue["idioms"], start, end, 0):
                     continue  # "I could kill for a pizza"
-                hits.append(
-                    Hit(category, *_lowered(tier, start, end, cue, clause, stems), term.text, tier)
-                )
+                why = _lowered(tier, start, end, cue, clause, stems)
+                level = "concern" if why else "danger"
+                hits.append(Hit(category, level, start, end, why, term.text, tier))
     return hits
 
 
@@ -279,33 +279,39 @@ def _thing_does_it(start, end, outside, clause, stems) -> bool:
     return own and any(s in (end, end + 1) for s, _ in outside["body"])
 
 
-def _lowered(tier, start, end, cue, clause, stems) -> tuple[str, int, int, str]:
-    """The tier a term keeps in its message, and why it was lowered."""
-    outside = {name: _outside(spans, start, end) for name, spans in cue.items()}
-    reach = NEAR + 1 if tier == "danger_with_person" else 3  # a strong term's "not" is close
-    negated = any(
-        clause[s] == clause[start]
-        and 0 <= start - e < reach
-        and not _near(cue["not_negations"], s, e, 0)  # "can't stop", "nobody would miss"
-        for s, e in outside["negators"]
-    ) or any(clause[s] == clause[start] and 0 <= s - end <= 2 for s, _ in outside["denials"])
-    negated = negated or any(  # "Nobody at home hits me", "no adult has ever made me..."
-        clause[s] == clause[start] and (s == 0 or clause[s - 1] != clause[s])
-        for s, _ in outside["denying_subjects"]
-    )
-    why = ""
+def _lowered(tier, start, end, cue, clause, stems) -> str:
+    """Why a term found in a message is only a concern there, or "" if it stands."""
     if tier == "concern":
-        why = "concern"
-    elif tier == "danger_with_person" and not _near(outside["person"], start, end, NEAR):
-        why = "no person"
-    elif tier == "danger_with_person" and _thing_does_it(start, end, outside, clause, stems):
-        why = "a thing, not a person"
-    elif negated:
-        why = "negated"
-    elif outside["over"] and not outside["now"]:
-        why = "over"
-    elif tier == "danger_with_person" and outside["accident"]:
-        why = "accident"
-    elif tier == "danger_with_person" and outside["play"]:
-        why = "play"
-    return ("concern" if why else "danger"), start, end, why
+        return "concern"  # nothing to weigh: the cues below are for danger terms
+    outside = {name: _outside(spans, start, end) for name, spans in cue.items()}
+    if tier == "danger_with_person" and not _near(outside["person"], start, end, NEAR):
+        return "no person"
+    if tier == "danger_with_person" and _thing_does_it(start, end, outside, clause, stems):
+        return "a thing, not a person"
+    if _negated(tier, start, end, cue, outside, clause):
+        return "negated"
+    if outside["over"] and not outside["now"]:
+        return "over"
+    if tier == "danger_with_person" and outside["accident"]:
+        return "accident"
+    if tier == "danger_with_person" and outside["play"]:
+        return "play"
+    return ""
+
+
+def _negated(tier, start, end, cue, outside, clause) -> bool:
+    reach = NEAR + 1 if tier == "danger_with_person" else 3  # a strong term's "not" is close
+    here = clause[start]
+    return (
+        any(
+            clause[s] == here
+            and 0 <= start - e < reach
+            and not _near(cue["not_negations"], s, e, 0)
+            for s, e in outside["negators"]  # "can't stop", "nobody would miss" are not
+        )
+        or any(clause[s] == here and 0 <= s - end <= 2 for s, _ in outside["denials"])
+        or any(  # "Nobody at home hits me", "no adult has ever made me..."
+            clause[s] == here and (s == 0 or clause[s - 1] != clause[s])
+            for s, _ in outside["denying_subjects"]
+        )
+    )
