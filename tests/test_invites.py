@@ -94,3 +94,11 @@ def test_an_active_conversation_cannot_be_taken_over(database):
         session.add(Progress(participant=participant, step="strengths", state="active"))
     with database.session() as session, session.begin():
         assert redeem(session, codes["P1"], "telegram:someone").outcome is Redemption.USED
+
+
+def test_a_code_never_starts_with_a_dash_which_a_command_line_reads_as_an_option():
+    from bot.model.invites import new_code
+
+    codes = [new_code() for _ in range(3000)]  # about 47 would start with "-" otherwise
+    assert not [code for code in codes if code.startswith("-")]
+    assert all(len(code) == 22 for code in codes)

@@ -18,7 +18,11 @@ CODE_BYTES = 16  # 128 bits; token_urlsafe keeps it safe for Telegram's ?start= 
 
 
 def new_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    """A random code that never starts with "-", which a command line reads as an option
+    (`companion chat -dks...` failed one time in 64)."""
+    while (code := secrets.token_urlsafe(CODE_BYTES)).startswith("-"):
+        pass
+    return code
 
 
 def hash_code(code: str) -> str:
