@@ -24,6 +24,7 @@ from bot.safeguarding import classifier, concepts
 
 IMMEDIATE = "immediate"
 CONCERN = "concern"
+GENERAL = "violence"  # the kind a bare "hit" or "hurt" is named by, when nothing says more
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,28 @@ def assess(
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
     if alone:
-        return Finding(IMMEDIATE, alone[0].category, text)
+        return Finding(IMMEDIATE, kind_of(alone), text)
     chance = probability(text)
     if danger and chance >= classifier.LEANS:
-        return Finding(IMMEDIATE, danger[0].category, text)
+        return Finding(IMMEDIATE, kind_of(danger), text)
     if chance >= classifier.CONFIDENT and len(text.split()) >= classifier.FEWEST_WORDS:
-        return Finding(IMMEDIATE, hits[0].category if hits else "classifier", text)
+        return Finding(IMMEDIATE, kind_of(hits) if hits else "classifier", text)
     if hits:
-        return Finding(CONCERN, hits[0].category, text)
+        return Finding(CONCERN, kind_of(hits), text)
     if chance >= classifier.UNSURE:
         return Finding(CONCERN, "classifier", text)
     return None
+
+
+def kind_of(hits: list[concepts.Hit]) -> str:
+    """The kind of harm the chair is told of: the one most of the message's terms belong
+    to, then the one with the longest term ("shook ... baby" over "hit"), then GENERAL."""
+    counts: dict[str, int] = {}
+    longest: dict[str, int] = {}
+    for hit in hits:
+        counts[hit.category] = counts.get(hit.category, 0) + 1
+        longest[hit.category] = max(longest.get(hit.category, 0), len(hit.term.split()))
+    return max(counts, key=lambda kind: (counts[kind], longest[kind], kind == GENERAL))
 
 
 def warm() -> None:
