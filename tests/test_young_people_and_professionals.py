@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from bot.model.tables import Answer, Score
+from bot.model.tables import Answer, Participant, Score
 from bot.summary.build import build_summary
 from bot.summary.markdown import to_markdown
 from tests.conftest import EXAMPLES, EngineChat, conference_with
@@ -195,9 +195,42 @@ def test_stop_from_a_child_asks_once_and_carrying_on_keeps_the_question(database
     ava.start()
     ava.say("My dog")
     [asked, *_] = ava.turn("stop")
-    assert asked.text.startswith("Do you want to stop for now? Your answers so far are kept.")
+    # "please stop" may be about someone, not the chat: how to get help comes first
+    assert asked.text.startswith("If someone is hurting you, or you are in danger now, call 999.")
+    assert "Childline" in asked.text
+    assert "Do you want to stop the chat for now? Your answers are kept." in asked.text
     assert [b["title"] for b in asked.buttons] == ["Yes, stop for now", "No, carry on"]
     assert "anything else" in ava.say("No, carry on").lower()  # the same question again
     ava.say("stop")
-    assert "You have stopped" in ava.say("stop")
+    assert ava.say("stop").startswith("OK, we have stopped. Your answers are saved.")
     assert [a.text for a in current_answers(database, ava.participant_id)] == ["My dog"]
+
+
+
+def test_sending_the_houses_is_a_real_choice(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    text = ava.say("My dog")
+    for _ in range(30):  # everything else skipped, up to the read-back
+        if "Send my answers" in ava.buttons():
+            break
+        text = ava.say("skip")
+    assert "1. My dog" in text
+    assert "Shall I send your houses" in ava.say("Send my answers")
+    assert ava.buttons() == [
+        "Yes, send them",
+        "Not yet, I want to change something",
+        "Not now, I'll finish later",
+    ]
+    # Not yet: the read-back again, where any answer can be changed
+    again = ava.say("Not yet, I want to change something")
+    assert "1. My dog" in again and "Change an answer" in ava.buttons()
+    ava.say("Send my answers")
+    # Later: paused, in a child's words, and nothing sent
+    assert ava.say("Not now, I'll finish later").startswith("That's fine. Your answers are saved.")
+    with database.session() as session:
+        assert session.get(Participant, ava.participant_id).response_status != "submitted"
+    assert "Shall I send your houses" in ava.start()
+    assert "gone to the chair" in ava.say("yes send them")
+    with database.session() as session:
+        assert session.get(Participant, ava.participant_id).response_status == "submitted"

@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.agenda.loader import load_agenda
+from bot.dialogue.handlers.choice import COMMANDS
 from bot.model.database import Database
 from bot.model.tables import Answer, Participant, Progress, Score
 
@@ -44,6 +45,8 @@ OPEN_KEYS = {
 CHILDREN_REPLIES = ["both", "Ava", "just leo", "both of them", "the first one", "all of them"]
 SCORES = ["about a 6", "seven", "5", "4/10", "i'd say 3", "eight out of 10"]
 MAX_TURNS = 200
+
+SEND_OR_COMMAND = {"yes", *COMMANDS}  # a consent that only sends, or waits
 
 
 def load_corpus(name: str) -> dict:
@@ -281,8 +284,8 @@ class Driver:
         corpus_key = "share" if question.kind == "share" else question.key
         by_option = self.corpus.choices.get(corpus_key, {})
         options = [o.key for o in question.options if o.key in by_option]
-        if question.kind == "consent" and len(question.options) == 1:
-            # "Send them": the corpus's replies meaning "send it"
+        if question.kind == "consent" and {o.key for o in question.options} <= SEND_OR_COMMAND:
+            # "Send them" (or change something, or later): the corpus's replies meaning "send it"
             chosen = question.options[0].key
             text, from_corpus = self.corpus.take(self.corpus.send, "send")
             category = "send" if from_corpus else "filler"

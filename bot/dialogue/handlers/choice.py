@@ -1,5 +1,5 @@
 """Questions with buttons: a choice, consent to share, and a young person's choice of who may
-see a house. Typing an option's words, its number or a plain yes or no does what its
+see a house. A consent option keyed back or pause does what that command does. Typing an option's words, its number or a plain yes or no does what its
 button does; anything else that says something is kept for the chair as a note."""
 
 from __future__ import annotations
@@ -8,6 +8,11 @@ from bot.dialogue import parsing
 from bot.dialogue.handlers.base import StepHandler
 from bot.dialogue.replies import Reply, button
 from bot.dialogue.steps import Step
+
+
+# A consent option may, instead of sending, do what one of these commands does, so that
+# "Shall I send your houses?" is a real choice: send, change something first, or later.
+COMMANDS = ("back", "pause")
 
 
 class ChoiceStep(StepHandler):
@@ -43,6 +48,8 @@ class ChoiceStep(StepHandler):
             conv.share_house(step.question.house, option.key)
             conv.advance()
             return []
+        if consent and option.key in COMMANDS:  # "Not yet, I want to change something"
+            return getattr(conv, option.key)()
         conv.save_answer(step, option.title, choice=option.key, flagged=option.flag)
         if consent:
             conv.submit(consent=option.key == "yes")
