@@ -1,6 +1,7 @@
 """Questions with buttons: a choice, consent to share, and a young person's choice of who may
-see a house. A consent option keyed back or pause does what that command does. Typing an option's words, its number or a plain yes or no does what its
-button does; anything else that says something is kept for the chair as a note."""
+see a house. A consent option keyed back or pause does what that command does. Typing an
+option's words, its number or a plain yes or no does what its button does; anything else
+that says something is kept for the chair as a note."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from bot.dialogue import parsing
 from bot.dialogue.handlers.base import StepHandler
 from bot.dialogue.replies import Reply, button
 from bot.dialogue.steps import Step
-
 
 # A consent option may, instead of sending, do what one of these commands does, so that
 # "Shall I send your houses?" is a real choice: send, change something first, or later.
