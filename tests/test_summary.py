@@ -11,7 +11,7 @@ from bot.cli import main
 from bot.model.answers import revise_answer, save_answer
 from bot.model.tables import Conference, Participant, SafeguardingAlert, Score
 from bot.summary.build import build_summary
-from tests.conftest import EXAMPLES, conference_with, environment_for
+from tests.conftest import EXAMPLES, EngineChat, conference_with, environment_for
 
 FAMILY_AND_PROFESSIONALS = (
     (EXAMPLES / "demo-conference.yml")
@@ -86,6 +86,7 @@ def test_answers_land_in_their_columns_newest_version_only(database, conference)
         "participant": "P1",
         "role": "parent",
         "children": ["A"],
+        "family_sees": False,  # Kelly has not sent her answers yet
     }
 
 
@@ -111,6 +112,8 @@ def test_scores_carry_the_previous_score(database, conference):
         "previous": 4,
         "reason": "P1 reason",
         "next_point": "P1 next",
+        "family_sees": False,
+        "family_sees_reasons": False,
     }
     assert scores["P3"]["previous"] == 3 and scores["P7"]["previous"] is None
 
@@ -131,11 +134,106 @@ def test_the_family_never_sees_alerts_or_answers_kept_from_them(database, confer
     assert "Shouting" not in everything and "He hits me" not in everything
 
 
-def test_a_participant_who_did_not_consent_is_left_out_for_the_family(database, conference):
+def sent(database, key: str, consent: bool | None = True) -> None:
     with database.session() as session, session.begin():
-        session.execute(
-            select(Participant).where(Participant.key == "P7")
-        ).scalar_one().consent_to_share = False
+        participant = session.execute(
+            select(Participant).where(Participant.key == key)
+        ).scalar_one()
+        participant.response_status, participant.consent_to_share = "submitted", consent
+
+
+def family_texts(database, conference) -> str:
+    return json.dumps(summary(database, conference, "family"))
+
+
+def test_the_family_sees_nothing_until_a_participant_sends_and_agrees(database, conference):
+    # Nobody has sent: closed by default, whatever was typed.
+    assert "Money" not in family_texts(database, conference)
+    sent(database, "P1")
+    sent(database, "P7", consent=None)  # sent without answering the sharing question
+    built = summary(database, conference, "family")
+    texts = json.dumps(built)
+    assert "Money" in texts and "P1 reason" in texts
+    assert "A parenting course" not in texts and "P7 reason" not in texts
+    assert "Nan helps every weekend" not in texts  # P6 never finished
+    assert "family_sees" not in texts  # the family's copy does not say what was held back
+    chair = summary(database, conference, "chair")
+    marked = {item["text"]: item["family_sees"] for item in chair["columns"]["strengths"]}
+    assert marked == {"We walk to school together": True, "Nan helps every weekend": False}
+
+
+def skip_until(chat: EngineChat, text: str, words: str) -> None:
+    for _ in range(5):
+        if words in text:
+            return
+        text = chat.say("skip")
+    raise AssertionError(f"never asked {words!r}")
+
+
+def test_a_child_house_is_shown_only_when_sent_and_shared_with_everyone(database):
+    conference, ids = conference_with(database, FAMILY_AND_PROFESSIONALS)
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    skip_until(ava, ava.say("My dog") + ava.say("no"), "Who can see your house of good things")
+    text = ava.say("Everyone at the meeting, including my family")
+    skip_until(ava, text, "worries")
+    ava.say("Bedtime")
+    ava.say("no")
+    ava.say("pause")  # before choosing who may see the house of worries
+    assert "My dog" not in family_texts(database, conference)  # not sent yet
+    sent(database, "P2")
+    texts = family_texts(database, conference)
+    assert "My dog" in texts and "Bedtime" not in texts  # never chosen: private
+    assert "Bedtime" in json.dumps(summary(database, conference, "chair"))
+
+
+def test_a_young_persons_reasons_follow_their_choice(database, conference):
+    with database.session() as session, session.begin():
+        ava = session.execute(select(Participant).where(Participant.key == "P2")).scalar_one()
+        save_answer(session, ava, "strengths", "good_things", "My dog", share_with="everyone")
+        save_answer(
+            session,
+            ava,
+            "worries",
+            "worries_house",
+            "Bedtime",
+            share_with="chair_and_social_worker",
+        )
+        statement = session.get(Conference, conference).danger_statements[0]
+        session.add(
+            Score(
+                danger_statement=statement,
+                participant=ava,
+                score=3,
+                reason="Dad shouts",
+                next_point="No shouting",
+            )
+        )
+    sent(database, "P2")
+    # Ava kept her house of worries private: her reasons stay with the chair.
+    family = {s["participant"]: s for s in summary(database, conference, "family")["scores"]}
+    assert family["P2"]["score"] == 3
+    assert family["P2"]["reason"] is None and family["P2"]["next_point"] is None
+    chair = {s["participant"]: s for s in summary(database, conference, "chair")["scores"]}
+    assert chair["P2"]["reason"] == "Dad shouts" and chair["P2"]["family_sees_reasons"] is False
+
+
+def test_words_behind_a_concern_never_reach_the_family(database, conference):
+    with database.session() as session, session.begin():
+        kelly = session.execute(select(Participant).where(Participant.key == "P1")).scalar_one()
+        save_answer(session, kelly, "worries", "worries", "My ex scares me")
+        session.add(
+            SafeguardingAlert(
+                conference_id=conference, participant=kelly, kind="concern", text="My ex scares me"
+            )
+        )
+    sent(database, "P1")
+    texts = family_texts(database, conference)
+    assert "Money" in texts and "My ex scares me" not in texts
+
+
+def test_a_participant_who_did_not_consent_is_left_out_for_the_family(database, conference):
+    sent(database, "P7", consent=False)
     family = json.dumps(summary(database, conference, "family"))
     assert "A parenting course" not in family and "P7 reason" not in family
     assert "A parenting course" in json.dumps(summary(database, conference, "chair"))

@@ -206,7 +206,6 @@ def test_stop_from_a_child_asks_once_and_carrying_on_keeps_the_question(database
     assert [a.text for a in current_answers(database, ava.participant_id)] == ["My dog"]
 
 
-
 def test_sending_the_houses_is_a_real_choice(database):
     _, ava = chat_for(database, DEMO, "P2")
     ava.start()

@@ -225,8 +225,16 @@ class Conversation:
             answer = revise_answer(self.session, latest[-1], text, self.participant.actor)
         else:
             children = [child.key for child in self.children_for(step)]
+            # A child's house is private until they choose who may see it.
+            share_with = "chair_and_social_worker" if step.question.house else "everyone"
             answer = save_answer(
-                self.session, self.participant, step.question.column, step.id, text, children
+                self.session,
+                self.participant,
+                step.question.column,
+                step.id,
+                text,
+                children,
+                share_with=share_with,
             )
         for name, value in fields.items():
             setattr(answer, name, value)

@@ -29,6 +29,45 @@ class UnknownConference(LookupError):
     pass
 
 
+class FamilyView:
+    """What the family may read: closed by default. Only a participant who sent their
+    answers and said yes to sharing; of a young person, only the houses they chose to
+    show everyone, and their reasons for a score only if they chose that for every house
+    they filled; never words that raised a safeguarding alert or concern. The chair's
+    summary marks every item with this answer (`family_sees`)."""
+
+    def __init__(self, participants, answers, alerts, houses: set[str]):
+        self.agreed = {
+            p.id for p in participants if p.response_status == "submitted" and p.consent_to_share
+        }
+        self.alerted = {(a.participant_id, a.text.strip()) for a in alerts}
+        filled = [a for a in answers if a.question_key in houses]
+        private = {a.participant_id for a in filled if a.share_with != "everyone"}
+        self.open_reasons = {a.participant_id for a in filled} - private
+
+    def _alerted(self, participant_id: int, *texts) -> bool:
+        return any(text and (participant_id, text.strip()) in self.alerted for text in texts)
+
+    def answer(self, answer: Answer) -> bool:
+        return (
+            answer.participant_id in self.agreed
+            and answer.share_with == "everyone"
+            and answer.column_key is not None
+            and not self._alerted(answer.participant_id, answer.text)
+        )
+
+    def score(self, score: Score) -> bool:
+        return score.participant_id in self.agreed
+
+    def reasons(self, score: Score) -> bool:
+        young = score.participant.role == "young_person"
+        return (
+            self.score(score)
+            and (not young or score.participant_id in self.open_reasons)
+            and not self._alerted(score.participant_id, score.reason, score.next_point)
+        )
+
+
 def _when(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M") if moment else None
 
@@ -54,19 +93,26 @@ def build_summary(
     family = audience == "family"
     participants = sorted(conference.participants, key=participant_order)
     rank = {participant.id: index for index, participant in enumerate(participants)}
-    # A participant who said "only the chair" is left out of what the family sees.
-    withheld = {p.id for p in participants if family and p.consent_to_share is False}
-
     answers = session.execute(
         select(Answer)
         .join(Participant)
         .where(Participant.conference_id == conference.id, Answer.superseded_at.is_(None))
     ).scalars()
     answers = sorted(answers, key=lambda a: (rank[a.participant_id], a.id))
+    found = (
+        session.execute(
+            select(SafeguardingAlert)
+            .where(SafeguardingAlert.conference_id == conference.id)
+            .order_by(SafeguardingAlert.created_at)
+        )
+        .scalars()
+        .all()
+    )
+    keys = {a.question_key for a in answers}
+    houses = {key for key in keys if (question := agenda.question(key)) and question.house}
+    view = FamilyView(participants, answers, found, houses)
     if family:
-        answers = [
-            a for a in answers if a.share_with == "everyone" and a.participant_id not in withheld
-        ]
+        answers = [a for a in answers if view.answer(a)]
 
     columns = {column: [] for column in vocabulary.COLUMNS}
     for_chair, child_voice = [], []
@@ -81,10 +127,12 @@ def build_summary(
                     "house": house,
                     "text": answer.text,
                     "share_with": answer.share_with,
+                    **marks(view.answer(answer)),
                 }
             )
         if answer.column_key:
             item = {"text": answer.text, **who, "children": list(answer.children)}
+            item.update(marks(view.answer(answer)))
             columns[answer.column_key].append({**item, "child_voice": True} if house else item)
         elif not family:
             for_chair.append(
@@ -94,6 +142,7 @@ def build_summary(
                     "text": answer.text,
                     "flagged": answer.flagged,
                     "added_after_sending": answer.late,
+                    "family_sees": False,
                 }
             )
 
@@ -111,17 +160,12 @@ def build_summary(
         )
     ).scalars()
     scores = sorted(
-        (s for s in scores if s.participant_id not in withheld),
+        (s for s in scores if not family or view.score(s)),
         key=lambda s: (rank[s.participant_id], position[s.danger_statement_id]),
     )
 
     alerts = []
     if not family:
-        found = session.execute(
-            select(SafeguardingAlert)
-            .where(SafeguardingAlert.conference_id == conference.id)
-            .order_by(SafeguardingAlert.created_at)
-        ).scalars()
         alerts = [
             {
                 "participant": alert.participant.key,
@@ -171,8 +215,8 @@ def build_summary(
                 "role": s.participant.role,
                 "score": s.score,
                 "previous": previous.get((s.danger_statement_id, s.participant_id)),
-                "reason": s.reason,
-                "next_point": s.next_point,
+                **_reasons(s, view.reasons(s), family),
+                **marks(view.score(s)),
             }
             for s in scores
         ],
@@ -180,4 +224,24 @@ def build_summary(
     }
     if not family:
         summary["for_chair"] = for_chair
+    else:  # the family's copy does not say what was held back from it
+        _unmark(summary)
     return summary
+
+
+def marks(family_sees: bool) -> dict:
+    return {"family_sees": family_sees}
+
+
+def _reasons(score: Score, shown: bool, family: bool) -> dict:
+    if family and not shown:
+        return {"reason": None, "next_point": None}
+    reasons = {"reason": score.reason, "next_point": score.next_point}
+    return reasons if family else {**reasons, "family_sees_reasons": shown}
+
+
+def _unmark(summary: dict) -> None:
+    items = [*summary["child_voice"], *summary["scores"]]
+    items += [item for column in summary["columns"].values() for item in column]
+    for item in items:
+        item.pop("family_sees", None)

@@ -29,6 +29,11 @@ def _voice(item: dict) -> str:
     return " [the child's own words]" if item.get("child_voice") else ""
 
 
+def _private(item: dict) -> str:
+    """In the chair's copy: an item the family's copy leaves out (bot/summary/build.py)."""
+    return " [not shared with the family]" if item.get("family_sees") is False else ""
+
+
 def outline(summary: dict, names: dict | None = None) -> Outline:
     names = names or {}
     conference = summary["conference"]
@@ -48,7 +53,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
                     (
                         vocabulary.COLUMN_TITLES[column],
                         [
-                            f"{item['text']}{_voice(item)} — {_who(item, names)}"
+                            f"{item['text']}{_voice(item)}{_private(item)} — {_who(item, names)}"
                             for item in summary["columns"][column]
                         ],
                     )
@@ -63,7 +68,12 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
                 _who(score, names),
                 str(score["score"]),
                 "" if score["previous"] is None else str(score["previous"]),
-                score["reason"] or "",
+                (score["reason"] or "")
+                + (
+                    " [not shared with the family]"
+                    if score.get("family_sees_reasons") is False
+                    else ""
+                ),
                 score["next_point"] or "",
             )
             for score in summary["scores"]
