@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from sqlalchemy import select
+
 from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
@@ -13,7 +15,8 @@ from bot.links import invite_links
 from bot.model import crypto
 from bot.model.conferences import create_conference
 from bot.model.database import Database, setup
-from bot.model.tables import Conference
+from bot.model.invites import reissue_invite
+from bot.model.tables import Conference, Participant
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
 from bot.summary.documents import to_docx, to_html
@@ -39,6 +42,28 @@ def import_conference(settings: Settings, path: str) -> int:
         for key, code in codes.items()
     ]
     print(json.dumps({"conference_id": conference.id, "invites": invites}, indent=2))
+    return 0
+
+
+def reissue(settings: Settings, conference_id: str, key: str) -> int:
+    """A new code for one participant; the old one stops working."""
+    database = Database(settings)
+    try:
+        with database.session() as session, session.begin():
+            participant = session.execute(
+                select(Participant).where(
+                    Participant.conference_id == conference_id, Participant.key == key
+                )
+            ).scalar_one_or_none()
+            if participant is None:
+                print(
+                    f"There is no participant {key} in conference {conference_id}.", file=sys.stderr
+                )
+                return EXIT_REFUSED
+            code = reissue_invite(session, participant, actor="cli")
+    finally:
+        database.dispose()
+    print(json.dumps({"participant": key, "code": code, **invite_links(settings, code)}, indent=2))
     return 0
 
 
@@ -91,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     summary_parser.add_argument("--audience", default="chair", choices=list(AUDIENCES))
     summary_parser.add_argument("--output", help="write to this file instead of the screen")
 
+    invite = commands.add_parser("invite", help="manage invites")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True)
+    reissuer = invite_commands.add_parser(
+        "reissue", help="a new code for one participant; the old one stops working"
+    )
+    reissuer.add_argument("conference_id")
+    reissuer.add_argument("participant", help="the participant's key in the conference file")
+
     chat_parser = commands.add_parser(
         "chat", help="try the chat in this terminal with an invite code (needs `make run`)"
     )
@@ -114,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             return import_conference(settings, args.file)
         if args.command == "summary":
             return summary(settings, args.conference_id, args.format, args.audience, args.output)
+        if args.command == "invite":
+            return reissue(settings, args.conference_id, args.participant)
         if args.command == "chat":
             return chat(settings, args.code)
         if args.command == "serve":

@@ -1,5 +1,7 @@
-"""Joining and coming back: `/start CODE` binds the sender to an invite; any later
-message from someone outside the form carries on where they were."""
+"""Joining and coming back: `/start CODE` (which reaches us as the code's hash) binds the
+sender to an invite; any later message from someone outside the form carries on where
+they were. A chat that already belongs to someone is refused another's invite, kindly,
+and carries on as it was."""
 
 from __future__ import annotations
 
@@ -19,10 +21,10 @@ from bot.actions.store import (
     typed_text,
 )
 from bot.agenda.loader import load_agenda
+from bot.codes import CODE_ENTITY
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.state import State
 from bot.model.invites import Redemption, redeem
-from bot.nlu.invite_start import CODE_ENTITY
 from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.script import script_for
 
@@ -30,6 +32,7 @@ REFUSALS = {
     Redemption.UNKNOWN: "utter_invite_unknown",
     Redemption.USED: "utter_invite_used",
     Redemption.EXPIRED: "utter_invite_expired",
+    Redemption.OTHER_PERSON: "utter_invite_other_person",
 }
 
 
@@ -68,12 +71,12 @@ class ActionStartSession(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        code = next(tracker.get_latest_entity_values(CODE_ENTITY), None)
-        if code is None:
+        code_hash = next(tracker.get_latest_entity_values(CODE_ENTITY), None)
+        if code_hash is None:
             with conversation_of(tracker.sender_id) as conversation:
                 return carry_on(conversation, dispatcher, None)
         with database().session() as session, session.begin():
-            result = redeem(session, code, tracker.sender_id)
+            result = redeem(session, code_hash, tracker.sender_id)
             if result.outcome in REFUSALS:
                 dispatcher.utter_message(response=REFUSALS[result.outcome])
             if result.participant is None:

@@ -4,7 +4,8 @@ Rasa reads a message that starts with "/" as a developer's `/intent{entities}`, 
 NLU pipeline: a participant could type "/disclosure" to raise alerts at will, or hide words
 behind "/inform". Here such a message gets an invisible mark in front, so Rasa takes it as
 plain text; the action server takes the mark off again (bot/actions/store.py). Only
-`/start CODE`, which Telegram's deep links send, passes as it is.
+`/start CODE` (which Telegram's deep links send) or a pasted code is a start, and it
+reaches Rasa as `/start{"invite_code": HASH}`: no code is ever in Rasa's tracker or log.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Optional, Text
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
-from bot.nlu.invite_start import BARE_CODE, START_COMMAND
+from bot.codes import BARE_CODE, find_start, start_message
 from bot.typed import as_plain_text
 
 
@@ -29,11 +30,10 @@ class PlainTextRestInput(RestInput):
 
 
 def plain_text(text: str) -> str:
-    """The message Rasa should read: `/start` or `/start CODE` as a command (a bot name,
-    "/start@ourbot CODE", dropped); anything else starting with "/" marked as text, so
-    that "/start@1 he hits me" cannot pass as a start."""
-    start = START_COMMAND.match(text)
-    code = start.group("code") if start else None
-    if start and (code is None or BARE_CODE.match(code)):
-        return f"/start {code}" if code else "/start"
+    """The message Rasa should read: `/start`, `/start CODE` or a code alone as a start,
+    the code hashed (a bot name, "/start@ourbot CODE", dropped); anything else starting
+    with "/" marked as text, so that "/start@1 he hits me" cannot pass as a start."""
+    is_start, code = find_start(text)
+    if is_start and (code is None or BARE_CODE.match(code)):
+        return start_message(code)
     return as_plain_text(text)

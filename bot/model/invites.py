@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import enum
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.codes import hash_code, new_code
 from bot.model.audit import record
 from bot.model.tables import Invite, Participant, Progress, utcnow
-
-CODE_BYTES = 16  # 128 bits; token_urlsafe keeps it safe for Telegram's ?start= links
-
-
-def new_code() -> str:
-    """A random code that never starts with "-", which a command line reads as an option
-    (`companion chat -dks...` failed one time in 64)."""
-    while (code := secrets.token_urlsafe(CODE_BYTES)).startswith("-"):
-        pass
-    return code
-
-
-def hash_code(code: str) -> str:
-    # The code carries 128 random bits, so a plain digest cannot be reversed or guessed.
-    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
 
 
 def invite_expiry(conference_date: datetime) -> datetime:
@@ -64,37 +48,76 @@ def reissue_unbound_invites(session: Session, participants, actor: str) -> dict[
     return codes
 
 
+def reissue_invite(session: Session, participant: Participant, actor: str) -> str:
+    """Staff give one participant a new code: the old invite stops working, and whichever
+    chat redeems the new one carries on the conversation (how a child's moves chats)."""
+    for invite in participant.invites:
+        if invite.revoked_at is None:
+            invite.revoked_at = utcnow()
+            record(session, actor, "invite_revoked", "invite", invite.id)
+    return issue_invite(session, participant, actor)
+
+
 class Redemption(enum.Enum):
     JOINED = "joined"  # first use: now bound to this sender
     RETURNING = "returning"  # the same sender again
     UNKNOWN = "unknown"
     USED = "used"  # bound to another sender
-    MOVED = "moved"  # a paused conversation carried on from another chat
+    MOVED = "moved"  # an adult's paused conversation carried on from another chat
     EXPIRED = "expired"
+    OTHER_PERSON = "other_person"  # this chat already belongs to someone else's invite
+
+
+REFUSED = {Redemption.UNKNOWN, Redemption.USED, Redemption.EXPIRED, Redemption.OTHER_PERSON}
 
 
 @dataclass
 class RedeemResult:
     outcome: Redemption
-    participant: Participant | None = None
+    participant: Participant | None = None  # whose conversation this chat carries on
+    invite: Invite | None = None  # the invite asked for, when it exists
 
 
-def redeem(session: Session, code: str, sender: str) -> RedeemResult:
-    """Bind a sender to the invite behind a code, once; the caller commits."""
+def redeem(session: Session, code_hash: str, sender: str) -> RedeemResult:
+    """Bind a sender to the invite behind a code's hash, once; the caller commits. Every
+    refusal is audited."""
+    result = _redeem(session, code_hash, sender)
+    if result.outcome in REFUSED:
+        invite = result.invite
+        record(
+            session,
+            "chat",
+            "invite_refused",
+            "invite",
+            invite.id if invite else None,
+            reason=result.outcome.value,
+        )
+    return result
+
+
+def _redeem(session: Session, code_hash: str, sender: str) -> RedeemResult:
     invite = session.execute(
-        select(Invite).where(Invite.code_hash == hash_code(code))
+        select(Invite).where(Invite.code_hash == code_hash)
     ).scalar_one_or_none()
     if invite is None or invite.revoked_at is not None:
         return RedeemResult(Redemption.UNKNOWN)
     if invite.bound_sender == sender:
         return RedeemResult(Redemption.RETURNING, invite.participant)
+    already = participant_for_sender(session, sender)
+    if already is not None:  # one chat, one person: this chat goes on as it was
+        return RedeemResult(Redemption.OTHER_PERSON, already, invite)
     progress = session.get(Progress, invite.participant_id)
-    # Someone who paused may carry on from another chat: the invite moves there.
-    movable = progress is not None and progress.state in ("paused", "stopped")
+    # An adult who paused may carry on from another chat: the invite moves there. A
+    # child's conversation moves only after staff reissue their invite.
+    movable = (
+        progress is not None
+        and progress.state in ("paused", "stopped")
+        and invite.participant.role != "young_person"
+    )
     if invite.bound_sender is not None and not movable:
-        return RedeemResult(Redemption.USED)
+        return RedeemResult(Redemption.USED, invite=invite)
     if invite.expires_at <= utcnow():
-        return RedeemResult(Redemption.EXPIRED)
+        return RedeemResult(Redemption.EXPIRED, invite=invite)
     previous = invite.bound_sender
     # A conditional update, so two senders racing for one code cannot both win.
     bound = session.execute(
@@ -104,7 +127,7 @@ def redeem(session: Session, code: str, sender: str) -> RedeemResult:
         .execution_options(synchronize_session="fetch")
     )
     if bound.rowcount != 1:
-        return RedeemResult(Redemption.USED)
+        return RedeemResult(Redemption.USED, invite=invite)
     actor = invite.participant.actor
     if previous is None:
         record(session, actor, "invite_bound", "invite", invite.id)
@@ -118,6 +141,7 @@ def _sender_is(sender: str | None):
 
 
 def participant_for_sender(session: Session, sender: str) -> Participant | None:
+    """The one participant a chat belongs to (redeem never binds a chat to two)."""
     return session.execute(
         select(Participant)
         .join(Invite)

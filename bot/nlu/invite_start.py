@@ -1,33 +1,20 @@
 """Recognises `/start CODE` (and a bare invite code) before any trained guess.
 
-Rasa reads a message starting with `/` as `/intent{entities}`; `/start CODE` is not
-that shape, so without this component the code would go to the classifier as words.
+Our REST channel already turns a start into `/start{"invite_code": HASH}`; this is for
+any other way in (Rasa's own test stories). The entity is the code's hash, as from the
+channel: the action server only ever redeems hashes.
 """
 
 from __future__ import annotations
 
-import re
-from typing import List, Optional
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.codes import CODE_ENTITY, START_INTENT, find_start, hash_code
 from bot.nlu.rule_component import RuleComponent
-
-START_INTENT = "start"
-CODE_ENTITY = "invite_code"
-# Telegram sends "/start CODE" from a deep link; people may also paste the code alone.
-START_COMMAND = re.compile(r"^\s*/start(?:@\w+)?(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
-BARE_CODE = re.compile(r"^\s*(?P<code>[A-Za-z0-9_-]{22})\s*$")  # token_urlsafe(16)
-
-
-def find_start(text: str) -> tuple[bool, Optional[str]]:
-    """(is this a start message?, the invite code if one was given)."""
-    match = START_COMMAND.match(text) or BARE_CODE.match(text)
-    if not match:
-        return False, None
-    return True, match.group("code")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -42,7 +29,7 @@ class InviteStartRecognizer(RuleComponent):
             if code:
                 entity = {
                     "entity": CODE_ENTITY,
-                    "value": code,
+                    "value": hash_code(code),
                     "start": text.index(code),
                     "end": text.index(code) + len(code),
                     "extractor": self.__class__.__name__,
