@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The secret Rasa sends the action server; `companion serve` makes one unless it is set.
+ACTION_TOKEN = "COMPANION_ACTION_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Settings:
     notify_sms_template_id: str | None = None
     notify_interval: float = 10.0
     duty_email: str | None = None  # where alerts from someone not yet joined go
+    tracker_retention_days: float = 30.0  # Rasa's copy of a quiet conversation is deleted after
 
     @property
     def rasa_url(self) -> str:
@@ -70,4 +73,5 @@ def load_settings(env: dict | None = None) -> Settings:
         notify_sms_template_id=env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
         notify_interval=float(env.get("COMPANION_NOTIFY_INTERVAL", 10)),
         duty_email=env.get("COMPANION_DUTY_EMAIL") or None,
+        tracker_retention_days=float(env.get("COMPANION_TRACKER_RETENTION_DAYS", 30)),
     )

@@ -104,6 +104,9 @@ def stack_environment(var_dir: Path, **overrides) -> dict:
     }
 
 
+ACTION_TOKEN_FOR_TESTS = "a-test-secret-that-rasa-sends-the-action-server"
+
+
 class Launcher:
     """`companion serve` as a real child process, its output in a file."""
 
@@ -177,6 +180,7 @@ def stack(tmp_path_factory, fake_notify):
     env = stack_environment(
         tmp_path_factory.mktemp("stack"),
         COMPANION_DUTY_EMAIL="duty@example.gov.uk",
+        COMPANION_ACTION_TOKEN=ACTION_TOKEN_FOR_TESTS,
         **fake_notify.environment(),
     )
     launcher = Launcher(env)

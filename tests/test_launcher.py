@@ -46,7 +46,7 @@ def test_a_service_that_dies_while_serving_is_reported_and_the_rest_stopped(tmp_
     launcher = Launcher(stack_environment(tmp_path))
     launcher.wait_ready()
     action_server = next(
-        pid for pid, cmd in _children(launcher.process.pid).items() if "rasa_sdk" in cmd
+        pid for pid, cmd in _children(launcher.process.pid).items() if "bot.actions.server" in cmd
     )
     os.kill(action_server, signal.SIGKILL)
     assert launcher.wait_exit(timeout=60) == 1

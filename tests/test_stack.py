@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select, text
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
 from bot.model.tables import Invite
-from tests.conftest import BIN, EXAMPLES
+from tests.conftest import ACTION_TOKEN_FOR_TESTS, BIN, EXAMPLES
 
 
 def said(replies: list[dict]) -> str:
@@ -58,19 +58,41 @@ def test_start_greets_the_parent_by_name_and_says_who_reads_and_when(stack, invi
     database.dispose()
 
 
-def test_the_conversation_is_kept_in_the_sql_tracker_store(stack):
-    stack.say("test:tracker", "/start BBBBBBBBBBBBBBBBBBBBBB")
+def test_the_conversation_is_kept_encrypted_in_the_sql_tracker_store(stack):
+    stack.say("test:tracker", "canary words nobody else would type")
     engine = create_engine(f"sqlite:///{Path(stack.env['COMPANION_VAR_DIR']) / 'tracker.db'}")
     with engine.connect() as connection:
-        actions = (
-            connection.execute(
-                text("SELECT action_name FROM events WHERE sender_id = 'test:tracker'")
-            )
-            .scalars()
-            .all()
-        )
+        rows = connection.execute(
+            text("SELECT action_name, data FROM encrypted_events WHERE sender_id = 'test:tracker'")
+        ).all()
     engine.dispose()
-    assert "action_start_session" in actions
+    assert "action_continue" in [action for action, _ in rows]
+    assert not any("canary" in data for _, data in rows)
+
+
+def test_the_action_server_answers_rasa_alone(stack):
+    url = f"{stack.settings.action_url}/webhook"
+    forged = {"next_action": "action_continue", "tracker": {"sender_id": "test:kelly"}}
+    assert requests.post(url, json=forged, timeout=10).status_code == 401
+    wrong = {"Authorization": "Bearer not-the-secret"}
+    assert requests.post(url, json=forged, headers=wrong, timeout=10).status_code == 401
+    assert requests.get(f"{stack.settings.action_url}/health", timeout=10).status_code == 200
+
+
+def test_an_action_that_fails_says_so_without_echoing_the_tracker(stack):
+    rasa = {"Authorization": f"Bearer {ACTION_TOKEN_FOR_TESTS}"}
+    broken = {
+        "next_action": "action_continue",
+        "tracker": "canary words where a tracker should be",  # fails inside rasa_sdk
+        "domain": {},
+    }
+    response = requests.post(
+        f"{stack.settings.action_url}/webhook", json=broken, headers=rasa, timeout=10
+    )
+    assert response.status_code == 500
+    assert response.json() == {"error": "The action failed."}
+    log = Path(stack.env["COMPANION_VAR_DIR"]) / "log" / "action-server.log"
+    assert "An action failed" in log.read_text() and "canary" not in log.read_text()
 
 
 def test_a_role_without_questions_is_told_so_honestly(stack, invites):
@@ -98,7 +120,7 @@ def test_a_stranger_saying_hello_is_told_how_to_start(stack):
 def test_the_same_code_from_the_same_chat_carries_on(stack, invites):
     assert "House of good things" in said(stack.say("test:ava", f"/start {invites['P2']}"))
     again = said(stack.say("test:ava", f"/start {invites['P2']}"))
-    assert again.startswith("Welcome back, Ava. We were at this question.")
+    assert again.startswith("Hello again, Ava. This is where we got to.")  # a child's words
     assert again.endswith("What is good in your life? What do you like doing?")
 
 
@@ -122,3 +144,15 @@ def test_every_service_listens_on_loopback_only(stack):
     loopback = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
     for port in (stack.settings.rasa_port, stack.settings.action_port, stack.settings.web_port):
         assert _listening_addresses(port) == {loopback}, port
+
+
+def test_a_chat_that_has_joined_is_refused_a_second_code_and_goes_on(stack, invites):
+    assert "Amy" in said(stack.say("test:two-codes", f"/start {invites['P4']}"))
+    second = said(stack.say("test:two-codes", f"/start {invites['P3']}"))
+    assert "already being used for someone else's invite" in second
+    assert "We were at this question" in second  # Amy's questions carry on
+    assert said(stack.say("test:two-codes", "skip"))  # and the chat is not silent
+    database = Database(stack.settings)
+    with database.session() as session:
+        assert participant_for_sender(session, "test:two-codes").key == "P4"
+    database.dispose()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bot.settings import Settings
+from bot.settings import ACTION_TOKEN, Settings
 
 
-def rasa_environment(settings: Settings) -> dict[str, str]:
+def rasa_environment(settings: Settings, action_token: str) -> dict[str, str]:
     env = {
         "COMPANION_ACTION_ENDPOINT": f"{settings.action_url}/webhook",
+        ACTION_TOKEN: action_token,  # sent with every action call (bot/actions/server.py)
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "LOCK_STORE_TYPE": "in_memory",
         "LOCK_STORE_HOST": "",

@@ -8,6 +8,7 @@ stops the others and exits non-zero: never a silent half stack.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from bot.launcher.preflight import NotReachable, preflight
 from bot.launcher.rasa_env import rasa_environment
 from bot.links import invite_links
 from bot.model.database import setup
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import ACTION_TOKEN, PROJECT_ROOT, Settings
 
 MODEL = PROJECT_ROOT / "models" / "companion.tar.gz"
 STOP_GRACE_SECONDS = 15
@@ -76,21 +77,15 @@ class Service:
 
 def services(settings: Settings) -> list[Service]:
     bin_dir = Path(sys.executable).parent
+    # Rasa and the action server share a secret: set one to run them on separate hosts.
+    token = os.environ.get(ACTION_TOKEN) or secrets.token_urlsafe(32)
     quiet = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     return [
         Service(
             "action server",
-            [
-                sys.executable,
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "bot.actions",
-                "--port",
-                str(settings.action_port),
-            ],
+            [sys.executable, "-m", "bot.actions.server"],
             f"{settings.action_url}/health",
-            {**quiet, "SANIC_HOST": settings.host},
+            {**quiet, ACTION_TOKEN: token},
         ),
         Service(
             "rasa",
@@ -109,7 +104,7 @@ def services(settings: Settings) -> list[Service]:
                 str(settings.rasa_port),
             ],
             f"{settings.rasa_url}/",
-            {**quiet, **rasa_environment(settings)},
+            {**quiet, **rasa_environment(settings, token)},
         ),
         Service(
             "web app",

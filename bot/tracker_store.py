@@ -1,0 +1,72 @@
+"""Rasa's SQL tracker store with every event's data encrypted, and old trackers pruned.
+
+Rasa keeps each conversation as events: what the person typed, what the bot said, the
+slots. Stored by Rasa's own class they would sit in plain text beside our encrypted tables.
+This class is Rasa's, with one change: the `data` column is encrypted with our key
+(bot/model/crypto.py). The sender, event type, intent and action names stay readable,
+which is all Rasa queries by. Conversations untouched for COMPANION_TRACKER_RETENTION_DAYS
+are deleted: progress lives in our own tables, and a lost tracker resumes from there.
+
+Named in endpoints.yml. Rasa falls back to an in-memory store, with only a warning, if this
+module cannot be imported: tests/test_rasa_endpoints.py checks that it is this class.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.orm import declarative_base
+
+from bot.model import crypto
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+PRUNE_EVERY_SECONDS = 3600
+
+
+class EncryptedSQLTrackerStore(SQLTrackerStore):
+    Base = declarative_base()
+
+    class SQLEvent(Base):
+        __tablename__ = "encrypted_events"
+
+        id = sa.Column(sa.Integer, primary_key=True)
+        sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+        type_name = sa.Column(sa.String(255), nullable=False)
+        timestamp = sa.Column(sa.Float, index=True)
+        intent_name = sa.Column(sa.String(255))
+        action_name = sa.Column(sa.String(255))
+        data = sa.Column(crypto.EncryptedText)
+
+    def __init__(self, *args, **kwargs) -> None:
+        settings = load_settings()
+        crypto.configure(settings.encryption_key, settings.encryption_key_file)
+        self.retention_seconds = settings.tracker_retention_days * 86400
+        self._next_prune = 0.0
+        super().__init__(*args, **kwargs)
+        self.prune()
+
+    async def save(self, tracker) -> None:
+        await super().save(tracker)
+        if time.monotonic() >= self._next_prune:
+            self.prune()
+
+    def prune(self) -> int:
+        """Delete every conversation with no event within the retention time."""
+        self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
+        cutoff = time.time() - self.retention_seconds
+        events = self.SQLEvent
+        with self.session_scope() as session:
+            recent = sa.select(events.sender_id).where(events.timestamp >= cutoff)
+            removed = (
+                session.query(events)
+                .filter(events.sender_id.not_in(recent))
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        if removed:
+            logger.info("Pruned %d tracker events older than the retention time.", removed)
+        return removed
