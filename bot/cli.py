@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from sqlalchemy import select
@@ -13,10 +14,12 @@ from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
 from bot.links import invite_links
 from bot.model import crypto
+from bot.model.audit import record
 from bot.model.conferences import create_conference
 from bot.model.database import Database, setup
 from bot.model.invites import reissue_invite
 from bot.model.tables import Conference, Participant
+from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
 from bot.summary.documents import to_docx, to_html
@@ -70,12 +73,31 @@ def reissue(settings: Settings, conference_id: str, key: str) -> int:
 RENDERERS = {"markdown": to_markdown, "html": to_html, "docx": to_docx}
 
 
-def summary(settings: Settings, conference_id: str, fmt: str, audience: str, output) -> int:
+def summary(
+    settings: Settings, conference_id: str, fmt: str, audience: str, output, force: bool = False
+) -> int:
+    if output and os.path.exists(output) and not force:
+        print(f"{output} already exists: add --force to replace it.", file=sys.stderr)
+        return EXIT_REFUSED
+    if fmt == "docx" and not output:
+        print("A Word document needs --output FILE.docx.", file=sys.stderr)
+        return EXIT_REFUSED
     database = Database(settings)
     try:
-        with database.session() as session:
+        with database.session() as session, session.begin():
             built = build_summary(session, conference_id, audience)
             names = {p.key: p.name for p in session.get(Conference, conference_id).participants}
+            # Every export is audited: who may now hold a copy, and of what.
+            record(
+                session,
+                "cli",
+                "summary_exported",
+                "conference",
+                conference_id,
+                audience=audience,
+                format=fmt,
+                to_file=bool(output),
+            )
     except UnknownConference:
         print(f"There is no conference with the id {conference_id}.", file=sys.stderr)
         return EXIT_REFUSED
@@ -85,9 +107,6 @@ def summary(settings: Settings, conference_id: str, fmt: str, audience: str, out
         rendered = json.dumps(built, indent=2, ensure_ascii=False) + "\n"
     else:
         rendered = RENDERERS[fmt](built, names)
-    if fmt == "docx" and not output:
-        print("A Word document needs --output FILE.docx.", file=sys.stderr)
-        return EXIT_REFUSED
     if output:
         mode = "wb" if isinstance(rendered, bytes) else "w"
         with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as file:
@@ -115,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summary_parser.add_argument("--audience", default="chair", choices=list(AUDIENCES))
     summary_parser.add_argument("--output", help="write to this file instead of the screen")
+    summary_parser.add_argument(
+        "--force", action="store_true", help="replace the --output file if it exists"
+    )
 
     invite = commands.add_parser("invite", help="manage invites")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
@@ -137,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    private_by_default()  # what we write (and Rasa, started from here) is ours alone
     args = build_parser().parse_args(argv)
     settings = load_settings()
     try:
@@ -146,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "conference":
             return import_conference(settings, args.file)
         if args.command == "summary":
-            return summary(settings, args.conference_id, args.format, args.audience, args.output)
+            return summary(
+                settings, args.conference_id, args.format, args.audience, args.output, args.force
+            )
         if args.command == "invite":
             return reissue(settings, args.conference_id, args.participant)
         if args.command == "chat":

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.orm import declarative_base
 
+from bot import log_privacy
 from bot.model import crypto
 from bot.settings import load_settings
 
@@ -42,6 +43,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         data = sa.Column(crypto.EncryptedText)
 
     def __init__(self, *args, **kwargs) -> None:
+        log_privacy.install()  # loaded in Rasa's process once its logging is set up
         settings = load_settings()
         crypto.configure(settings.encryption_key, settings.encryption_key_file)
         self.retention_seconds = settings.tracker_retention_days * 86400

@@ -117,7 +117,10 @@ class Launcher:
         self.settings = load_settings(env)
         self.output_path = Path(env["COMPANION_VAR_DIR"]) / "serve.out"
         self.output_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.output_path, "w") as output:
+        # The launcher's output sits in the var directory, so it is private like the rest.
+        with open(
+            os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w"
+        ) as output:
             self.process = subprocess.Popen(
                 [str(BIN / "companion"), "serve", *args],
                 env=env,

@@ -16,6 +16,8 @@ import traceback
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
+from bot import log_privacy
+from bot.private_files import private_by_default
 from bot.settings import ACTION_TOKEN, load_settings
 
 logger = logging.getLogger(__name__)
@@ -45,11 +47,13 @@ def build_app(token: str):
 
 
 def main() -> int:
+    private_by_default()  # its logs and files are ours alone
     token = os.environ.get(ACTION_TOKEN, "")
     if len(token) < 32:
         print(f"{ACTION_TOKEN} must be set (32 characters or more).", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_privacy.install()
     settings = load_settings()
     build_app(token).run(settings.host, settings.action_port, workers=1, access_log=False)
     return 0

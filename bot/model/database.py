@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.model import crypto
+from bot.private_files import secure_var_dir
 from bot.settings import PROJECT_ROOT, Settings
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -83,10 +84,13 @@ def _alembic(url: str, step, revision: str) -> None:
 
 
 def setup(settings: Settings) -> None:
-    """Create the local key file (when no key is set) and create or migrate the database."""
+    """Create the local key file (when no key is set) and create or migrate the database;
+    the var directory is made private."""
+    secure_var_dir(settings.var_dir)
     if settings.encryption_key is None and crypto.ensure_key_file(settings.encryption_key_file):
         print(f"Created an encryption key in {settings.encryption_key_file}", file=sys.stderr)
     migrate(settings.database_url)
+    secure_var_dir(settings.var_dir)
 
 
 class Database:

@@ -9,8 +9,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot import log_privacy
 from bot.model.database import Database
 from bot.notify.outbox import deliver_forever
+from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.routes import setup_routes
@@ -37,10 +39,12 @@ def create_app(settings: Settings) -> web.Application:
 
 
 def main() -> None:
+    private_by_default()  # its logs and files are ours alone
     settings = load_settings()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    log_privacy.install()
     web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
 
 

@@ -1,0 +1,50 @@
+"""A log line never carries what a participant typed, or an invite code.
+
+Our own code logs ids and kinds, never words. Rasa and its libraries may quote a message:
+at debug level ("Received user message '...'"), or in a warning about a message's shape.
+This filter, on every handler of the process, replaces any quoted text that holds more than
+a name (a space, punctuation) and anything shaped like an invite code with '[hidden]'.
+Action names, intents and our sender ids (letters, digits, "_", ".", ":", "-") stay, so
+the logs still say what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+A_NAME = re.compile(r"[\w.:-]*")
+CODE_SHAPED = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")  # bot/codes.py: 22 characters
+HIDDEN = "[hidden]"
+
+
+def _hide(match: re.Match) -> str:
+    inner = match.group(1) if match.group(1) is not None else match.group(2)
+    return match.group(0) if A_NAME.fullmatch(inner) else f"'{HIDDEN}'"
+
+
+def redact(message: str) -> str:
+    return CODE_SHAPED.sub(HIDDEN, QUOTED.sub(_hide, message))
+
+
+class Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = redact(message)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        if record.exc_info and not record.exc_text:  # an exception's message may quote too
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def install() -> None:
+    """On every handler of every logger this process has now (call it once logging is set
+    up), with Python's warnings turned into log records so they pass through it too."""
+    logging.captureWarnings(True)
+    loggers = [logging.getLogger(), *logging.root.manager.loggerDict.values()]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if not any(isinstance(f, Redact) for f in handler.filters):
+                handler.addFilter(Redact())

@@ -1,0 +1,28 @@
+"""Files that hold what families said are for this service's user alone.
+
+Every process of ours starts with umask 077, so whatever it creates (databases and their
+journals, logs, the key file, exports) is readable by its owner only, and so is whatever
+Rasa and the action server create, since they are its children. `secure_var_dir` also
+tightens a var directory made before this rule.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PRIVATE_UMASK = 0o077
+
+
+def private_by_default() -> None:
+    os.umask(PRIVATE_UMASK)
+
+
+def secure_var_dir(var_dir: Path) -> None:
+    """var/ 0700, everything in it 0600 (directories 0700)."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.chmod(0o700)
+    for path in var_dir.rglob("*"):
+        if path.is_symlink():
+            continue
+        path.chmod(0o700 if path.is_dir() else 0o600)

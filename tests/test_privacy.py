@@ -1,0 +1,117 @@
+"""Nothing a family types, and no invite code, sits readable at rest; what we write is ours
+alone; every export is audited and none overwrites a file by accident."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.model.database import Database
+from bot.model.tables import AuditEvent, SafeguardingAlert
+from bot.settings import load_settings
+from tests.conftest import EXAMPLES, environment_for, import_conference
+
+# Words nobody else in the test session types, so finding them anywhere is a leak.
+CANARY_ANSWER = "quokkacanary answer about the allotment"
+CANARY_DISCLOSURE = "quokkadanger he hit me with a belt last night and i am scared to go home"
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def test_no_words_or_codes_at_rest_in_plain_text(stack):
+    conference = import_conference(stack.env, EXAMPLES / "demo-conference.yml")
+    code = conference["P1"]
+    stack.say("test:canary", f"/start {code}")
+    stack.say("test:canary", CANARY_ANSWER)
+    help_first = "\n".join(r.get("text", "") for r in stack.say("test:canary", CANARY_DISCLOSURE))
+    assert "999" in help_first  # the disclosure was heard
+    database = Database(stack.settings)
+    with database.session() as session:  # and kept, encrypted, for the chair
+        alerts = session.execute(select(SafeguardingAlert.text)).scalars().all()
+    database.dispose()
+    assert CANARY_DISCLOSURE in alerts
+
+    var_dir = Path(stack.env["COMPANION_VAR_DIR"])
+    files = files_under(var_dir)
+    assert any(path.name == "companion.db" for path in files)
+    assert any(path.name == "tracker.db" for path in files)
+    assert any(path.suffix == ".log" for path in files)
+    secrets = [code, "quokkacanary", "quokkadanger"]
+    leaks = [
+        (path.relative_to(var_dir), secret)
+        for path in files
+        for secret in secrets
+        if secret.encode() in path.read_bytes()
+    ]
+    assert leaks == []
+
+
+def test_what_the_stack_writes_is_for_its_owner_only(stack):
+    var_dir = Path(stack.env["COMPANION_VAR_DIR"])
+    assert stat.S_IMODE(var_dir.stat().st_mode) == 0o700
+    modes = {
+        str(path.relative_to(var_dir)): oct(stat.S_IMODE(path.stat().st_mode))
+        for path in var_dir.rglob("*")
+    }
+    assert modes and set(modes.values()) <= {"0o600", "0o700"}, modes
+
+
+def test_an_export_never_overwrites_by_accident_and_is_audited(tmp_path, monkeypatch, capsys):
+    for name, value in environment_for(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    assert main(["conference", "import", str(EXAMPLES / "demo-conference.yml")]) == 0
+    conference_id = json.loads(capsys.readouterr().out)["conference_id"]
+    output = tmp_path / "exports" / "summary.md"
+    output.parent.mkdir()
+    output.write_text("the chair's own notes")
+    export = ["summary", conference_id, "--format", "markdown", "--output", str(output)]
+    assert main(export) == 2
+    assert "already exists: add --force" in capsys.readouterr().err
+    assert output.read_text() == "the chair's own notes"
+    output.unlink()
+    assert main(export) == 0
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    assert main([*export, "--force", "--audience", "family"]) == 0
+    database = Database(load_settings())
+    with database.session() as session:
+        exported = session.execute(
+            select(AuditEvent.detail).where(AuditEvent.action == "summary_exported")
+        ).scalars()
+        assert [(d["audience"], d["format"]) for d in exported] == [
+            ("chair", "markdown"),
+            ("family", "markdown"),
+        ]
+    database.dispose()
+
+
+def test_a_log_line_never_carries_typed_words_or_a_code(monkeypatch):
+    import io
+    import logging
+    import warnings
+
+    from bot import log_privacy
+
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [handler])
+    monkeypatch.setattr(root, "level", logging.INFO)
+    log_privacy.install()
+    code = "Hh3kP0-q2Zx9LmN4bVcT1w"
+    logging.getLogger("rasa.core").info("Received user message '%s' from 'test:kelly'", "he hit me")
+    logging.getLogger("rasa.core").warning(f"Failed to parse arguments in line '/start {code}'.")
+    warnings.warn(f"Failed to parse arguments in line '/start {code}'.", UserWarning, stacklevel=1)
+    try:
+        raise ValueError("could not store 'my ex scares me'")
+    except ValueError:
+        logging.getLogger("rasa_sdk").exception("An action failed for 'action_continue'")
+    logging.captureWarnings(False)
+    log = written.getvalue()
+    assert "he hit me" not in log and code not in log and "my ex scares me" not in log
+    assert "'test:kelly'" in log and "'action_continue'" in log  # names still say what happened
