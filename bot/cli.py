@@ -18,6 +18,7 @@ from bot.model.audit import record
 from bot.model.conferences import create_conference
 from bot.model.database import Database, setup
 from bot.model.invites import reissue_invite
+from bot.model.key_rotation import RotationRefused, rotate
 from bot.model.tables import Conference, Participant
 from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
@@ -67,6 +68,19 @@ def reissue(settings: Settings, conference_id: str, key: str) -> int:
     finally:
         database.dispose()
     print(json.dumps({"participant": key, "code": code, **invite_links(settings, code)}, indent=2))
+    return 0
+
+
+def key_command(settings: Settings, command: str) -> int:
+    if command == "new":
+        print(crypto.new_key())
+        return 0
+    try:
+        counts = rotate(settings)
+    except RotationRefused as refused:
+        print(refused, file=sys.stderr)
+        return EXIT_REFUSED
+    print(json.dumps({"re_encrypted": counts}, indent=2))
     return 0
 
 
@@ -146,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     reissuer.add_argument("conference_id")
     reissuer.add_argument("participant", help="the participant's key in the conference file")
 
+    key = commands.add_parser("key", help="the encryption key")
+    key_commands = key.add_subparsers(dest="key_command", required=True)
+    key_commands.add_parser("new", help="print a new key (for COMPANION_ENCRYPTION_KEY)")
+    key_commands.add_parser(
+        "rotate", help="re-encrypt everything stored with a new key (stop the service first)"
+    )
+
     chat_parser = commands.add_parser(
         "chat", help="try the chat in this terminal with an invite code (needs `make run`)"
     )
@@ -174,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "invite":
             return reissue(settings, args.conference_id, args.participant)
+        if args.command == "key":
+            return key_command(settings, args.key_command)
         if args.command == "chat":
             return chat(settings, args.code)
         if args.command == "serve":

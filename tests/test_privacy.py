@@ -7,11 +7,12 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.cli import main
 from bot.model.database import Database
-from bot.model.tables import AuditEvent, SafeguardingAlert
+from bot.model.tables import Answer, AuditEvent, SafeguardingAlert
 from bot.settings import load_settings
 from tests.conftest import EXAMPLES, environment_for, import_conference
 
@@ -115,3 +116,58 @@ def test_a_log_line_never_carries_typed_words_or_a_code(monkeypatch):
     log = written.getvalue()
     assert "he hit me" not in log and code not in log and "my ex scares me" not in log
     assert "'test:kelly'" in log and "'action_continue'" in log  # names still say what happened
+
+
+def test_rotating_the_key_re_encrypts_our_tables_and_rasas(tmp_path, monkeypatch, capsys):
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.model import crypto
+    from bot.model.answers import save_answer
+    from bot.model.tables import Participant
+    from bot.tracker_store import EncryptedSQLTrackerStore
+
+    env = environment_for(tmp_path)
+    del env["COMPANION_ENCRYPTION_KEY"]  # the default: a key file under var/
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("COMPANION_ENCRYPTION_KEY", raising=False)
+    assert main(["conference", "import", str(EXAMPLES / "demo-conference.yml")]) == 0
+    settings = load_settings()
+    database = Database(settings)
+    with database.session() as session, session.begin():
+        kelly = session.execute(select(Participant).where(Participant.key == "P1")).scalar_one()
+        save_answer(session, kelly, "worries", "worries", "rotate me")
+    database.dispose()
+    store = EncryptedSQLTrackerStore(Domain.empty(), host=settings.tracker_store_url)
+    tracker = DialogueStateTracker.from_events("sender", [UserUttered("rasa's copy")])
+    asyncio.run(store.save(tracker))
+    store.engine.dispose()
+    old_key = settings.encryption_key_file.read_text().strip()
+    capsys.readouterr()
+
+    assert main(["key", "rotate"]) == 0
+    counts = json.loads(capsys.readouterr().out)["re_encrypted"]
+    assert counts["answer.text"] >= 1 and counts["encrypted_events.data"] >= 1
+    new_key = settings.encryption_key_file.read_text().strip()
+    assert new_key != old_key and "," not in new_key
+    assert stat.S_IMODE(settings.encryption_key_file.stat().st_mode) == 0o600
+    database = Database(load_settings())  # the new key reads everything
+    with database.session() as session:
+        assert "rotate me" in [a.text for a in session.execute(select(Answer)).scalars()]
+    database.dispose()
+    store = EncryptedSQLTrackerStore(Domain.empty(), host=settings.tracker_store_url)
+    assert asyncio.run(store.retrieve("sender")).latest_message.text == "rasa's copy"
+    store.engine.dispose()
+    crypto.configure(old_key, settings.encryption_key_file)  # the old key reads nothing
+    database = Database(load_settings({**env, "COMPANION_ENCRYPTION_KEY": old_key}))
+    with database.session() as session, pytest.raises(crypto.EncryptionKeyError):
+        session.execute(select(Answer)).scalars().all()
+    database.dispose()
+
+    monkeypatch.setenv("COMPANION_ENCRYPTION_KEY", new_key)  # one key in the variable: refused
+    assert main(["key", "rotate"]) == 2
+    assert "Set it to NEW,OLD" in capsys.readouterr().err

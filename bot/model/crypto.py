@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.types import Text, TypeDecorator
 
 
@@ -18,7 +18,7 @@ class EncryptionKeyError(RuntimeError):
     pass
 
 
-_fernet: Fernet | None = None
+_fernet: MultiFernet | None = None
 
 
 def ensure_key_file(path: Path) -> bool:
@@ -33,7 +33,9 @@ def ensure_key_file(path: Path) -> bool:
 
 
 def configure(key: str | None, key_file: Path) -> None:
-    """Set the key for this process: the key itself wins over the key file."""
+    """Set the key for this process: the key itself wins over the key file. Either may
+    hold several keys, "NEW,OLD": text is written with the first and read with any, which
+    is how a key is rotated (bot/model/key_rotation.py)."""
     global _fernet
     if key is None:
         if not key_file.exists():
@@ -43,17 +45,27 @@ def configure(key: str | None, key_file: Path) -> None:
             )
         key = key_file.read_text().strip()
     try:
-        _fernet = Fernet(key.encode() if isinstance(key, str) else key)
+        keys = key.decode() if isinstance(key, bytes) else key
+        _fernet = MultiFernet([Fernet(part.strip().encode()) for part in keys.split(",")])
     except (ValueError, TypeError) as error:
         raise EncryptionKeyError(
             "The encryption key is not a valid Fernet key (32 url-safe base64-encoded bytes)."
         ) from error
 
 
-def _cipher() -> Fernet:
+def _cipher() -> MultiFernet:
     if _fernet is None:
         raise EncryptionKeyError("The encryption key was not configured before database use.")
     return _fernet
+
+
+def rotated(token: str) -> str:
+    """A stored token re-encrypted with the first key (read with any)."""
+    return _cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode("ascii")
 
 
 class EncryptedText(TypeDecorator):
