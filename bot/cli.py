@@ -20,7 +20,7 @@ from bot.model.database import Database, setup
 from bot.model.invites import reissue_invite
 from bot.model.key_rotation import RotationRefused, rotate
 from bot.model.tables import Conference, Participant
-from bot.private_files import private_by_default
+from bot.private_files import private_by_default, write_private
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
 from bot.summary.documents import to_docx, to_html
@@ -122,9 +122,12 @@ def summary(
     else:
         rendered = RENDERERS[fmt](built, names)
     if output:
-        mode = "wb" if isinstance(rendered, bytes) else "w"
-        with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as file:
-            file.write(rendered)
+        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
+        try:
+            write_private(output, data, replace=force)
+        except FileExistsError:
+            print(f"{output} already exists: add --force to replace it.", file=sys.stderr)
+            return EXIT_REFUSED
     else:
         sys.stdout.write(rendered)
     return 0

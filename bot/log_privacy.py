@@ -3,9 +3,8 @@
 Our own code logs ids and kinds, never words. Rasa and its libraries may quote a message:
 at debug level ("Received user message '...'"), or in a warning about a message's shape.
 This filter, on every handler of the process, replaces any quoted text that holds more than
-a name (a space, punctuation) and anything shaped like an invite code with '[hidden]'.
-Action names, intents and our sender ids (letters, digits, "_", ".", ":", "-") stay, so
-the logs still say what happened.
+a name and anything shaped like an invite code with '[hidden]'. Action names and our
+sender ids ("action_continue", "test:kelly") stay, so the logs still say what happened.
 """
 
 from __future__ import annotations
@@ -13,8 +12,12 @@ from __future__ import annotations
 import logging
 import re
 
-QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
-A_NAME = re.compile(r"[\w.:-]*")
+# From a quote to the last of its kind on the line, so an apostrophe or an escaped quote
+# inside the words ("I don't...", JSON's \") cannot end the hiding early.
+QUOTED = re.compile(r"'(.*)'|\"(.*)\"")
+# A name has a mark no plain word has ("test:kelly", "action_continue", "v1.2"): a single
+# typed word ("hitting") is hidden too.
+A_NAME = re.compile(r"[\w.:-]*[_.:\d-][\w.:-]*")
 CODE_SHAPED = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")  # bot/codes.py: 22 characters
 HIDDEN = "[hidden]"
 

@@ -3,8 +3,10 @@
 Rasa keeps each conversation as events: what the person typed, what the bot said, the
 slots. Stored by Rasa's own class they would sit in plain text beside our encrypted tables.
 This class is Rasa's, with one change: the `data` column is encrypted with our key
-(bot/model/crypto.py). The sender, event type, intent and action names stay readable,
-which is all Rasa queries by. Conversations untouched for COMPANION_TRACKER_RETENTION_DAYS
+(bot/model/crypto.py). The sender, event type and time stay readable,
+which is all Rasa queries by (intent and action names are left empty: they are in the
+encrypted data). Rasa's own unencrypted `events` table, if an older version left one, is
+dropped. Conversations untouched for COMPANION_TRACKER_RETENTION_DAYS
 are deleted: progress lives in our own tables, and a lost tracker resumes from there.
 
 Named in endpoints.yml. Rasa falls back to an in-memory store, with only a warning, if this
@@ -42,6 +44,13 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         action_name = sa.Column(sa.String(255))
         data = sa.Column(crypto.EncryptedText)
 
+        def __init__(self, **columns):
+            # "chat X: disclosure, action_safeguarding" is itself something to protect;
+            # Rasa queries by sender, type and time only, and the names are in `data`.
+            columns.pop("intent_name", None)
+            columns.pop("action_name", None)
+            super().__init__(**columns)
+
     def __init__(self, *args, **kwargs) -> None:
         log_privacy.install()  # loaded in Rasa's process once its logging is set up
         settings = load_settings()
@@ -49,12 +58,20 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         self.retention_seconds = settings.tracker_retention_days * 86400
         self._next_prune = 0.0
         super().__init__(*args, **kwargs)
+        self._drop_plain_events()
         self.prune()
 
     async def save(self, tracker) -> None:
         await super().save(tracker)
         if time.monotonic() >= self._next_prune:
             self.prune()
+
+    def _drop_plain_events(self) -> None:
+        """Rasa's own table, from before this class, held every event in plain text."""
+        if sa.inspect(self.engine).has_table("events"):
+            with self.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE events"))
+            logger.info("Dropped Rasa's unencrypted events table.")
 
     def prune(self) -> int:
         """Delete every conversation with no event within the retention time."""

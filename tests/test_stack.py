@@ -63,11 +63,15 @@ def test_the_conversation_is_kept_encrypted_in_the_sql_tracker_store(stack):
     engine = create_engine(f"sqlite:///{Path(stack.env['COMPANION_VAR_DIR']) / 'tracker.db'}")
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT action_name, data FROM encrypted_events WHERE sender_id = 'test:tracker'")
+            text(
+                "SELECT type_name, intent_name, action_name, data FROM encrypted_events"
+                " WHERE sender_id = 'test:tracker'"
+            )
         ).all()
     engine.dispose()
-    assert "action_continue" in [action for action, _ in rows]
-    assert not any("canary" in data for _, data in rows)
+    assert {"user", "action"} <= {row.type_name for row in rows}
+    assert {(row.intent_name, row.action_name) for row in rows} == {(None, None)}
+    assert not any("canary" in row.data for row in rows)
 
 
 def test_the_action_server_answers_rasa_alone(stack):
@@ -77,6 +81,17 @@ def test_the_action_server_answers_rasa_alone(stack):
     wrong = {"Authorization": "Bearer not-the-secret"}
     assert requests.post(url, json=forged, headers=wrong, timeout=10).status_code == 401
     assert requests.get(f"{stack.settings.action_url}/health", timeout=10).status_code == 200
+    rasa = {"Authorization": f"Bearer {ACTION_TOKEN_FOR_TESTS}"}
+    call = {
+        "next_action": "action_not_understood",
+        "sender_id": "test:rasa",
+        "tracker": {"sender_id": "test:rasa", "slots": {}, "latest_message": {}, "events": []},
+        "domain": {},
+        "version": "3.6.21",
+    }
+    answered = requests.post(url, json=call, headers=rasa, timeout=10)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["responses"][0]["response"] == "utter_not_understood"
 
 
 def test_an_action_that_fails_says_so_without_echoing_the_tracker(stack):

@@ -15,6 +15,7 @@ import traceback
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
+from sanic.exceptions import SanicException
 
 from bot import log_privacy
 from bot.private_files import private_by_default
@@ -39,6 +40,8 @@ def build_app(token: str):
 
     @app.exception(Exception)
     async def failed(request, exception):
+        if isinstance(exception, SanicException):  # 404, 405, a bad request: not an action
+            return response.json({"error": "Not found."}, status=exception.status_code)
         where = "".join(traceback.format_tb(exception.__traceback__))
         logger.error("An action failed with %s at\n%s", type(exception).__name__, where)
         return response.json({"error": "The action failed."}, status=500)

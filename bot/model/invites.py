@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,15 +37,10 @@ def issue_invite(session: Session, participant: Participant, actor: str) -> str:
 def reissue_unbound_invites(session: Session, participants, actor: str) -> dict[str, str]:
     """Revoke unused invites and issue new codes; participants already chatting keep theirs."""
     codes = {}
-    now = utcnow()
     for participant in participants:
         if any(invite.bound_sender for invite in participant.invites if not invite.revoked_at):
             continue
-        for invite in participant.invites:
-            if invite.revoked_at is None:
-                invite.revoked_at = now
-                record(session, actor, "invite_revoked", "invite", invite.id)
-        codes[participant.key] = issue_invite(session, participant, actor)
+        codes[participant.key] = reissue_invite(session, participant, actor)
     return codes
 
 
@@ -91,6 +87,7 @@ def redeem(session: Session, code_hash: str, sender: str) -> RedeemResult:
             "invite",
             invite.id if invite else None,
             reason=result.outcome.value,
+            chat=hashlib.sha256(sender.encode()).hexdigest()[:16],  # which chat, not its id
         )
     return result
 

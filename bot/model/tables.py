@@ -16,9 +16,11 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import declarative_base, deferred, relationship
 
@@ -169,6 +171,18 @@ class Invite(Base):
     bound_at = Column(DateTime)
 
     participant = relationship("Participant", back_populates="invites")
+
+    # One chat, one person: the database refuses a chat a second live invite, even if two
+    # redemptions race past the check in bot/model/invites.py.
+    __table_args__ = (
+        Index(
+            "one_live_invite_per_chat",
+            "bound_sender",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
 
 class Answer(Base):

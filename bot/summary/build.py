@@ -224,8 +224,11 @@ def build_summary(
     }
     if not family:
         summary["for_chair"] = for_chair
-    else:  # the family's copy does not say what was held back from it
+    else:  # the family's copy does not say what was held back from it, nor who held back
         _unmark(summary)
+        summary["responses"] = [
+            {"participant": r["participant"], "role": r["role"]} for r in summary["responses"]
+        ]
     return summary
 
 

@@ -69,11 +69,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
                 str(score["score"]),
                 "" if score["previous"] is None else str(score["previous"]),
                 (score["reason"] or "")
-                + (
-                    " [not shared with the family]"
-                    if score.get("family_sees_reasons") is False
-                    else ""
-                ),
+                + _private({"family_sees": score.get("family_sees_reasons")}),
                 score["next_point"] or "",
             )
             for score in summary["scores"]
