@@ -18,6 +18,7 @@ from bot.actions.conversation import (
 )
 from bot.actions.session import ActionContinue, ActionStartSession
 from bot.cli import main
+from bot.codes import hash_code
 from tests.conftest import EXAMPLES, environment_for
 
 TRACKERS = EXAMPLES.parent / "tests" / "data" / "trackers"
@@ -25,12 +26,13 @@ TRACKERS = EXAMPLES.parent / "tests" / "data" / "trackers"
 
 @pytest.fixture
 def code(tmp_path, monkeypatch, capsys):
-    """A fresh database with the demo conference; the parent's invite code."""
+    """A fresh database with the demo conference; the parent's invite code, hashed, as our
+    channel hands it to Rasa (bot/channels/rest.py)."""
     for name, value in environment_for(tmp_path).items():
         monkeypatch.setenv(name, value)
     store.database.cache_clear()
     assert main(["conference", "import", str(EXAMPLES / "demo-conference.yml")]) == 0
-    yield json.loads(capsys.readouterr().out)["invites"][0]["code"]
+    yield hash_code(json.loads(capsys.readouterr().out)["invites"][0]["code"])
     store.database().dispose()
     store.database.cache_clear()
 

@@ -158,6 +158,7 @@ def test_a_young_persons_three_houses_and_who_may_see_them(stack):
         "house": "worries",
         "text": "When dad shouts at mum",
         "share_with": "chair_and_social_worker",
+        "family_sees": False,
     } in chair["child_voice"]
     # "Only my social worker and the chair" is in nothing the family can see.
     for family_facing in (json.dumps(family), to_markdown(family)):
