@@ -1,7 +1,12 @@
-# `make run` and `make test` both work from a fresh clone: they find Python 3.10, build
-# .venv from requirements.lock, train the Rasa model when its inputs changed, and
-# create or migrate the database.
+# `make run` and `make test` both work from a fresh clone. Two environments, each from its
+# own lock (see the README): Rasa's (.venv-rasa, Python 3.10, requirements-rasa.lock:
+# Rasa 3.6 and our NLU components, internal, loopback only) and the product's (.venv,
+# Python 3.11, requirements.lock: web app, CLI, action server, tests, on current
+# libraries). Each is rebuilt only when its lock changes; the Rasa model is retrained only
+# when its inputs change; the database is created or migrated.
 
+RASA_VENV := .venv-rasa
+RASA_BIN := $(RASA_VENV)/bin
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/companion.tar.gz
@@ -9,29 +14,24 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml bot/nlu/*.py)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup lint validate rasa-test pytest train clean
+.PHONY: run test setup lint validate rasa-test pytest pytest-rasa train lock clean
 
 run: setup
 	$(BIN)/companion serve --demo
 
-test: setup lint validate rasa-test pytest
+test: setup lint validate rasa-test pytest-rasa pytest
 
-setup: $(VENV)/.installed $(MODEL)
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL)
 	$(BIN)/companion setup
 
-# Reinstall only when the lock or the project description changes.
-$(VENV)/.installed: requirements.lock pyproject.toml scripts/find-python310
-	@python=$$(scripts/find-python310) || exit 1; \
-	  if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
-	    rm -rf $(VENV) && $$python -m venv $(VENV); fi
-	$(BIN)/python -m pip install --quiet --upgrade pip==24.2
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	touch $@
+$(RASA_VENV)/.installed: requirements-rasa.lock pyproject.toml scripts/make-venv
+	scripts/make-venv $(RASA_VENV) 3.10 requirements-rasa.lock
 
-# Retrain only when the training data, domain, pipeline or our NLU components change.
-$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	$(BIN)/rasa train --fixed-model-name companion --out models
+$(VENV)/.installed: requirements.lock pyproject.toml scripts/make-venv
+	scripts/make-venv $(VENV) 3.11 requirements.lock
+
+$(MODEL): $(RASA_VENV)/.installed $(TRAINING_INPUTS)
+	$(RASA_BIN)/rasa train --fixed-model-name companion --out models
 
 train: $(MODEL)
 
@@ -39,15 +39,23 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check bot tests scripts migrations/env.py
 	$(BIN)/ruff format --check bot tests scripts migrations/env.py
 
-validate: $(VENV)/.installed
-	$(BIN)/rasa data validate
+validate: $(RASA_VENV)/.installed
+	$(RASA_BIN)/rasa data validate
 
 rasa-test: $(MODEL)
-	$(BIN)/rasa test core --model $(MODEL) --stories tests/conversations \
+	$(RASA_BIN)/rasa test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out var/results
 
+# Tests of what runs inside Rasa run in Rasa's environment; all the others in the product's.
+pytest-rasa: $(RASA_VENV)/.installed
+	$(RASA_BIN)/pytest tests/rasa_side
+
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/rasa_side
+
+# The product's lock, from requirements.in on current releases; Rasa's is left alone.
+lock:
+	scripts/lock-product
 
 clean:
-	rm -rf $(VENV) models var .rasa
+	rm -rf $(VENV) $(RASA_VENV) models var .rasa

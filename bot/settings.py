@@ -32,6 +32,7 @@ class Settings:
     notify_sms_template_id: str | None = None
     notify_interval: float = 10.0
     duty_email: str | None = None  # where alerts from someone not yet joined go
+    rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
     tracker_retention_days: float = 30.0  # Rasa's copy of a quiet conversation is deleted after
 
     @property
@@ -73,5 +74,6 @@ def load_settings(env: dict | None = None) -> Settings:
         notify_sms_template_id=env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
         notify_interval=float(env.get("COMPANION_NOTIFY_INTERVAL", 10)),
         duty_email=env.get("COMPANION_DUTY_EMAIL") or None,
+        rasa_bin=Path(env.get("COMPANION_RASA_BIN") or PROJECT_ROOT / ".venv-rasa/bin/rasa"),
         tracker_retention_days=float(env.get("COMPANION_TRACKER_RETENTION_DAYS", 30)),
     )

@@ -1,8 +1,10 @@
-"""The action server: rasa_sdk's app, answering Rasa alone.
+"""The action server: our actions (rasa-sdk's executor) behind a small aiohttp app that
+answers Rasa alone.
 
 Rasa sends `Authorization: Bearer <token>` with every call (endpoints.yml); anything else
 gets 401 before an action runs. An error answers with a generic message and logs where it
-happened, never the tracker a call carries (rasa_sdk's own handler echoes it back).
+happened, never the tracker a call carries (rasa-sdk's own server echoes it back). aiohttp
+is the web app's framework too: one framework, on a current release, faces a request.
 """
 
 from __future__ import annotations
@@ -13,39 +15,50 @@ import os
 import sys
 import traceback
 
-from rasa_sdk.endpoint import create_app
-from sanic import response
-from sanic.exceptions import SanicException
+from aiohttp import web
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import (
+    ActionExecutionRejection,
+    ActionMissingDomainException,
+    ActionNotFoundException,
+)
 
 from bot import log_privacy
 from bot.private_files import private_by_default
 from bot.settings import ACTION_TOKEN, load_settings
 
 logger = logging.getLogger(__name__)
-OPEN_PATHS = ("/health",)
+# rasa-sdk's own answers when an action cannot run, as Rasa expects them.
+REFUSED = {ActionExecutionRejection: 400, ActionNotFoundException: 404}
+REFUSED[ActionMissingDomainException] = 449
 
 
-def build_app(token: str):
-    app = create_app("bot.actions", cors_origins=None)
+def build_app(token: str) -> web.Application:
+    executor = ActionExecutor()
+    executor.register_package("bot.actions")
     expected = f"Bearer {token}".encode()
 
-    @app.middleware("request")
-    async def only_rasa(request):
-        if request.path in OPEN_PATHS:
-            return None
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def webhook(request: web.Request) -> web.Response:
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected):
-            return response.json({"error": "Not allowed."}, status=401)
-        return None
+            return web.json_response({"error": "Not allowed."}, status=401)
+        try:
+            action_call = await request.json()
+            result = await executor.run(action_call)
+        except tuple(REFUSED) as refused:
+            body = {"error": refused.message, "action_name": refused.action_name}
+            return web.json_response(body, status=REFUSED[type(refused)])
+        except Exception as error:  # noqa: BLE001  any failure: say so, log where, no tracker
+            where = "".join(traceback.format_tb(error.__traceback__))
+            logger.error("An action failed with %s at\n%s", type(error).__name__, where)
+            return web.json_response({"error": "The action failed."}, status=500)
+        return web.json_response(result.model_dump() if result else None)
 
-    @app.exception(Exception)
-    async def failed(request, exception):
-        if isinstance(exception, SanicException):  # 404, 405, a bad request: not an action
-            return response.json({"error": "Not found."}, status=exception.status_code)
-        where = "".join(traceback.format_tb(exception.__traceback__))
-        logger.error("An action failed with %s at\n%s", type(exception).__name__, where)
-        return response.json({"error": "The action failed."}, status=500)
-
+    app = web.Application()
+    app.add_routes([web.get("/health", health), web.post("/webhook", webhook)])
     return app
 
 
@@ -58,7 +71,9 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     log_privacy.install()
     settings = load_settings()
-    build_app(token).run(settings.host, settings.action_port, workers=1, access_log=False)
+    web.run_app(
+        build_app(token), host=settings.host, port=settings.action_port, print=None, access_log=None
+    )
     return 0
 
 

@@ -76,7 +76,6 @@ class Service:
 
 
 def services(settings: Settings) -> list[Service]:
-    bin_dir = Path(sys.executable).parent
     # Rasa and the action server share a secret: set one to run them on separate hosts.
     token = os.environ.get(ACTION_TOKEN) or secrets.token_urlsafe(32)
     quiet = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -90,7 +89,7 @@ def services(settings: Settings) -> list[Service]:
         Service(
             "rasa",
             [
-                str(bin_dir / "rasa"),
+                str(settings.rasa_bin),  # Rasa's own environment (.venv-rasa)
                 "run",
                 "--model",
                 str(MODEL),
@@ -200,6 +199,12 @@ def serve(settings: Settings, demo: bool = False) -> int:
         preflight(settings)
     except NotReachable as error:
         print(f"Not starting: {error}", file=sys.stderr)
+        return 1
+    if not settings.rasa_bin.exists():
+        print(
+            f"Not starting: Rasa's environment is missing ({settings.rasa_bin}); run make setup.",
+            file=sys.stderr,
+        )
         return 1
     setup(settings)
     invites = prepare_demo(settings) if demo else []

@@ -39,7 +39,9 @@ def build():
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
         ),
-        LogisticRegression(C=16, max_iter=3000, class_weight="balanced"),
+        # A tight tolerance: the same corpus gives the same model in Rasa's environment and
+        # the product's, whatever their scikit-learn (they differed by up to 0.07 at 1e-4).
+        LogisticRegression(C=16, max_iter=20000, tol=1e-8, class_weight="balanced"),
     )
 
 
