@@ -14,15 +14,19 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml bot/nlu/*.py)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup lint validate rasa-test pytest pytest-rasa train lock clean
+.PHONY: run test setup environments lint validate rasa-test pytest pytest-rasa train lock clean
 
 run: setup
 	$(BIN)/companion serve --demo
 
 test: setup lint validate rasa-test pytest-rasa pytest
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL)
+setup: environments $(MODEL)
 	$(BIN)/companion setup
+
+# Both environments at once: most of it is unpacking wheels.
+environments:
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed $(RASA_VENV)/.installed
 
 $(RASA_VENV)/.installed: requirements-rasa.lock pyproject.toml scripts/make-venv
 	scripts/make-venv $(RASA_VENV) 3.10 requirements-rasa.lock
@@ -46,12 +50,15 @@ rasa-test: $(MODEL)
 	$(RASA_BIN)/rasa test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out var/results
 
-# Tests of what runs inside Rasa run in Rasa's environment; all the others in the product's.
+# Tests of what runs inside Rasa run in Rasa's environment; all the others in the product's,
+# in PYTEST_WORKERS processes (each starts its own stack for the end-to-end tests).
+PYTEST_WORKERS ?= 2
+
 pytest-rasa: $(RASA_VENV)/.installed
 	$(RASA_BIN)/pytest tests/rasa_side
 
 pytest: setup
-	$(BIN)/pytest --ignore=tests/rasa_side
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/rasa_side
 
 # The product's lock, from requirements.in on current releases; Rasa's is left alone.
 lock:
