@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -18,6 +19,9 @@ from sqlalchemy.engine import make_url
 
 from bot.model.database import Database, migrate
 from bot.settings import PROJECT_ROOT, load_settings
+
+# tests/rasa_side run in Rasa's environment (make pytest-rasa); the product's has no Rasa.
+collect_ignore_glob = [] if importlib.util.find_spec("rasa") else ["rasa_side/*"]
 
 EXAMPLES = PROJECT_ROOT / "examples"
 BIN = Path(sys.executable).parent

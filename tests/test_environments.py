@@ -50,3 +50,16 @@ def test_each_service_runs_in_its_own_environment(stack):
         found = subprocess.run([python, "-c", "import rasa"], capture_output=True)
         assert found.returncode != 0  # the action server's environment has no Rasa at all
     assert version_in(str(RASA_VENV / "bin" / "python"), "rasa") == (3, 6, 21)
+
+
+def test_rasas_database_address_must_not_name_a_driver(tmp_path):
+    import pytest
+
+    from bot.launcher.preflight import NotReachable, preflight
+    from bot.settings import load_settings
+    from tests.conftest import environment_for
+
+    named = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+    settings = load_settings(environment_for(tmp_path, TRACKER_STORE_URL=named))
+    with pytest.raises(NotReachable, match="must not name a driver"):
+        preflight(settings)

@@ -92,6 +92,14 @@ def test_the_action_server_answers_rasa_alone(stack):
     answered = requests.post(url, json=call, headers=rasa, timeout=10)
     assert answered.status_code == 200, answered.text
     assert answered.json()["responses"][0]["response"] == "utter_not_understood"
+    # What Rasa expects when an action cannot run, and a tracker far over aiohttp's 1 MiB.
+    unknown = requests.post(url, json={**call, "next_action": "no_such"}, headers=rasa, timeout=10)
+    assert unknown.status_code == 404 and unknown.json()["action_name"] == "no_such"
+    garbled = requests.post(url, data=b"{not json", headers=rasa, timeout=10)
+    assert garbled.status_code == 400
+    long_tracker = {**call["tracker"], "events": [{"event": "bot", "text": "x" * 500}] * 6000}
+    big = requests.post(url, json={**call, "tracker": long_tracker}, headers=rasa, timeout=30)
+    assert big.status_code == 200, big.text
 
 
 def test_an_action_that_fails_says_so_without_echoing_the_tracker(stack):

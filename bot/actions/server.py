@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 # rasa-sdk's own answers when an action cannot run, as Rasa expects them.
 REFUSED = {ActionExecutionRejection: 400, ActionNotFoundException: 404}
 REFUSED[ActionMissingDomainException] = 449
+MAX_CALL_BYTES = 100 * 2**20  # as rasa-sdk's own server allowed
 
 
 def build_app(token: str) -> web.Application:
@@ -47,6 +48,9 @@ def build_app(token: str) -> web.Application:
             return web.json_response({"error": "Not allowed."}, status=401)
         try:
             action_call = await request.json()
+        except ValueError:
+            return web.json_response({"error": "Invalid body request"}, status=400)
+        try:
             result = await executor.run(action_call)
         except tuple(REFUSED) as refused:
             body = {"error": refused.message, "action_name": refused.action_name}
@@ -57,7 +61,8 @@ def build_app(token: str) -> web.Application:
             return web.json_response({"error": "The action failed."}, status=500)
         return web.json_response(result.model_dump() if result else None)
 
-    app = web.Application()
+    # Rasa sends the whole tracker and the domain with every call: well over aiohttp's 1 MiB.
+    app = web.Application(client_max_size=MAX_CALL_BYTES)
     app.add_routes([web.get("/health", health), web.post("/webhook", webhook)])
     return app
 

@@ -47,6 +47,13 @@ def check_redis(url: str) -> None:
 
 def preflight(settings: Settings) -> None:
     check_database("DATABASE_URL", settings.database_url)
+    # Rasa (SQLAlchemy 1.4, psycopg2) and the product (SQLAlchemy 2.1, psycopg 3) both open
+    # Rasa's database, each with its own driver: the address must not name one.
+    if "+" in settings.tracker_store_url.split("://", 1)[0]:
+        raise NotReachable(
+            "TRACKER_STORE_URL must not name a driver (postgresql://, not postgresql+...://): "
+            "Rasa and the product each use their own."
+        )
     check_database("TRACKER_STORE_URL", settings.tracker_store_url)
     if settings.redis_url:
         check_redis(settings.redis_url)
