@@ -76,11 +76,16 @@ def test_reissuing_replaces_unused_codes_and_keeps_joined_chats(database):
         assert participant_for_sender(session, "web:kelly").key == "P1"
 
 
+def joined(database, code: str, sender: str, state: str) -> None:
+    """The participant behind the code joined from this chat; their conversation is in state."""
+    with database.session() as session, session.begin():
+        participant = redeem(session, hash_code(code), sender).participant
+        session.add(Progress(participant=participant, step="first", state=state))
+
+
 def test_a_paused_conversation_can_carry_on_from_another_chat(database):
     _, codes = _conference(database)
-    with database.session() as session, session.begin():
-        participant = redeem(session, hash_code(codes["P1"]), "web:kelly").participant
-        session.add(Progress(participant=participant, step="strengths", state="paused"))
+    joined(database, codes["P1"], "web:kelly", "paused")
     with database.session() as session, session.begin():
         moved = redeem(session, hash_code(codes["P1"]), "telegram:kelly")
         assert moved.outcome is Redemption.MOVED and moved.participant.key == "P1"
@@ -91,9 +96,7 @@ def test_a_paused_conversation_can_carry_on_from_another_chat(database):
 
 def test_a_childs_conversation_moves_chats_only_after_staff_reissue_the_invite(database):
     _, codes = _conference(database)
-    with database.session() as session, session.begin():
-        ava = redeem(session, hash_code(codes["P2"]), "web:ava").participant
-        session.add(Progress(participant=ava, step="good_things", state="paused"))
+    joined(database, codes["P2"], "web:ava", "paused")
     with database.session() as session, session.begin():
         moved = redeem(session, hash_code(codes["P2"]), "telegram:someone")
         assert moved.outcome is Redemption.USED and moved.participant is None
@@ -129,9 +132,7 @@ def test_one_chat_is_one_person_and_every_refusal_is_audited(database):
 
 def test_an_active_conversation_cannot_be_taken_over(database):
     _, codes = _conference(database)
-    with database.session() as session, session.begin():
-        participant = redeem(session, hash_code(codes["P1"]), "web:kelly").participant
-        session.add(Progress(participant=participant, step="strengths", state="active"))
+    joined(database, codes["P1"], "web:kelly", "active")
     with database.session() as session, session.begin():
         assert (
             redeem(session, hash_code(codes["P1"]), "telegram:someone").outcome is Redemption.USED

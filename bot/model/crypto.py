@@ -7,11 +7,12 @@ an error, never garbage.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.types import Text, TypeDecorator
+
+from bot.private_files import write_private
 
 
 class EncryptionKeyError(RuntimeError):
@@ -26,9 +27,10 @@ def ensure_key_file(path: Path) -> bool:
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as key_file:
-        key_file.write(Fernet.generate_key())
+    try:
+        write_private(path, Fernet.generate_key())
+    except FileExistsError:  # made meanwhile by another process: that key stands
+        return False
     return True
 
 

@@ -85,8 +85,7 @@ def _alembic(url: str, step, revision: str) -> None:
 
 def setup(settings: Settings) -> None:
     """Create the local key file (when no key is set) and create or migrate the database;
-    the var directory is made private."""
-    secure_var_dir(settings.var_dir)
+    the var directory, and all it holds, is made private."""
     if settings.encryption_key is None and crypto.ensure_key_file(settings.encryption_key_file):
         print(f"Created an encryption key in {settings.encryption_key_file}", file=sys.stderr)
     migrate(settings.database_url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,7 +86,7 @@ def redeem(session: Session, code_hash: str, sender: str) -> RedeemResult:
             "invite",
             invite.id if invite else None,
             reason=result.outcome.value,
-            chat=hashlib.sha256(sender.encode()).hexdigest()[:16],  # which chat, not its id
+            chat=hash_code(sender)[:16],  # which chat, not its id
         )
     return result
 

@@ -91,6 +91,11 @@ def build_summary(
         raise UnknownConference(conference_id)
     agenda = agenda or load_agenda()
     family = audience == "family"
+
+    def marks(family_sees: bool) -> dict:
+        """The chair's copy says who else may read an item; the family's says nothing."""
+        return {} if family else {"family_sees": family_sees}
+
     participants = sorted(conference.participants, key=participant_order)
     rank = {participant.id: index for index, participant in enumerate(participants)}
     answers = session.execute(
@@ -118,6 +123,7 @@ def build_summary(
     for_chair, child_voice = [], []
     for answer in answers:
         who = {"participant": answer.participant.key, "role": answer.participant.role}
+        shown = marks(view.answer(answer))
         question = agenda.question(answer.question_key)
         house = question.house if question else None
         if house:  # the child's own words, never paraphrased
@@ -127,12 +133,11 @@ def build_summary(
                     "house": house,
                     "text": answer.text,
                     "share_with": answer.share_with,
-                    **marks(view.answer(answer)),
+                    **shown,
                 }
             )
         if answer.column_key:
-            item = {"text": answer.text, **who, "children": list(answer.children)}
-            item.update(marks(view.answer(answer)))
+            item = {"text": answer.text, **who, "children": list(answer.children), **shown}
             columns[answer.column_key].append({**item, "child_voice": True} if house else item)
         elif not family:
             for_chair.append(
@@ -224,16 +229,11 @@ def build_summary(
     }
     if not family:
         summary["for_chair"] = for_chair
-    else:  # the family's copy does not say what was held back from it, nor who held back
-        _unmark(summary)
+    else:  # nor does it say who held back
         summary["responses"] = [
             {"participant": r["participant"], "role": r["role"]} for r in summary["responses"]
         ]
     return summary
-
-
-def marks(family_sees: bool) -> dict:
-    return {"family_sees": family_sees}
 
 
 def _reasons(score: Score, shown: bool, family: bool) -> dict:
@@ -241,10 +241,3 @@ def _reasons(score: Score, shown: bool, family: bool) -> dict:
         return {"reason": None, "next_point": None}
     reasons = {"reason": score.reason, "next_point": score.next_point}
     return reasons if family else {**reasons, "family_sees_reasons": shown}
-
-
-def _unmark(summary: dict) -> None:
-    items = [*summary["child_voice"], *summary["scores"]]
-    items += [item for column in summary["columns"].values() for item in column]
-    for item in items:
-        item.pop("family_sees", None)
