@@ -14,15 +14,18 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml bot/nlu/*.py)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: run test setup environments lint validate rasa-test pytest pytest-rasa train lock clean
+.PHONY: run test setup environments lint validate rasa-test pytest pytest-rasa train bench lock clean
 
 run: setup
 	$(BIN)/companion serve --demo
 
 test: setup lint validate rasa-test pytest-rasa pytest
 
+# The safeguarding detector is built once per environment (bot/safeguarding/built.py).
 setup: environments $(MODEL)
 	$(BIN)/companion setup
+	$(BIN)/python -m bot.safeguarding.detector
+	$(RASA_BIN)/python -m bot.safeguarding.detector
 
 # Both environments at once: most of it is unpacking wheels.
 environments:
@@ -40,8 +43,8 @@ $(MODEL): requirements-rasa.lock $(TRAINING_INPUTS) | $(RASA_VENV)/.installed
 train: $(MODEL)
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check bot tests scripts migrations/env.py
-	$(BIN)/ruff format --check bot tests scripts migrations/env.py
+	$(BIN)/ruff check bot tests scripts bench migrations/env.py
+	$(BIN)/ruff format --check bot tests scripts bench migrations/env.py
 
 validate: $(RASA_VENV)/.installed
 	$(RASA_BIN)/rasa data validate
@@ -59,6 +62,10 @@ pytest-rasa: $(RASA_VENV)/.installed
 
 pytest: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# Our stack beside a bare Rasa bot, figures printed (bench/__main__.py; issue 15's targets).
+bench: setup
+	$(BIN)/python -m bench
 
 # The product's lock, from requirements.in on current releases; Rasa's is left alone.
 lock:

@@ -1,8 +1,8 @@
 """The second signal of the safeguarding detector: a text classifier trained on our corpus.
 
 Word and character n-grams (so text-speak and slips still count) with a logistic
-regression, trained in a second or two the first time a process
-asks, never downloaded (corpus/tuning.tsv is the corpus written apart from the detector;
+regression, trained in a few seconds the first time it is needed (then kept: built.py),
+never downloaded (corpus/tuning.tsv is the corpus written apart from the detector;
 corpus/chat.tsv holds messages from our own conversations, so that a plain "stop" or a
 typed answer is known to be everyday). It votes beside the harm concepts (detector.py).
 """
@@ -17,6 +17,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
+from bot.safeguarding import concepts
+from bot.safeguarding.built import built, files
 from bot.safeguarding.concepts import normalise
 
 CORPUS = Path(__file__).with_name("corpus")  # *.tsv: label, category, message
@@ -49,13 +51,19 @@ def training() -> list[tuple[str, str, str]]:
     return [row for path in sorted(CORPUS.glob("*.tsv")) for row in read(path)]
 
 
-@lru_cache(maxsize=1)
-def model():
+def train():
     rows = training()
     trained = build()
     texts = [normalise(text) for _, _, text in rows]
     trained.fit(texts, [label == "immediate" for label, _, _ in rows])
     return trained
+
+
+@lru_cache(maxsize=1)
+def model():
+    """Trained once (and kept for the next process: built.py)."""
+    inputs = [*files(CORPUS, "*.tsv"), Path(__file__), Path(concepts.__file__)]
+    return built("classifier", train, inputs)
 
 
 def probability(text: str) -> float:

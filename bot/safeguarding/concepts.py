@@ -21,6 +21,8 @@ from pathlib import Path
 import snowballstemmer
 from ruamel.yaml import YAML
 
+from bot.safeguarding.built import built, files
+
 FOLDER = Path(__file__).with_name("concepts")
 TIERS = ("danger", "danger_with_person", "concern")
 CUES = (
@@ -132,7 +134,8 @@ def load(folder: Path = FOLDER) -> Lexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    return load()
+    """The concepts in FOLDER, read once (and kept for the next process: built.py)."""
+    return built("concepts", load, [*files(FOLDER, "*.yml"), Path(__file__)])
 
 
 @lru_cache(maxsize=2)

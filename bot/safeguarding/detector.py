@@ -72,3 +72,7 @@ def warm() -> None:
     """Read the harm concepts and train the classifier now (a few seconds), so the first
     person to write is not the one who waits."""
     assess("hello")
+
+
+if __name__ == "__main__":  # `make setup`: built now, in this environment (built.py)
+    warm()
