@@ -4,7 +4,7 @@ Our own code logs ids and kinds, never words. Rasa and its libraries may quote a
 at debug level ("Received user message '...'"), or in a warning about a message's shape.
 This filter, on every handler of the process, replaces any quoted text that holds more than
 a name and anything shaped like an invite code with '[hidden]'. Action names and our
-sender ids ("action_continue", "test:kelly") stay, so the logs still say what happened.
+sender ids ("action_answer", "test:kelly") stay, so the logs still say what happened.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 # From a quote to the last of its kind on the line, so an apostrophe or an escaped quote
 # inside the words ("I don't...", JSON's \") cannot end the hiding early.
 QUOTED = re.compile(r"'(.*)'|\"(.*)\"")
-# A name has a mark no plain word has ("test:kelly", "action_continue", "v1.2"): a single
+# A name has a mark no plain word has ("test:kelly", "action_answer", "v1.2"): a single
 # typed word ("hitting") is hidden too.
 A_NAME = re.compile(r"[\w.:-]*[_.:\d-][\w.:-]*")
 CODE_SHAPED = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")  # bot/codes.py: 22 characters

@@ -114,12 +114,12 @@ def test_a_log_line_never_carries_typed_words_or_a_code(monkeypatch):
     try:
         raise ValueError("could not store 'my ex scares me'")
     except ValueError:
-        logging.getLogger("rasa_sdk").exception("An action failed for 'action_continue'")
+        logging.getLogger("rasa_sdk").exception("An action failed for 'action_answer'")
     logging.captureWarnings(False)
     log = written.getvalue()
     for words in ("want to go home", "stop", code, "hitting", "my ex scares me"):
         assert words not in log
-    assert "An action failed for 'action_continue'" in log  # names still say what happened
+    assert "An action failed for 'action_answer'" in log  # names still say what happened
 
 
 def rasa_event(tracker_url: str, key: str, words: str) -> None:

@@ -76,7 +76,7 @@ def test_the_conversation_is_kept_encrypted_in_the_sql_tracker_store(stack):
 
 def test_the_action_server_answers_rasa_alone(stack):
     url = f"{stack.settings.action_url}/webhook"
-    forged = {"next_action": "action_continue", "tracker": {"sender_id": "test:kelly"}}
+    forged = {"next_action": "action_answer", "tracker": {"sender_id": "test:kelly"}}
     assert requests.post(url, json=forged, timeout=10).status_code == 401
     wrong = {"Authorization": "Bearer not-the-secret"}
     assert requests.post(url, json=forged, headers=wrong, timeout=10).status_code == 401
@@ -105,7 +105,7 @@ def test_the_action_server_answers_rasa_alone(stack):
 def test_an_action_that_fails_says_so_without_echoing_the_tracker(stack):
     rasa = {"Authorization": f"Bearer {ACTION_TOKEN_FOR_TESTS}"}
     broken = {
-        "next_action": "action_continue",
+        "next_action": "action_answer",
         "tracker": "canary words where a tracker should be",  # fails inside rasa_sdk
         "domain": {},
     }

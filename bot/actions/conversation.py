@@ -1,86 +1,50 @@
-"""The one form that asks every agenda, and the commands that work at any question."""
+"""An answer, the commands that work at any question, and a disclosure: each one action
+(bot/actions/turn.py asks the next question)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
-
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-
-from bot.actions.store import (
-    conversation_of,
-    is_immediate,
-    latest_finding,
-    note_concern,
-    send,
-    typed_text,
-)
-from bot.typed import as_typed
-
-DONE = "done"  # the `answer` slot's value once the agenda is finished
+from bot.actions.store import is_immediate, note_concern
+from bot.actions.turn import Turn, carry_on
 
 
-class ValidateConferenceForm(FormValidationAction):
-    def name(self) -> Text:
-        return "validate_conference_form"
+class ActionAnswer(Turn):
+    """Whatever is typed at a question: saved (committed before the next question is
+    asked), unless it tells us a child may be in danger: then help first, and the
+    question waits."""
 
-    async def validate_answer(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        """Save the answer (committed before anything else is asked) and move on."""
-        with conversation_of(tracker.sender_id) as conversation:
-            if conversation is None:
-                return {"answer": DONE}
-            text = as_typed(str(value))
-            finding = latest_finding(tracker)
-            if is_immediate(finding):
-                # Danger in words that reached us as an answer (Rasa's "/intent" syntax
-                # is read after our detector): help first, and the question waits.
-                send(dispatcher, conversation.safeguard(text, finding))
-                return {"answer": None}
-            note_concern(conversation, text, finding)
-            if conversation.finished:  # sent already: anything more is added for the chair
-                send(dispatcher, conversation.add_late(text))
-            else:
-                send(dispatcher, conversation.answer(text))
-            finished = conversation.finished
-        return {"answer": DONE if finished else None}
+    action_name = "action_answer"
+
+    def at_question(self, conversation, text, finding):
+        if is_immediate(finding):
+            return conversation.safeguard(text, finding)
+        note_concern(conversation, text, finding)
+        return conversation.answer(text)
 
 
-class ActionAskAnswer(Action):
-    """Asks whatever the participant's progress says comes next."""
+class ActionSafeguarding(ActionAnswer):
+    """A disclosure found by the NLU; read again here from the words as typed, and if it
+    is not one after all, an answer like any other."""
 
-    def name(self) -> Text:
-        return "action_ask_answer"
-
-    async def run(self, dispatcher, tracker, domain):
-        with conversation_of(tracker.sender_id) as conversation:
-            if conversation is not None:
-                send(dispatcher, conversation.ask())
-        return []
+    action_name = "action_safeguarding"
 
 
-class CommandAction(Action):
-    """back, skip, help, pause, stop: each moves the progress, then the form asks again."""
+class CommandAction(Turn):
+    """back, skip, help, pause, stop. help, pause and stop do the same wherever the
+    participant is; back and skip away from a question just carry on."""
 
     command = ""
-    action_name = ""
-    leaves_form = False
+    anywhere = False
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return self.action_name or f"action_{self.command}"
 
-    async def run(self, dispatcher, tracker, domain):
-        with conversation_of(tracker.sender_id) as conversation:
-            if conversation is None:
-                dispatcher.utter_message(response="utter_invite_missing")
-                return []
-            send(dispatcher, getattr(conversation, self.command)())
-        if self.leaves_form:
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
-        return []
+    def at_question(self, conversation, text, finding):
+        return getattr(conversation, self.command)()
+
+    def elsewhere(self, conversation, text, finding):
+        if self.anywhere:
+            return self.at_question(conversation, text, finding)
+        return carry_on(conversation, text, finding)
 
 
 class ActionBack(CommandAction):
@@ -94,26 +58,25 @@ class ActionSkip(CommandAction):
 
 class ActionHelp(CommandAction):
     command = "help"
+    anywhere = True
 
 
 class ActionPause(CommandAction):
     command = "pause"
-    leaves_form = True
+    anywhere = True
 
 
 class ActionStop(CommandAction):
     command = "stop"
-    leaves_form = True
+    anywhere = True
 
 
-class ActionMisunderstood(Action):
+class ActionMisunderstood(Turn):
     """ "You misunderstood": noted beside the alert, which is never deleted."""
 
-    def name(self) -> Text:
-        return "action_misunderstood"
+    action_name = "action_misunderstood"
 
-    async def run(self, dispatcher, tracker, domain):
-        with conversation_of(tracker.sender_id) as conversation:
-            if conversation is not None:
-                send(dispatcher, conversation.misunderstood(typed_text(tracker)))
-        return []
+    def at_question(self, conversation, text, finding):
+        return conversation.misunderstood(text)
+
+    elsewhere = at_question

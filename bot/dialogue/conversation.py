@@ -206,10 +206,12 @@ class Conversation:
         if step is None or self.finished:
             return []
         text = text.strip()
-        if self.data.stop_asked:  # "carry on" after "do you want to stop?": the question again
+        if self.data.stop_asked:  # a child was asked "do you want to stop the chat?"
+            if parsing.matches(text, [self.text("stop_yes"), "yes"], slips=True):
+                return self.stop()
             self.update(stop_asked=False)
             if parsing.matches(text, [self.text("stop_no"), "carry on", "no"], slips=True):
-                return self.ask()
+                return []  # the question again (asked after every turn)
         self.update(again=None)
         skip_title = step.question.skip_button and self.say(step.question.skip_button, step)
         if skip_title and parsing.key(text) == parsing.key(skip_title):

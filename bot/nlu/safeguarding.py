@@ -1,7 +1,7 @@
 """Safeguarding first: every message is checked before any policy sees it.
 
 Runs after the other rules, so it overrules every reading: an immediate danger becomes the
-`disclosure` intent (a rule then interrupts whatever form is active); a concern is
+`disclosure` intent (its rule interrupts whatever question is asked); a concern is
 marked with a `safeguarding` entity and the conversation goes on (bot/nlu/answers.py then
 makes the message an answer). The detector has its own two signals (harm concepts and a
 classifier of ours); Rasa's intent classifier has no say.

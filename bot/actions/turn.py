@@ -1,0 +1,116 @@
+"""Every message is one turn, and every turn is one action.
+
+Rasa's rules give each intent its action (data/rules/); the action does what the message
+asks, then asks the question the participant is now at. Progress lives in our tables, so
+Rasa needs no memory of the conversation: each action ends by starting Rasa's history
+afresh (SessionStarted, after which Rasa listens), and the cost of a turn stays the same at
+the 400th message as at the first (issue 15: Rasa replayed its whole history every turn).
+
+The one thing Rasa keeps is the `joined` slot: this chat has been with us since Rasa's
+history began. A conversation that is active in our tables, but not joined here, was lost
+(a restart, a pruned tracker): the next message there is not taken as an answer to a
+question the person may not have seen, but kept for the chair, and the question asked.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.store import (
+    conversation_of,
+    database,
+    is_immediate,
+    latest_finding,
+    note_concern,
+    send,
+    typed_text,
+)
+from bot.dialogue.conversation import Conversation
+from bot.dialogue.replies import Reply
+from bot.dialogue.state import State
+from bot.safeguarding.alerts import raise_unjoined_alert
+from bot.safeguarding.detector import Finding
+from bot.safeguarding.script import script_for
+
+
+def fresh_history(joined: bool) -> list[dict]:
+    """Rasa starts its history afresh (and so listens next), remembering only `joined`."""
+    return [SessionStarted(), SlotSet("joined", joined)]
+
+
+def carry_on(conversation: Conversation, text: str | None, finding: Finding | None):
+    """A message from someone not at a question (paused, stopped, lost, or sent already):
+    help first if it needs it, otherwise back to where they were, or added for the chair."""
+    if is_immediate(finding):
+        return conversation.safeguard(text, finding)  # a pause stays a pause
+    note_concern(conversation, text, finding)
+    if not conversation.steps:
+        return [conversation.message("no_questions")]
+    if conversation.finished:
+        return conversation.add_late(text) if text else [conversation.message("already_sent")]
+    lost = conversation.state is State.ACTIVE and conversation.step is not None
+    replies = []
+    if text and lost and conversation.substantive(text):
+        # Typed where we lost track: kept for the chair, and the question asked again.
+        replies.append(conversation.keep_note(conversation.step, text))
+    return replies + conversation.resume()
+
+
+def next_question(conversation: Conversation) -> list[Reply]:
+    """After every turn the question the participant is at, unless they left it (paused,
+    stopped, finished) or a child was just asked whether they want to stop."""
+    if conversation.state is not State.ACTIVE or conversation.data.stop_asked:
+        return []
+    return conversation.ask()
+
+
+class Turn(Action):
+    """One turn: `at_question` when the participant is at a question in this chat,
+    `elsewhere` when not (default: carry on), `no_conversation` for a sender who has not
+    joined."""
+
+    action_name = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    @contextmanager
+    def conversation(self, dispatcher, tracker: Tracker) -> Iterator[Conversation | None]:
+        with conversation_of(tracker.sender_id) as conversation:
+            yield conversation
+
+    def at_question(self, conversation: Conversation, text: str, finding) -> list[Reply]:
+        raise NotImplementedError
+
+    def elsewhere(self, conversation: Conversation, text: str, finding) -> list[Reply]:
+        return carry_on(conversation, text, finding)
+
+    def no_conversation(self, dispatcher, tracker: Tracker, text: str, finding) -> None:
+        if is_immediate(finding):  # recorded, and emailed to the duty inbox
+            with database().session() as session, session.begin():
+                raise_unjoined_alert(session, finding, text, database().settings.duty_email)
+            send(dispatcher, script_for(None, None))
+        else:
+            dispatcher.utter_message(response="utter_invite_missing")
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> list:
+        text = typed_text(tracker)
+        finding = latest_finding(tracker)
+        with self.conversation(dispatcher, tracker) as conversation:
+            if conversation is None:
+                self.no_conversation(dispatcher, tracker, text, finding)
+                return fresh_history(joined=False)
+            at_question = (
+                tracker.get_slot("joined") is True
+                and conversation.state is State.ACTIVE
+                and conversation.step is not None
+            )
+            take = self.at_question if at_question else self.elsewhere
+            replies = take(conversation, text, finding)
+            send(dispatcher, replies + next_question(conversation))
+        return fresh_history(joined=True)
