@@ -215,8 +215,8 @@ class EngineChat:
             participant = session.get(Participant, self.participant_id)
             conversation = Conversation(session, participant, self.agenda)
             replies = getattr(conversation, method)(*args)
-            if method != "ask" and conversation.state == "active" and not conversation.finished:
-                replies += conversation.ask()
+            if method != "ask":  # as every turn of the action server ends
+                replies += conversation.next_question()
         return replies
 
     def start(self) -> str:

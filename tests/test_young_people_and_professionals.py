@@ -206,6 +206,14 @@ def test_stop_from_a_child_asks_once_and_carrying_on_keeps_the_question(database
     assert [a.text for a in current_answers(database, ava.participant_id)] == ["My dog"]
 
 
+def test_a_child_who_types_yes_at_the_stop_check_stops(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    ava.say("stop")
+    assert ava.say("yes").startswith("OK, we have stopped. Your answers are saved.")
+    assert current_answers(database, ava.participant_id) == []  # "yes" is not an answer
+
+
 def test_sending_the_houses_is_a_real_choice(database):
     _, ava = chat_for(database, DEMO, "P2")
     ava.start()

@@ -31,7 +31,6 @@ from bot.actions.store import (
     typed_text,
 )
 from bot.dialogue.conversation import Conversation
-from bot.dialogue.replies import Reply
 from bot.dialogue.state import State
 from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.detector import Finding
@@ -61,14 +60,6 @@ def carry_on(conversation: Conversation, text: str | None, finding: Finding | No
     return replies + conversation.resume()
 
 
-def next_question(conversation: Conversation) -> list[Reply]:
-    """After every turn the question the participant is at, unless they left it (paused,
-    stopped, finished) or a child was just asked whether they want to stop."""
-    if conversation.state is not State.ACTIVE or conversation.data.stop_asked:
-        return []
-    return conversation.ask()
-
-
 class Turn(Action):
     """One turn: `at_question` when the participant is at a question in this chat,
     `elsewhere` when not (default: carry on), `no_conversation` for a sender who has not
@@ -84,10 +75,10 @@ class Turn(Action):
         with conversation_of(tracker.sender_id) as conversation:
             yield conversation
 
-    def at_question(self, conversation: Conversation, text: str, finding) -> list[Reply]:
+    def at_question(self, conversation: Conversation, text: str, finding) -> list:
         raise NotImplementedError
 
-    def elsewhere(self, conversation: Conversation, text: str, finding) -> list[Reply]:
+    def elsewhere(self, conversation: Conversation, text: str, finding) -> list:
         return carry_on(conversation, text, finding)
 
     def no_conversation(self, dispatcher, tracker: Tracker, text: str, finding) -> None:
@@ -112,5 +103,5 @@ class Turn(Action):
             )
             take = self.at_question if at_question else self.elsewhere
             replies = take(conversation, text, finding)
-            send(dispatcher, replies + next_question(conversation))
+            send(dispatcher, replies + conversation.next_question())
         return fresh_history(joined=True)

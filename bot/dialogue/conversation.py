@@ -200,6 +200,13 @@ class Conversation:
             replies.append(handler_for(self.step.kind).ask(self, self.step))
         return replies
 
+    def next_question(self) -> list[Reply]:
+        """What ends every turn: the question the participant is at, unless they left it
+        (paused, stopped, sent) or a child was just asked whether they want to stop."""
+        if self.state is not State.ACTIVE or self.data.stop_asked:
+            return []
+        return self.ask()
+
     def answer(self, text: str) -> list[Reply]:
         """Take what the participant typed (or the button they pressed) at this question."""
         step = self.step
