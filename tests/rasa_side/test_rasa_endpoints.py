@@ -12,7 +12,7 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.launcher.rasa_env import rasa_environment
@@ -90,4 +90,29 @@ def test_conversations_are_kept_encrypted_and_pruned_when_old(
     assert store.prune() == 1  # 30 days by default: the 40-day-old one goes
     assert asyncio.run(store.retrieve("sender-old")) is None
     assert asyncio.run(store.retrieve("sender-new")) is not None
+    store.engine.dispose()
+
+
+def test_a_saved_turn_deletes_the_turns_before_it(monkeypatch, tmp_path, tracker_store_url):
+    """Each turn starts Rasa's history afresh (bot/actions/turn.py); what came before is
+    read by no one, so it is not kept."""
+    endpoints = read_endpoints(monkeypatch, tmp_path, TRACKER_STORE_URL=tracker_store_url)
+    store = TrackerStore.create(endpoints.tracker_store, Domain.empty())
+    tracker = DialogueStateTracker.from_events("sender-1", [UserUttered("first turn")])
+
+    async def turn(text: str):
+        tracker.update(SessionStarted())
+        tracker.update(UserUttered(text))
+        await store.save(tracker)
+
+    async def conversation():
+        await store.save(tracker)
+        for n in range(5):
+            await turn(f"turn {n}")
+        return await store.retrieve("sender-1")
+
+    assert asyncio.run(conversation()).latest_message.text == "turn 4"
+    with store.engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT type_name FROM encrypted_events")).scalars()
+        assert sorted(kept) == ["session_started", "user"]
     store.engine.dispose()
