@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from bot.safeguarding import concepts
+from bot.safeguarding import classifier, concepts
+from bot.safeguarding.concepts import normalise
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
 
 
@@ -76,3 +77,12 @@ def test_a_mistake_in_a_concepts_file_is_named(tmp_path):
     (folder / "harm" / "violence.yml").write_text("about: x\ndanger: ['... hit']\n")
     with pytest.raises(concepts.ConceptsError, match="must start and end with a word"):
         concepts.load(folder)
+
+
+def test_the_classifiers_quick_arithmetic_agrees_with_its_pipeline():
+    """classifier.probability skips the pipeline's per-call checks, nothing else."""
+    rows = classifier.training()[::40]
+    texts = [text for _, _, text in rows] + ["", "ok", "he hit me", "x" * 5000]
+    expected = classifier.model().predict_proba([normalise(text) for text in texts])[:, 1]
+    for text, probability in zip(texts, expected):
+        assert classifier.probability(text) == pytest.approx(probability, abs=1e-9)
