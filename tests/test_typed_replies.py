@@ -118,6 +118,8 @@ def test_hello_at_a_choice_is_not_kept_and_the_choice_is_asked_again(kelly, data
         ("no, nobody sent it to me", "no"),
         ("I got it but have not read it", None),
         ("yes no problem", "yes"),
+        ("i've read some of them", "partly"),  # "them": the reports, tried as a newcomer
+        ("I haven't seen them", "no"),
     ],
 )
 def test_a_choice_understands_numbers_words_and_slips(typed, option):
