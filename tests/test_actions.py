@@ -100,3 +100,12 @@ async def test_stop_asks_nothing_more(code):
     assert len(said) == 1
     _, again = await run(ActionStop(), tracker("stop"))
     assert len(again) == 1
+
+
+async def test_an_old_code_from_a_chat_that_has_joined_carries_on_its_conversation(code):
+    await run(ActionStartSession(), tracker("/start", joined=None, code=code))
+    _, first = await run(ActionAnswer(), tracker("No"))
+    events, said = await run(ActionStartSession(), tracker("/start", code="revoked-or-unknown"))
+    assert said[0] == "utter_invite_unknown"
+    assert said[-1] == first[-1]  # and the question it was at
+    assert events[1]["value"] is True  # its next message is still an answer

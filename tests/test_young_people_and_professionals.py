@@ -214,6 +214,13 @@ def test_a_child_who_types_yes_at_the_stop_check_stops(database):
     assert current_answers(database, ava.participant_id) == []  # "yes" is not an answer
 
 
+def test_a_paused_child_who_says_stop_is_stopped_without_the_check(database):
+    _, ava = chat_for(database, DEMO, "P2")
+    ava.start()
+    ava.say("pause")
+    assert ava.say("stop").startswith("OK, we have stopped. Your answers are saved.")
+
+
 def test_sending_the_houses_is_a_real_choice(database):
     _, ava = chat_for(database, DEMO, "P2")
     ava.start()

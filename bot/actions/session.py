@@ -13,7 +13,7 @@ from bot.actions.turn import Turn, carry_on, fresh_history
 from bot.agenda.loader import load_agenda
 from bot.codes import CODE_ENTITY
 from bot.dialogue.conversation import Conversation
-from bot.model.invites import Redemption, redeem
+from bot.model.invites import Redemption, participant_for_sender, redeem
 
 REFUSALS = {
     Redemption.UNKNOWN: "utter_invite_unknown",
@@ -41,7 +41,8 @@ class ActionStartSession(Turn):
             result = redeem(session, code_hash, tracker.sender_id)
             if result.outcome in REFUSALS:
                 dispatcher.utter_message(response=REFUSALS[result.outcome])
-            participant = result.participant
+            # A refused code from a chat that has joined: that chat's own conversation goes on.
+            participant = result.participant or participant_for_sender(session, tracker.sender_id)
             yield Conversation(session, participant, load_agenda()) if participant else None
 
     def at_question(self, conversation, text, finding):

@@ -370,7 +370,8 @@ class Conversation:
 
     def stop(self) -> list[Reply]:
         """Stop for now; a child is first asked once whether they mean it."""
-        if self.audience == "young_person" and not self.data.stop_asked and not self.finished:
+        at_question = self.state is State.ACTIVE and self.step is not None
+        if self.audience == "young_person" and at_question and not self.data.stop_asked:
             self.update(stop_asked=True)
             choices = [button(self.text("stop_yes"), "stop"), button(self.text("stop_no"))]
             return [Reply(self.text("stop_check"), choices)]

@@ -3,12 +3,11 @@ the demo, then become the supervisor (bot/launcher/supervise.py) that runs the s
 
 from __future__ import annotations
 
-import os
 import sys
 
 from bot.launcher.demo import prepare_demo
 from bot.launcher.preflight import NotReachable, preflight
-from bot.launcher.supervise import READY_MESSAGE
+from bot.launcher.supervise import hand_over
 from bot.links import invite_links
 from bot.model.database import setup
 from bot.settings import Settings
@@ -52,7 +51,4 @@ def serve(settings: Settings, demo: bool = False) -> int:
     lines.append("Press Ctrl-C to stop.")
     # The rest of this process's life is supervising: done by a process without the
     # libraries the preparation needed (bot/launcher/supervise.py).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.environ[READY_MESSAGE] = "\n".join(lines)
-    os.execv(sys.executable, [sys.executable, "-m", "bot.launcher.supervise"])
+    hand_over("\n".join(lines))

@@ -26,9 +26,31 @@ from pathlib import Path
 from bot.launcher.rasa_env import rasa_environment
 from bot.settings import ACTION_TOKEN, PROJECT_ROOT, Settings, load_settings
 
-# What `companion serve` hands over to print once everything is healthy (then removed from
-# the environment, so no service inherits it: it may hold demo invite codes).
-READY_MESSAGE = "COMPANION_READY_MESSAGE"
+# The pipe `companion serve` hands over what to print once everything is healthy through:
+# a pipe, not the environment, which services would inherit and /proc shows for the
+# stack's life (it may hold demo invite codes).
+READY_MESSAGE_FD = "COMPANION_READY_MESSAGE_FD"
+
+
+def hand_over(message: str) -> None:
+    """Become the supervisor, which prints `message` once the stack is healthy."""
+    read, write = os.pipe()
+    os.write(write, message.encode())  # a few lines: far below a pipe's buffer
+    os.close(write)
+    os.set_inheritable(read, True)
+    os.environ[READY_MESSAGE_FD] = str(read)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-P", "-m", "bot.launcher.supervise"])
+
+
+def _ready_message() -> str:
+    fd = os.environ.pop(READY_MESSAGE_FD, None)
+    if fd is None:
+        return ""
+    with os.fdopen(int(fd), "rb") as pipe:
+        return pipe.read().decode()
+
 
 MODEL = PROJECT_ROOT / "models" / "companion.tar.gz"
 STOP_GRACE_SECONDS = 15
@@ -200,7 +222,7 @@ def run_stack(settings: Settings, on_ready) -> int:
 
 
 def main() -> int:
-    message = os.environ.pop(READY_MESSAGE, "")
+    message = _ready_message()
     return run_stack(load_settings(), lambda: print(message, flush=True))
 
 

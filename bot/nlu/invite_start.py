@@ -1,4 +1,4 @@
-"""Recognises `/start CODE` (and a bare invite code) before any trained guess.
+"""Recognises `/start CODE` (and a bare invite code).
 
 Our REST channel already turns a start into `/start{"invite_code": HASH}`; this is for
 any other way in (Rasa's own test stories). The entity is the code's hash, as from the

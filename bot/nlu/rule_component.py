@@ -10,12 +10,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-# Set on a message whose intent a rule decided; any other intent is only a trained guess.
+# Set on a message whose intent a rule decided; any other is left for answers.py.
 DECIDED_BY_RULE = "intent_decided_by_rule"
 
 
 class RuleComponent(GraphComponent):
-    """A component that decides by rules, after the trained classifier has guessed."""
+    """A component that decides by rules (nothing in the pipeline is trained)."""
 
     @classmethod
     def create(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable
@@ -54,15 +55,25 @@ def built(name: str, build: Callable[[], T], inputs: Iterable[Path]) -> T:
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # processes starting together: one builds
         try:
-            return pickle.loads(path.read_bytes())
+            if ours(path):
+                return pickle.loads(path.read_bytes())
+            logger.warning("Building %s again: %s is not this service's own file", name, path)
         except FileNotFoundError:
             pass
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as error:
             logger.warning("Building %s again: %s could not be read (%s)", name, path.name, error)
         value = build()
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        write_private(path, data, replace=True)
+        try:
+            write_private(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), True)
+        except OSError as error:  # a full disk: this process still has what it built
+            logger.warning("Could not keep the built %s: %s", name, error)
         return value
+
+
+def ours(path: Path) -> bool:
+    """Written by this user and writable by no one else: only such a file is unpickled."""
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def files(folder: Path, pattern: str) -> list[Path]:

@@ -63,7 +63,9 @@ def train():
 @lru_cache(maxsize=1)
 def model():
     """Trained once (and kept for the next process: built.py)."""
-    inputs = [*files(CORPUS, "*.tsv"), Path(__file__), Path(concepts.__file__)]
+    # normalise() reads concepts/spelling.yml: the concept files are inputs too
+    inputs = [*files(CORPUS, "*.tsv"), *files(concepts.FOLDER, "*.yml"), Path(__file__),
+              Path(concepts.__file__)]  # fmt: skip
     return built("classifier", train, inputs)
 
 
