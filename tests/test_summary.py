@@ -11,6 +11,7 @@ from bot.cli import main
 from bot.model.answers import revise_answer, save_answer
 from bot.model.tables import Conference, Participant, SafeguardingAlert, Score
 from bot.summary.build import build_summary
+from bot.summary.markdown import to_markdown
 from tests.conftest import EXAMPLES, EngineChat, conference_with, environment_for
 
 FAMILY_AND_PROFESSIONALS = (
@@ -110,12 +111,27 @@ def test_scores_carry_the_previous_score(database, conference):
         "role": "parent",
         "score": 6,
         "previous": 4,
+        "change": 2,
         "reason": "P1 reason",
         "next_point": "P1 next",
         "family_sees": False,
         "family_sees_reasons": False,
     }
     assert scores["P3"]["previous"] == 3 and scores["P7"]["previous"] is None
+    assert scores["P7"]["change"] is None
+
+
+def test_the_scaling_table_names_the_gap_from_the_family(database, conference):
+    built = summary(database, conference)
+    [row] = built["scaling"]
+    by_who = {s["participant"]: s["score"] for s in built["scores"]}
+    family = [by_who[p] for p in ("P1", "P7")]
+    assert row["family"] == sum(family) / 2 and row["spread"] == max(by_who.values()) - min(
+        by_who.values()
+    )
+    assert row["furthest_from_family"]["participant"] == "P3"
+    text = to_markdown(built)
+    assert "## Where the scores differ" in text and "the gap to talk about" in text
 
 
 def test_the_chair_sees_alerts_and_what_was_for_the_chair(database, conference):

@@ -21,6 +21,7 @@ from bot.model.tables import (
     SafeguardingAlert,
     Score,
 )
+from bot.summary.scaling import scaling
 
 AUDIENCES = ("chair", "family")
 
@@ -219,7 +220,8 @@ def build_summary(
                 "participant": s.participant.key,
                 "role": s.participant.role,
                 "score": s.score,
-                "previous": previous.get((s.danger_statement_id, s.participant_id)),
+                "previous": (last := previous.get((s.danger_statement_id, s.participant_id))),
+                "change": None if last is None else s.score - last,
                 **_reasons(s, view.reasons(s), family),
                 **marks(view.score(s)),
             }
@@ -227,6 +229,7 @@ def build_summary(
         ],
         "alerts": alerts,
     }
+    summary["scaling"] = scaling(summary["scores"], [s.key for s in conference.danger_statements])
     if not family:
         summary["for_chair"] = for_chair
     else:  # nor does it say who held back

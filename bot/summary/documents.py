@@ -42,7 +42,7 @@ def to_docx(summary: dict, names: dict | None = None) -> bytes:
     for row in view.scores:
         for cell, value in zip(table.add_row().cells, row):
             cell.text = value
-    for heading, items in (("For the chair", view.for_chair), ("Safeguarding alerts", view.alerts)):
+    for heading, items in view.sections():
         if items:
             document.add_heading(heading, level=2)
             for item in items:

@@ -23,7 +23,7 @@ def to_markdown(summary: dict, names: dict | None = None) -> str:
         "|" + "---|" * len(SCORE_HEADINGS),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in view.scores]
-    for heading, items in (("For the chair", view.for_chair), ("Safeguarding alerts", view.alerts)):
+    for heading, items in view.sections():
         if items:
             lines += ["", f"## {heading}", ""] + [f"- {item}" for item in items]
     return "\n".join(lines) + "\n"

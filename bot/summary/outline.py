@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot import vocabulary, wording
+from bot.summary.scaling import described
 
 SCORE_HEADINGS = ("Danger statement", "Who", "Score", "Last time", "Why", "To move up")
 
@@ -16,8 +17,17 @@ class Outline:
     danger_statements: list[tuple[str, str, str]]  # key, danger, safety goal
     board: list[tuple[str, list[tuple[str, list[str]]]]]  # heading, [(column, lines)]
     scores: list[tuple[str, ...]] = field(default_factory=list)
+    scaling: list[str] = field(default_factory=list)
     for_chair: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """What follows the scores table, heading and lines, in every format."""
+        return [
+            ("Where the scores differ", self.scaling),
+            ("For the chair", self.for_chair),
+            ("Safeguarding alerts", self.alerts),
+        ]
 
 
 def _who(item: dict, names: dict) -> str:
@@ -74,6 +84,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             )
             for score in summary["scores"]
         ],
+        scaling=[described(row, lambda item: _who(item, names)) for row in summary["scaling"]],
         for_chair=[
             f"{item['question']}: {item['text']}"
             + (" (added after sending)" if item["added_after_sending"] else "")
