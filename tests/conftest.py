@@ -197,7 +197,7 @@ def stack(tmp_path_factory, fake_notify):
 
 
 class EngineChat:
-    """Drives the conversation engine as the Rasa form does, one committed turn at a time:
+    """Drives the conversation engine as the action server does, one committed turn at a time:
     a command phrase runs its command, anything else is an answer, then the next question."""
 
     def __init__(self, database: Database, participant_id: int, agenda=None):

@@ -48,6 +48,8 @@ def conference(database):
             share_with="chair_and_social_worker",
         )
         save_answer(session, people["P1"], None, "anything_else", "I am nervous")
+        save_answer(session, people["P1"], None, "consent", "Yes, share them")  # the chat's
+        save_answer(session, people["P3"], None, "professional_send", "Send it")  # mechanics
         statement = session.get(Conference, conference_id).danger_statements[0]
         for key, number in (("P3", 4), ("P1", 6), ("P7", 5)):
             session.add(
@@ -140,6 +142,8 @@ def test_the_chair_sees_alerts_and_what_was_for_the_chair(database, conference):
         ("He hits me", "you misunderstood")
     ]
     assert built["for_chair"][0]["question"] == "For the chair"
+    # sending and sharing are in `responses`; the record holds what was said
+    assert [item["text"] for item in built["for_chair"]] == ["I am nervous"]
     assert any(item["text"] == "Shouting" for item in built["columns"]["worries"])
 
 

@@ -140,7 +140,8 @@ def build_summary(
         if answer.column_key:
             item = {"text": answer.text, **who, "children": list(answer.children), **shown}
             columns[answer.column_key].append({**item, "child_voice": True} if house else item)
-        elif not family:
+        elif not family and not (question and question.kind == "consent"):
+            # (a consent, "Send it" or "Yes, share them", is in `responses`, not the record)
             for_chair.append(
                 {
                     **who,
