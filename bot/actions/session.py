@@ -4,15 +4,11 @@ someone is refused another's invite, kindly, and carries on as it was."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from rasa_sdk import Action
 
-from bot.actions.store import conversation_of, database
+from bot.actions.store import conversation_of
 from bot.actions.turn import Turn, carry_on, fresh_history
-from bot.agenda.loader import load_agenda
 from bot.codes import CODE_ENTITY
-from bot.dialogue.conversation import Conversation
 from bot.model.invites import Redemption, participant_for_sender, redeem
 
 REFUSALS = {
@@ -30,20 +26,19 @@ def code_in(tracker) -> str | None:
 class ActionStartSession(Turn):
     action_name = "action_start_session"
 
-    @contextmanager
     def conversation(self, dispatcher, tracker):
         code_hash = code_in(tracker)
         if code_hash is None:  # "/start" alone: where this chat was
-            with conversation_of(tracker.sender_id) as conversation:
-                yield conversation
-            return
-        with database().session() as session, session.begin():
-            result = redeem(session, code_hash, tracker.sender_id)
+            return conversation_of(tracker.sender_id)
+
+        def redeemed(session, sender):
+            result = redeem(session, code_hash, sender)
             if result.outcome in REFUSALS:
                 dispatcher.utter_message(response=REFUSALS[result.outcome])
             # A refused code from a chat that has joined: that chat's own conversation goes on.
-            participant = result.participant or participant_for_sender(session, tracker.sender_id)
-            yield Conversation(session, participant, load_agenda()) if participant else None
+            return result.participant or participant_for_sender(session, sender)
+
+        return conversation_of(tracker.sender_id, redeemed)
 
     def at_question(self, conversation, text, finding):
         return carry_on(conversation, None, None)

@@ -25,10 +25,11 @@ def database() -> Database:
 
 
 @contextmanager
-def conversation_of(sender_id: str) -> Iterator[Conversation | None]:
-    """The sender's conversation, in one transaction committed when the block ends."""
+def conversation_of(sender_id: str, find=participant_for_sender) -> Iterator[Conversation | None]:
+    """The sender's conversation, in one transaction committed when the block ends; `find`
+    (session, sender) says whose it is (joining redeems a code there first)."""
     with database().session() as session, session.begin():
-        participant = participant_for_sender(session, sender_id)
+        participant = find(session, sender_id)
         yield Conversation(session, participant, load_agenda()) if participant else None
 
 

@@ -14,9 +14,6 @@ question the person may not have seen, but kept for the chair, and the question 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -31,7 +28,6 @@ from bot.actions.store import (
     typed_text,
 )
 from bot.dialogue.conversation import Conversation
-from bot.dialogue.state import State
 from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.detector import Finding
 from bot.safeguarding.script import script_for
@@ -52,7 +48,7 @@ def carry_on(conversation: Conversation, text: str | None, finding: Finding | No
         return [conversation.message("no_questions")]
     if conversation.finished:
         return conversation.add_late(text) if text else [conversation.message("already_sent")]
-    lost = conversation.state is State.ACTIVE and conversation.step is not None
+    lost = conversation.at_a_question  # in our tables, though not in this chat's Rasa history
     replies = []
     if text and lost and conversation.substantive(text):
         # Typed where we lost track: kept for the chair, and the question asked again.
@@ -70,10 +66,8 @@ class Turn(Action):
     def name(self) -> str:
         return self.action_name
 
-    @contextmanager
-    def conversation(self, dispatcher, tracker: Tracker) -> Iterator[Conversation | None]:
-        with conversation_of(tracker.sender_id) as conversation:
-            yield conversation
+    def conversation(self, dispatcher, tracker: Tracker):
+        return conversation_of(tracker.sender_id)
 
     def at_question(self, conversation: Conversation, text: str, finding) -> list:
         raise NotImplementedError
@@ -96,12 +90,8 @@ class Turn(Action):
             if conversation is None:
                 self.no_conversation(dispatcher, tracker, text, finding)
                 return fresh_history(joined=False)
-            at_question = (
-                tracker.get_slot("joined") is True
-                and conversation.state is State.ACTIVE
-                and conversation.step is not None
-            )
-            take = self.at_question if at_question else self.elsewhere
+            here = tracker.get_slot("joined") is True and conversation.at_a_question
+            take = self.at_question if here else self.elsewhere
             replies = take(conversation, text, finding)
             send(dispatcher, replies + conversation.next_question())
         return fresh_history(joined=True)

@@ -59,6 +59,11 @@ class Conversation:
         return State(self.progress.state)
 
     @property
+    def at_a_question(self) -> bool:
+        """Active, with a question to be at (not paused, stopped, sent, or without one)."""
+        return self.state is State.ACTIVE and self.step is not None
+
+    @property
     def finished(self) -> bool:
         return self.state is State.DONE
 
@@ -370,8 +375,7 @@ class Conversation:
 
     def stop(self) -> list[Reply]:
         """Stop for now; a child is first asked once whether they mean it."""
-        at_question = self.state is State.ACTIVE and self.step is not None
-        if self.audience == "young_person" and at_question and not self.data.stop_asked:
+        if self.audience == "young_person" and self.at_a_question and not self.data.stop_asked:
             self.update(stop_asked=True)
             choices = [button(self.text("stop_yes"), "stop"), button(self.text("stop_no"))]
             return [Reply(self.text("stop_check"), choices)]
