@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,9 +15,10 @@ from pathlib import Path
 
 import requests
 import yaml
-from cryptography.fernet import Fernet
 
+from bot.launcher.supervise import QUIET
 from bot.settings import PROJECT_ROOT
+from tests.conftest import free_port, stack_environment
 
 PRODUCT_BIN = Path(sys.executable).parent
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin"
@@ -29,13 +29,6 @@ LIGHT_PIPELINE = [
     {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4},
     {"name": "LogisticRegressionClassifier"},
 ]
-QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def descendants(pid: int) -> list[int]:
@@ -123,15 +116,7 @@ def answers(url: str) -> bool:
 class OurStack(Service):
     def __init__(self):
         folder = Path(tempfile.mkdtemp(prefix="bench-ours-"))
-        self.env = {
-            **os.environ,
-            **QUIET,
-            "COMPANION_VAR_DIR": str(folder),
-            "COMPANION_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "COMPANION_RASA_PORT": str(free_port()),
-            "COMPANION_ACTION_PORT": str(free_port()),
-            "COMPANION_WEB_PORT": str(free_port()),
-        }
+        self.env = {**stack_environment(folder), **QUIET}  # as the end-to-end tests start it
         rasa = f"http://127.0.0.1:{self.env['COMPANION_RASA_PORT']}"
         super().__init__(folder, f"{rasa}/webhooks/rest/webhook")
 

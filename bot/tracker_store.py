@@ -97,12 +97,11 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             .where(events.sender_id == sender_id, events.type_name == SessionStarted.type_name)
             .scalar_subquery()
         )
+        return self._delete(events.sender_id == sender_id, events.timestamp < latest_start)
+
+    def _delete(self, *where) -> int:
         with self.session_scope() as session:
-            removed = (
-                session.query(events)
-                .filter(events.sender_id == sender_id, events.timestamp < latest_start)
-                .delete(synchronize_session=False)
-            )
+            removed = session.query(self.SQLEvent).filter(*where).delete(synchronize_session=False)
             session.commit()
         return removed
 
@@ -118,14 +117,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         self._next_prune = time.monotonic() + PRUNE_EVERY_SECONDS
         cutoff = time.time() - self.retention_seconds
         events = self.SQLEvent
-        with self.session_scope() as session:
-            recent = sa.select(events.sender_id).where(events.timestamp >= cutoff)
-            removed = (
-                session.query(events)
-                .filter(events.sender_id.not_in(recent))
-                .delete(synchronize_session=False)
-            )
-            session.commit()
+        recent = sa.select(events.sender_id).where(events.timestamp >= cutoff)
+        removed = self._delete(events.sender_id.not_in(recent))
         if removed:
             logger.info("Pruned %d tracker events older than the retention time.", removed)
         return removed

@@ -53,6 +53,7 @@ def _ready_message() -> str:
 
 
 MODEL = PROJECT_ROOT / "models" / "companion.tar.gz"
+QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}  # Rasa's own chatter
 STOP_GRACE_SECONDS = 15
 
 
@@ -105,13 +106,12 @@ class Service:
 def services(settings: Settings) -> list[Service]:
     # Rasa and the action server share a secret: set one to run them on separate hosts.
     token = os.environ.get(ACTION_TOKEN) or secrets.token_urlsafe(32)
-    quiet = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     return [
         Service(
             "action server",
             [sys.executable, "-m", "bot.actions.server"],
             f"{settings.action_url}/health",
-            {**quiet, ACTION_TOKEN: token},
+            {**QUIET, ACTION_TOKEN: token},
         ),
         Service(
             "rasa",
@@ -130,13 +130,13 @@ def services(settings: Settings) -> list[Service]:
                 str(settings.rasa_port),
             ],
             f"{settings.rasa_url}/",
-            {**quiet, **rasa_environment(settings, token)},
+            {**QUIET, **rasa_environment(settings, token)},
         ),
         Service(
             "web app",
             [sys.executable, "-m", "bot.web.app"],
             f"{settings.web_url}/healthz",
-            quiet,
+            QUIET,
         ),
     ]
 
@@ -170,8 +170,8 @@ def _report_crash(service: Service) -> None:
     )
 
 
-def run_stack(settings: Settings, on_ready) -> int:
-    """Start, wait for health, call on_ready(), then supervise until a signal or a crash."""
+def run_stack(settings: Settings, ready_message: str) -> int:
+    """Start, wait for health, print the message, then supervise until a signal or a crash."""
     if not MODEL.exists():
         print(
             f"There is no trained model at {MODEL}: run `make run` (it trains one).",
@@ -203,7 +203,7 @@ def run_stack(settings: Settings, on_ready) -> int:
                 )
                 return 1
             time.sleep(0.3)
-        on_ready()
+        print(ready_message, flush=True)
         while True:
             for service in stack:
                 if service.exited() is not None:
@@ -222,8 +222,7 @@ def run_stack(settings: Settings, on_ready) -> int:
 
 
 def main() -> int:
-    message = _ready_message()
-    return run_stack(load_settings(), lambda: print(message, flush=True))
+    return run_stack(load_settings(), _ready_message())
 
 
 if __name__ == "__main__":

@@ -74,7 +74,3 @@ def ours(path: Path) -> bool:
     """Written by this user and writable by no one else: only such a file is unpickled."""
     status = path.stat()
     return status.st_uid == os.getuid() and not status.st_mode & 0o022
-
-
-def files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(folder.rglob(pattern))

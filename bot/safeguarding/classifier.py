@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline, make_union
 
 from bot.safeguarding import concepts
-from bot.safeguarding.built import built, files
+from bot.safeguarding.built import built
 from bot.safeguarding.concepts import normalise
 
 CORPUS = Path(__file__).with_name("corpus")  # *.tsv: label, category, message
@@ -64,7 +64,7 @@ def train():
 def model():
     """Trained once (and kept for the next process: built.py)."""
     # normalise() reads concepts/spelling.yml: the concept files are inputs too
-    inputs = [*files(CORPUS, "*.tsv"), *files(concepts.FOLDER, "*.yml"), Path(__file__),
+    inputs = [*CORPUS.glob("*.tsv"), *concepts.FOLDER.rglob("*.yml"), Path(__file__),
               Path(concepts.__file__)]  # fmt: skip
     return built("classifier", train, inputs)
 

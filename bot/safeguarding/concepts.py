@@ -21,7 +21,7 @@ from pathlib import Path
 import snowballstemmer
 from ruamel.yaml import YAML
 
-from bot.safeguarding.built import built, files
+from bot.safeguarding.built import built
 
 FOLDER = Path(__file__).with_name("concepts")
 TIERS = ("danger", "danger_with_person", "concern")
@@ -135,7 +135,7 @@ def load(folder: Path = FOLDER) -> Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The concepts in FOLDER, read once (and kept for the next process: built.py)."""
-    return built("concepts", load, [*files(FOLDER, "*.yml"), Path(__file__)])
+    return built("concepts", load, [*FOLDER.rglob("*.yml"), Path(__file__)])
 
 
 @lru_cache(maxsize=2)

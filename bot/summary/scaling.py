@@ -1,6 +1,7 @@
-"""The scaling table, worked out per danger statement: how far apart the scores are, how
-each moved since the last conference, and who differs most from the family. That gap is
-what the conference should talk about (guidance: scaling questions, section 5)."""
+"""The scaling table, worked out per danger statement: how far apart the scores are, and
+who differs most from the family. That gap is what the conference should talk about
+(guidance: scaling questions, section 5). Each score's change since the last conference
+is on the score itself (build.py)."""
 
 from __future__ import annotations
 
