@@ -19,11 +19,29 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
-def working_days_before(day: date, working_days: int) -> date:
-    """The date `working_days` working days before `day`."""
+def _count_working_days(day: date, working_days: int, step: timedelta) -> date:
     counted = 0
     while counted < working_days:
-        day -= timedelta(days=1)
+        day += step
         if is_working_day(day):
             counted += 1
     return day
+
+
+def working_days_before(day: date, working_days: int) -> date:
+    """The date `working_days` working days before `day`."""
+    return _count_working_days(day, working_days, timedelta(days=-1))
+
+
+def working_days_after(day: date, working_days: int) -> date:
+    """The date `working_days` working days after `day`."""
+    return _count_working_days(day, working_days, timedelta(days=1))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days after `start` `end` is (0 when it is not later)."""
+    count = 0
+    while start < end:
+        start += timedelta(days=1)
+        count += is_working_day(start)
+    return count

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import declarative_base, deferred, relationship
+from sqlalchemy.orm import declarative_base, declared_attr, deferred, relationship
 
 from bot import vocabulary
 from bot.model.crypto import EncryptedText
@@ -299,3 +300,91 @@ class AuditEvent(Base):
     record_type = Column(String(64), nullable=False)
     record_id = Column(String(64), nullable=False)
     detail = Column(JSON, nullable=False, default=dict)
+
+
+class _ChairToken:
+    """A chair's token, of which only the hash is kept."""
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+    @declared_attr
+    def participant(cls):
+        return relationship("Participant")
+
+
+class ChairLink(_ChairToken, Base):
+    """A single-use, expiring sign-in link for a conference's chair."""
+
+    __tablename__ = "chair_link"
+    used_at = Column(DateTime)
+
+
+class ChairSession(_ChairToken, Base):
+    """A signed-in chair's browser: the cookie holds the token."""
+
+    __tablename__ = "chair_session"
+    ended_at = Column(DateTime)
+
+
+class RecordEdit(Base):
+    """A chair's change to the board, applied over what participants said, which stays as
+    it was: reword, move, merge or add an item (bot/review/edits.py)."""
+
+    __tablename__ = "record_edit"
+    __table_args__ = (
+        _one_of("record_edit", "kind", ("reword", "move", "merge", "add")),
+        _one_of("record_edit", "column_key", vocabulary.COLUMNS),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
+    chair_id = Column(ForeignKey("participant.id"), nullable=False)
+    kind = Column(String(16), nullable=False)
+    item = Column(String(16))  # "a12": answer 12; "c3": the chair's own item, edit 3
+    other_item = Column(String(16))  # merge: the item folded into `item`
+    column_key = Column(String(32))  # move and add: where it goes
+    text = Column(EncryptedText)  # reword and add
+    family_sees = Column(Boolean)  # add: whether the family's copy shows the chair's item
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    chair = relationship("Participant")
+
+
+class Decision(Base):
+    """The conference's decision, recorded by the chair (guidance sections 6 and 7)."""
+
+    __tablename__ = "decision"
+    __table_args__ = (_one_of("decision", "plan", ("yes", "no")),)
+
+    conference_id = Column(ForeignKey("conference.id"), primary_key=True)
+    plan = Column(String(8))  # a child protection plan: needed / continues ("yes") or not
+    categories = Column(JSON, nullable=False, default=list)  # vocabulary.CATEGORIES keys
+    dissent = Column(EncryptedText)
+    core_group_members = Column(EncryptedText)
+    core_group_date = Column(Date)
+    next_review_date = Column(Date)
+    rationale = Column(EncryptedText)
+    updated_by_id = Column(ForeignKey("participant.id"), nullable=False)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    updated_by = relationship("Participant")
+
+
+class RecordVersion(Base):
+    """An approved record, locked: the chair's summary as it stood, kept readable."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (UniqueConstraint("conference_id", "number"),)
+
+    id = Column(Integer, primary_key=True)
+    conference_id = Column(ForeignKey("conference.id"), nullable=False, index=True)
+    number = Column(Integer, nullable=False)
+    approved_by_id = Column(ForeignKey("participant.id"), nullable=False)
+    approved_at = Column(DateTime, nullable=False, default=utcnow)
+    record = deferred(Column(EncryptedText, nullable=False))  # the summary as JSON
+
+    approved_by = relationship("Participant")

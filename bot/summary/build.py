@@ -16,11 +16,15 @@ from bot.agenda.loader import Agenda, load_agenda
 from bot.model.tables import (
     Answer,
     Conference,
+    Decision,
     Participant,
     PreviousScore,
+    RecordEdit,
     SafeguardingAlert,
     Score,
 )
+from bot.review.edits import answer_item, apply_edits
+from bot.review.record import decision_summary, record_state
 from bot.summary.scaling import scaling
 
 AUDIENCES = ("chair", "family")
@@ -123,16 +127,21 @@ def build_summary(
     columns = {column: [] for column in vocabulary.COLUMNS}
     for_chair, child_voice = [], []
     for answer in answers:
-        who = {"participant": answer.participant.key, "role": answer.participant.role}
+        who = {
+            "id": answer_item(answer.id),
+            "participant": answer.participant.key,
+            "role": answer.participant.role,
+        }
         shown = marks(view.answer(answer))
         question = agenda.question(answer.question_key)
         house = question.house if question else None
         if house:  # the child's own words, never paraphrased
             child_voice.append(
                 {
-                    "participant": who["participant"],
+                    **who,
                     "house": house,
                     "text": answer.text,
+                    "question": agenda.label(answer.question_key),
                     "share_with": answer.share_with,
                     **shown,
                 }
@@ -230,6 +239,13 @@ def build_summary(
         ],
         "alerts": alerts,
     }
+    edits = session.execute(
+        select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)
+    ).scalars()
+    summary["columns"] = apply_edits(columns, list(edits), family)
+    summary["decision"] = decision_summary(session.get(Decision, conference.id), conference.type)
+    summary["record"] = record_state(session, conference)
+    summary["conference"]["status"] = summary["record"]["status"]
     summary["scaling"] = scaling(summary["scores"], [s.key for s in conference.danger_statements])
     if not family:
         summary["for_chair"] = for_chair

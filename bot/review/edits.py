@@ -1,0 +1,108 @@
+"""The chair's edits, laid over the board that participants' answers make.
+
+What a participant said is never changed: an edit is a row of its own (RecordEdit), and
+the board shows the result with the original words kept beside it. Item ids: "a12" is
+answer 12; "c3" is the chair's own item added by edit 3.
+
+The family's copy is closed by default here too: an item merged with one the family may
+not read is left out of their copy, and the chair's own item only when the chair said so.
+"""
+
+from __future__ import annotations
+
+from bot import vocabulary
+from bot.model.tables import RecordEdit
+
+KINDS = ("reword", "move", "merge", "add")
+
+
+class EditRefused(ValueError):
+    """An edit that cannot be made, with the reason in plain words."""
+
+
+def answer_item(answer_id: int) -> str:
+    return f"a{answer_id}"
+
+
+def _when(edit: RecordEdit) -> str:
+    return edit.created_at.isoformat(timespec="seconds")
+
+
+def apply_edits(columns: dict, edits: list[RecordEdit], family: bool) -> dict:
+    """The board's columns after the chair's edits, in order; parents first stays true,
+    as every item keeps its place and the chair's own items come last."""
+    placed = {}  # id -> [column, item, rank]
+    for column, items in columns.items():
+        for item in items:
+            placed[item["id"]] = [column, item, len(placed)]
+    for edit in edits:
+        change = {"kind": edit.kind, "by": edit.chair.key, "at": _when(edit)}
+        if edit.kind == "add":
+            if family and not edit.family_sees:
+                continue
+            item = {
+                "id": f"c{edit.id}",
+                "text": edit.text,
+                "participant": edit.chair.key,
+                "role": "chair",
+                "children": [],
+                "chair_item": True,
+                **({} if family else {"family_sees": bool(edit.family_sees)}),
+            }
+            placed[item["id"]] = [edit.column_key, item, len(placed) + 1_000_000]
+            continue
+        found = placed.get(edit.item)
+        if found is None:  # not in this copy, or folded into another item
+            continue
+        column, item, _ = found
+        if edit.kind == "reword":
+            item.setdefault("original", item["text"])
+            item["text"] = edit.text
+        elif edit.kind == "move":
+            change["from"] = column
+            found[0] = edit.column_key
+        elif edit.kind == "merge":
+            other = placed.pop(edit.other_item, None)
+            if other is None:
+                if family:  # folded with words the family may not read
+                    del placed[edit.item]
+                continue
+            folded = other[1]
+            item["also"] = [
+                *item.get("also", []),
+                {key: folded[key] for key in ("participant", "role", "text")},
+                *folded.get("also", []),
+            ]
+            if not family:
+                item["family_sees"] = item["family_sees"] and folded["family_sees"]
+        item["changes"] = [*item.get("changes", []), change]
+    board = {column: [] for column in vocabulary.COLUMNS}
+    for column, item, _ in sorted(placed.values(), key=lambda found: found[2]):
+        board[column].append(item)
+    return board
+
+
+def check_edit(
+    columns: dict,
+    kind: str,
+    item: str | None,
+    other: str | None,
+    column: str | None,
+    text: str | None,
+) -> None:
+    """Refuse an edit that makes no sense on the chair's board as it stands."""
+    items = {i["id"]: i for found in columns.values() for i in found}
+    if kind not in KINDS:
+        raise EditRefused("That is not a change the board can make.")
+    if kind in ("move", "add") and column not in vocabulary.COLUMNS:
+        raise EditRefused("Choose a column.")
+    if kind in ("reword", "add") and not (text or "").strip():
+        raise EditRefused("Write the words for the item.")
+    if kind == "add":
+        return
+    if item not in items:
+        raise EditRefused("That item is no longer on the board. It may have been merged.")
+    if kind == "reword" and items[item].get("child_voice"):
+        raise EditRefused("A child's own words are never reworded. Add your own item instead.")
+    if kind == "merge" and (other not in items or other == item):
+        raise EditRefused("Choose another item on the board to merge with.")

@@ -1,0 +1,250 @@
+"""The record: the conference's decision, approving it as version N, and whether anything
+has changed since (then it is a draft again, version N+1).
+
+An approved version keeps the chair's summary exactly as it stood, encrypted, so earlier
+versions stay readable whatever changes later.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import deadlines, wording
+from bot.model.audit import record
+from bot.model.tables import (
+    Answer,
+    Conference,
+    Decision,
+    Participant,
+    RecordEdit,
+    RecordVersion,
+    SafeguardingAlert,
+    Score,
+    utcnow,
+)
+
+RECORD_DUE_WORKING_DAYS = 15  # the record is circulated within 15 working days (seed 002)
+CORE_GROUP_WITHIN_WORKING_DAYS = 20
+PLAN_WORDS = {
+    "initial": {
+        "yes": "A child protection plan is needed.",
+        "no": "A child protection plan is not needed.",
+    },
+    "review": {
+        "yes": "The child protection plan continues.",
+        "no": "The child protection plan ends.",
+    },
+}
+TEXT_FIELDS = ("dissent", "core_group_members", "rationale")
+DATE_FIELDS = ("core_group_date", "next_review_date")
+
+
+def record_due(conference: Conference) -> date:
+    return deadlines.working_days_after(conference.date.date(), RECORD_DUE_WORKING_DAYS)
+
+
+def decision_summary(decision: Decision | None, conference_type: str) -> dict | None:
+    if decision is None:
+        return None
+    return {
+        "plan": decision.plan,
+        "plan_words": PLAN_WORDS[conference_type].get(decision.plan),
+        "categories": list(decision.categories or []),
+        **{name: getattr(decision, name) for name in TEXT_FIELDS},
+        **{
+            name: value.isoformat() if (value := getattr(decision, name)) else None
+            for name in DATE_FIELDS
+        },
+        "recorded_by": decision.updated_by.key,
+        "at": decision.updated_at.isoformat(timespec="seconds"),
+    }
+
+
+@dataclass
+class DecisionForm:
+    """The decision as the chair typed it, checked; `errors` names each field's problem."""
+
+    values: dict
+    errors: dict = field(default_factory=dict)
+
+
+def _date(form: dict, name: str) -> date | None:
+    parts = [str(form.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    try:
+        day, month, year = (int(part) for part in parts)
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError("Enter a real date, for example 27 3 2027") from None
+
+
+def check_decision(form: dict, conference: Conference, categories: list[str]) -> DecisionForm:
+    values = {name: (form.get(name) or "").strip() or None for name in TEXT_FIELDS}
+    values["plan"] = form.get("plan") if form.get("plan") in ("yes", "no") else None
+    chosen = (
+        form.getall("categories", []) if hasattr(form, "getall") else form.get("categories", [])
+    )
+    values["categories"] = [key for key in categories if key in chosen]
+    checked = DecisionForm(values)
+    errors = checked.errors
+    for name in DATE_FIELDS:
+        try:
+            values[name] = _date(form, name)
+        except ValueError as error:
+            errors[name] = str(error)
+            values[name] = None
+    if values["plan"] is None:
+        errors["plan"] = "Say whether there is a child protection plan."
+    if values["plan"] == "yes":
+        if not values["categories"]:
+            errors["categories"] = "Choose the category of the plan."
+        held = conference.date.date()
+        core = values["core_group_date"]
+        if core is None and "core_group_date" not in errors:
+            errors["core_group_date"] = "Enter the date of the first core group meeting."
+        elif core is not None and not (
+            held <= core
+            and deadlines.working_days_between(held, core) <= CORE_GROUP_WITHIN_WORKING_DAYS
+        ):
+            latest = deadlines.working_days_after(held, CORE_GROUP_WITHIN_WORKING_DAYS)
+            errors["core_group_date"] = (
+                f"The core group meets within 20 working days: by {wording.day(latest)}."
+            )
+    else:
+        values["categories"] = []
+    review = values["next_review_date"]
+    if review is not None and review <= conference.date.date():
+        errors.setdefault("next_review_date", "The next review is after this conference.")
+    if not values["rationale"]:
+        errors["rationale"] = "Write the reasons for the decision."
+    return checked
+
+
+def save_decision(session: Session, conference: Conference, chair: Participant, values: dict):
+    decision = session.get(Decision, conference.id) or Decision(conference_id=conference.id)
+    for name, value in values.items():
+        setattr(decision, name, value)
+    decision.updated_by = chair
+    decision.updated_at = utcnow()
+    session.add(decision)
+    changed(session, conference)
+    record(
+        session,
+        chair.actor,
+        "decision_recorded",
+        "conference",
+        conference.id,
+        plan=values["plan"],
+        categories=values["categories"],
+    )
+    return decision
+
+
+def changed(session: Session, conference: Conference) -> None:
+    """The chair changed the record: an approved one becomes the next version's draft."""
+    conference.status = "draft"
+
+
+def versions(session: Session, conference_id: str) -> list[RecordVersion]:
+    return list(
+        session.execute(
+            select(RecordVersion)
+            .where(RecordVersion.conference_id == conference_id)
+            .order_by(RecordVersion.number)
+        ).scalars()
+    )
+
+
+def _last_change(session: Session, conference_id: str) -> datetime | None:
+    """When anything in the record last changed: an answer, a score, an alert, a chair's
+    edit or the decision."""
+    of_participants = select(Participant.id).where(Participant.conference_id == conference_id)
+    moments = [
+        select(func.max(Answer.updated_at)).where(Answer.participant_id.in_(of_participants)),
+        select(func.max(Score.created_at)).where(Score.participant_id.in_(of_participants)),
+        select(func.max(Score.superseded_at)).where(Score.participant_id.in_(of_participants)),
+        select(func.max(Participant.submitted_at)).where(
+            Participant.conference_id == conference_id
+        ),
+        select(func.max(SafeguardingAlert.created_at)).where(
+            SafeguardingAlert.conference_id == conference_id
+        ),
+        select(func.max(SafeguardingAlert.disputed_at)).where(
+            SafeguardingAlert.conference_id == conference_id
+        ),
+        select(func.max(RecordEdit.created_at)).where(RecordEdit.conference_id == conference_id),
+        select(func.max(Decision.updated_at)).where(Decision.conference_id == conference_id),
+    ]
+    found = [session.execute(moment).scalar() for moment in moments]
+    return max((moment for moment in found if moment), default=None)
+
+
+def record_state(session: Session, conference: Conference) -> dict:
+    """The record's status and version: approved only while nothing has changed since."""
+    approved = versions(session, conference.id)
+    last = approved[-1] if approved else None
+    latest_change = _last_change(session, conference.id)
+    still = (
+        last is not None
+        and conference.status == "approved"
+        and (latest_change is None or latest_change <= last.approved_at)
+    )
+    return {
+        "status": "approved" if still else "draft",
+        "version": last.number if still else (last.number + 1 if last else 1),
+        "due": record_due(conference).isoformat(),
+        "approved": [
+            {
+                "version": version.number,
+                "by": version.approved_by.key,
+                "at": version.approved_at.isoformat(timespec="seconds"),
+            }
+            for version in approved
+        ],
+    }
+
+
+def approve(
+    session: Session, conference: Conference, chair: Participant, summary: dict, as_of: datetime
+):
+    """Lock the chair's summary, built at `as_of`, as the next version: anything that
+    changes after that moment makes the record a draft again."""
+    number = len(versions(session, conference.id)) + 1
+    now = {"version": number, "by": chair.key, "at": as_of.isoformat(timespec="seconds")}
+    state = summary["record"]
+    summary = {
+        **summary,
+        "conference": {**summary["conference"], "status": "approved"},
+        "record": {
+            **state,
+            "status": "approved",
+            "version": number,
+            "approved": [*state["approved"], now],
+        },
+    }
+    version = RecordVersion(
+        conference_id=conference.id,
+        number=number,
+        approved_by=chair,
+        approved_at=as_of,
+        record=json.dumps(summary, ensure_ascii=False),
+    )
+    session.add(version)
+    conference.status = "approved"
+    record(session, chair.actor, "record_approved", "conference", conference.id, version=number)
+    return version
+
+
+def approved_record(session: Session, conference_id: str, number: int) -> dict | None:
+    version = session.execute(
+        select(RecordVersion).where(
+            RecordVersion.conference_id == conference_id, RecordVersion.number == number
+        )
+    ).scalar_one_or_none()
+    return json.loads(version.record) if version else None
