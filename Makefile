@@ -10,6 +10,11 @@ RASA_BIN := $(RASA_VENV)/bin
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/companion.tar.gz
+# The web pages' stylesheet: GOV.UK Frontend from package-lock.json, built without its brand.
+ASSETS := build/assets/companion.css
+# The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*/*.yml bot/nlu/*.py)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -22,7 +27,7 @@ run: setup
 test: setup lint validate rasa-test pytest-rasa pytest
 
 # The safeguarding detector is built once per environment (bot/safeguarding/built.py).
-setup: environments $(MODEL)
+setup: environments $(MODEL) $(ASSETS)
 	$(BIN)/companion setup
 	$(BIN)/python -m bot.safeguarding.detector
 	$(RASA_BIN)/python -m bot.safeguarding.detector
@@ -42,6 +47,17 @@ $(MODEL): requirements-rasa.lock $(TRAINING_INPUTS) | $(RASA_VENV)/.installed
 
 train: $(MODEL)
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(ASSETS): node_modules/.installed bot/web/styles/companion.scss
+	npm run --silent build
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check bot tests scripts bench migrations/env.py
 	$(BIN)/ruff format --check bot tests scripts bench migrations/env.py
@@ -60,7 +76,7 @@ PYTEST_WORKERS ?= 2
 pytest-rasa: $(RASA_VENV)/.installed
 	$(RASA_BIN)/pytest tests/rasa_side
 
-pytest: setup
+pytest: setup $(CHROMIUM)
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 # Our stack beside a bare Rasa bot, figures printed (bench/__main__.py; issue 15's targets).
@@ -72,4 +88,4 @@ lock:
 	scripts/lock-product
 
 clean:
-	rm -rf $(VENV) $(RASA_VENV) models var .rasa
+	rm -rf $(VENV) $(RASA_VENV) models var .rasa build node_modules

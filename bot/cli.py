@@ -21,10 +21,10 @@ from bot.model.invites import reissue_invite
 from bot.model.key_rotation import RotationRefused, rotate
 from bot.model.tables import Conference, Participant
 from bot.private_files import private_by_default, write_private
+from bot.review import signin
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
-from bot.summary.documents import to_docx, to_html
-from bot.summary.markdown import to_markdown
+from bot.summary.export import FORMATS, render
 
 EXIT_REFUSED = 2
 
@@ -71,6 +71,28 @@ def reissue(settings: Settings, conference_id: str, key: str) -> int:
     return 0
 
 
+def chair_link(settings: Settings, conference_id: str) -> int:
+    """Print a single-use sign-in link to the chair's pages for one conference."""
+    database = Database(settings)
+    try:
+        with database.session() as session, session.begin():
+            token = signin.issue_link(session, conference_id, actor="cli")
+    except signin.NoChair:
+        print(
+            f"There is no conference {conference_id} with a chair (role: chair) in it.",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    finally:
+        database.dispose()
+    print(f"{settings.public_url}/sign-in/{token}")
+    print(
+        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to the chair only.",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def key_command(settings: Settings, command: str) -> int:
     if command == "new":
         print(crypto.new_key())
@@ -82,9 +104,6 @@ def key_command(settings: Settings, command: str) -> int:
         return EXIT_REFUSED
     print(json.dumps({"re_encrypted": counts}, indent=2))
     return 0
-
-
-RENDERERS = {"markdown": to_markdown, "html": to_html, "docx": to_docx}
 
 
 def summary(
@@ -117,19 +136,16 @@ def summary(
         return EXIT_REFUSED
     finally:
         database.dispose()
-    if fmt == "json":
-        rendered = json.dumps(built, indent=2, ensure_ascii=False) + "\n"
-    else:
-        rendered = RENDERERS[fmt](built, names)
+    rendered = render(built, fmt, names)
     if output:
-        data = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
         try:
-            write_private(output, data, replace=force)
+            write_private(output, rendered, replace=force)
         except FileExistsError:
             print(f"{output} already exists: add --force to replace it.", file=sys.stderr)
             return EXIT_REFUSED
     else:
-        sys.stdout.write(rendered)
+        sys.stdout.buffer.write(rendered)
+        sys.stdout.flush()
     return 0
 
 
@@ -146,14 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary_parser = commands.add_parser("summary", help="the conference summary")
     summary_parser.add_argument("conference_id")
-    summary_parser.add_argument(
-        "--format", default="json", choices=["json", "markdown", "html", "docx"]
-    )
+    summary_parser.add_argument("--format", default="json", choices=list(FORMATS))
     summary_parser.add_argument("--audience", default="chair", choices=list(AUDIENCES))
     summary_parser.add_argument("--output", help="write to this file instead of the screen")
     summary_parser.add_argument(
         "--force", action="store_true", help="replace the --output file if it exists"
     )
+
+    link = commands.add_parser(
+        "chair-link", help="a single-use sign-in link to the chair's pages for a conference"
+    )
+    link.add_argument("conference_id")
 
     invite = commands.add_parser("invite", help="manage invites")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
@@ -196,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             return summary(
                 settings, args.conference_id, args.format, args.audience, args.output, args.force
             )
+        if args.command == "chair-link":
+            return chair_link(settings, args.conference_id)
         if args.command == "invite":
             return reissue(settings, args.conference_id, args.participant)
         if args.command == "key":

@@ -44,17 +44,27 @@ TEXT_FIELDS = ("dissent", "core_group_members", "rationale")
 DATE_FIELDS = ("core_group_date", "next_review_date")
 
 
+def category_titles(agenda) -> dict:
+    """The plan's categories, from the agenda's question, which a partnership may extend."""
+    question = agenda.question("category")
+    return {option.key: option.title for option in question.options} if question else {}
+
+
 def record_due(conference: Conference) -> date:
     return deadlines.working_days_after(conference.date.date(), RECORD_DUE_WORKING_DAYS)
 
 
-def decision_summary(decision: Decision | None, conference_type: str) -> dict | None:
+def decision_summary(
+    decision: Decision | None, conference_type: str, category_titles: dict
+) -> dict | None:
     if decision is None:
         return None
+    categories = list(decision.categories or [])
     return {
         "plan": decision.plan,
         "plan_words": PLAN_WORDS[conference_type].get(decision.plan),
-        "categories": list(decision.categories or []),
+        "categories": categories,
+        "category_titles": [category_titles.get(key, key) for key in categories],
         **{name: getattr(decision, name) for name in TEXT_FIELDS},
         **{
             name: value.isoformat() if (value := getattr(decision, name)) else None

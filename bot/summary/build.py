@@ -24,7 +24,7 @@ from bot.model.tables import (
     Score,
 )
 from bot.review.edits import answer_item, apply_edits
-from bot.review.record import decision_summary, record_state
+from bot.review.record import category_titles, decision_summary, record_state
 from bot.summary.scaling import scaling
 
 AUDIENCES = ("chair", "family")
@@ -243,7 +243,9 @@ def build_summary(
         select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)
     ).scalars()
     summary["columns"] = apply_edits(columns, list(edits), family)
-    summary["decision"] = decision_summary(session.get(Decision, conference.id), conference.type)
+    summary["decision"] = decision_summary(
+        session.get(Decision, conference.id), conference.type, category_titles(agenda)
+    )
     summary["record"] = record_state(session, conference)
     summary["conference"]["status"] = summary["record"]["status"]
     summary["scaling"] = scaling(summary["scores"], [s.key for s in conference.danger_statements])

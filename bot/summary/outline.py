@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot import vocabulary, wording
 from bot.summary.scaling import described
@@ -18,6 +19,7 @@ class Outline:
     board: list[tuple[str, list[tuple[str, list[str]]]]]  # heading, [(column, lines)]
     scores: list[tuple[str, ...]] = field(default_factory=list)
     scaling: list[str] = field(default_factory=list)
+    decision: list[str] = field(default_factory=list)
     for_chair: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
 
@@ -25,6 +27,7 @@ class Outline:
         """What follows the scores table, heading and lines, in every format."""
         return [
             ("Where the scores differ", self.scaling),
+            ("The decision", self.decision),
             ("For the chair", self.for_chair),
             ("Safeguarding alerts", self.alerts),
         ]
@@ -44,6 +47,42 @@ def _private(item: dict) -> str:
     return " [not shared with the family]" if item.get("family_sees") is False else ""
 
 
+def _edited(item: dict, names: dict) -> str:
+    """The chair's hand in an item: reworded, or other people's words merged into it."""
+    marks = " [reworded by the chair]" if "original" in item else ""
+    also = "; ".join(f"{other['text']} — {_who(other, names)}" for other in item.get("also", []))
+    return marks + (f" (merged with: {also})" if also else "")
+
+
+def _day(iso: str | None) -> str:
+    return wording.day(date.fromisoformat(iso)) if iso else "not set"
+
+
+def _decision(decision: dict | None, names: dict) -> list[str]:
+    if decision is None:
+        return ["Not recorded yet."]
+    lines = [decision["plan_words"] or "Not recorded yet."]
+    if decision["category_titles"]:
+        lines.append("Category: " + ", ".join(decision["category_titles"]) + ".")
+    lines += [
+        f"Dissenting views: {decision['dissent'] or 'none recorded'}",
+        f"Core group members: {decision['core_group_members'] or 'not recorded'}",
+        f"First core group meeting: {_day(decision['core_group_date'])}",
+        f"Next review conference: {_day(decision['next_review_date'])}",
+        f"The chair's reasons: {decision['rationale'] or 'not recorded'}",
+        f"Recorded by {names.get(decision['recorded_by'], decision['recorded_by'])}.",
+    ]
+    return lines
+
+
+def _status(record: dict) -> str:
+    status = "approved" if record["status"] == "approved" else "draft"
+    return (
+        f"Status: {status}, version {record['version']}. "
+        f"The record is due by {_day(record['due'])}."
+    )
+
+
 def outline(summary: dict, names: dict | None = None) -> Outline:
     names = names or {}
     conference = summary["conference"]
@@ -52,7 +91,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
     kind = conference["type"].capitalize()
     return Outline(
         title=f"{kind} child protection conference, {wording.said(conference['date'])}",
-        subtitle=f"{conference['local_authority']}. Status: {conference['status']}.",
+        subtitle=f"{conference['local_authority']}. {_status(summary['record'])}",
         danger_statements=[
             (s["key"], s["danger"], s["safety_goal"]) for s in summary["danger_statements"]
         ],
@@ -63,7 +102,8 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
                     (
                         vocabulary.COLUMN_TITLES[column],
                         [
-                            f"{item['text']}{_voice(item)}{_private(item)} — {_who(item, names)}"
+                            f"{item['text']}{_voice(item)}{_private(item)}{_edited(item, names)}"
+                            f" — {_who(item, names)}"
                             for item in summary["columns"][column]
                         ],
                     )
@@ -85,6 +125,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             for score in summary["scores"]
         ],
         scaling=[described(row, lambda item: _who(item, names)) for row in summary["scaling"]],
+        decision=_decision(summary.get("decision"), names),
         for_chair=[
             f"{item['question']}: {item['text']}"
             + (" (added after sending)" if item["added_after_sending"] else "")

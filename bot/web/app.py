@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 
 import aiohttp_jinja2
 import jinja2
@@ -17,12 +18,61 @@ from bot.settings import Settings, load_settings
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.routes import setup_routes
 
+# Our pages, GOV.UK Frontend's macros, and the summary's own templates (the family preview).
+TEMPLATES = jinja2.ChoiceLoader(
+    [
+        jinja2.PackageLoader("bot.web", "templates"),
+        jinja2.PrefixLoader(
+            {
+                "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
+                "summary": jinja2.PackageLoader("bot.summary", "templates"),
+            }
+        ),
+    ]
+)
+
+
+def pages_nav(pages, current: str, conference_id: str) -> list[dict]:
+    """The service navigation of a conference's pages."""
+    base = f"/conferences/{conference_id}"
+    paths = {"responses": base}
+    return [
+        {"href": paths.get(key, f"{base}/{key}"), "text": title, "active": key == current}
+        for key, title in pages
+    ]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    """No page may run a script we did not write, be framed, or be cached by a proxy:
+    untrusted words stay inert even if escaping ever failed."""
+    request["csp_nonce"] = secrets.token_urlsafe(16)
+    response = await handler(request)
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'none'; style-src 'self'; img-src 'self'; "
+        f"script-src 'nonce-{request['csp_nonce']}'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.path.startswith("/conferences/") or request.path.startswith("/sign-in"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+async def _nonce(request: web.Request) -> dict:
+    return {"cspNonce": request.get("csp_nonce")}
+
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[security_headers])
     app[SETTINGS] = settings
     app[DATABASE] = Database(settings)
-    aiohttp_jinja2.setup(app, loader=jinja2.PackageLoader("bot.web", "templates"), autoescape=True)
+    environment = aiohttp_jinja2.setup(
+        app, loader=TEMPLATES, autoescape=True, context_processors=[_nonce]
+    )
+    environment.globals["pages_nav"] = pages_nav
     setup_routes(app)
 
     async def deliver_notifications(app: web.Application):

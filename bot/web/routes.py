@@ -2,7 +2,9 @@
 
 from aiohttp import web
 
-from bot.web import views
+from bot.web import chair, views
+
+CONFERENCE = "/conferences/{conference_id}"
 
 
 def setup_routes(app: web.Application) -> None:
@@ -10,5 +12,24 @@ def setup_routes(app: web.Application) -> None:
         [
             web.get("/", views.index, name="index"),
             web.get("/healthz", views.health, name="health"),
+            web.get("/sign-in/{token}", views.sign_in_page, name="sign_in_page"),
+            web.post("/sign-in", views.sign_in, name="sign_in"),
+            web.get("/signed-out", views.signed_out, name="signed_out"),
+            web.get(CONFERENCE, chair.responses, name="responses"),
+            web.get(CONFERENCE + "/board", chair.board, name="board"),
+            web.get(CONFERENCE + "/item", chair.item, name="item"),
+            web.post(CONFERENCE + "/edits", chair.edit, name="edits"),
+            web.get(CONFERENCE + "/child", chair.child, name="child"),
+            web.get(CONFERENCE + "/scaling", chair.scaling, name="scaling"),
+            web.get(CONFERENCE + "/alerts", chair.alerts, name="alerts"),
+            web.get(CONFERENCE + "/decision", chair.decision, name="decision"),
+            web.post(CONFERENCE + "/decision", chair.record_decision, name="record_decision"),
+            web.get(CONFERENCE + "/record", chair.record_page, name="record"),
+            web.post(CONFERENCE + "/approve", chair.approve, name="approve"),
+            web.get(CONFERENCE + "/version", chair.version, name="version"),
+            web.get(CONFERENCE + "/family", chair.family, name="family"),
+            web.get(CONFERENCE + "/export", chair.export, name="export"),
+            web.post(CONFERENCE + "/sign-out", chair.sign_out, name="sign_out"),
+            web.get("/assets/companion.css", views.stylesheet, name="stylesheet"),
         ]
     )

@@ -1,17 +1,24 @@
-"""Request handlers: they adapt HTTP to the conference model."""
+"""Request handlers outside a conference: the front page, health, signing in and out."""
 
 from __future__ import annotations
+
+import asyncio
 
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.review import signin
+from bot.settings import PROJECT_ROOT
+from bot.web.guard import redirect, refuse, set_session_cookie
 from bot.web.keys import DATABASE
+
+STYLESHEET = PROJECT_ROOT / "build" / "assets" / "companion.css"
 
 
 @aiohttp_jinja2.template("index.html")
 async def index(request: web.Request) -> dict:
-    return {}
+    return {"title": "Conference Companion"}
 
 
 async def health(request: web.Request) -> web.Response:
@@ -23,3 +30,43 @@ async def health(request: web.Request) -> web.Response:
     except Exception as error:  # any failure means "not ready", with the reason
         return web.json_response({"status": "unavailable", "reason": str(error)}, status=503)
     return web.json_response({"status": "ok"})
+
+
+@aiohttp_jinja2.template("chair/sign_in.html")
+async def sign_in_page(request: web.Request) -> dict:
+    """A link only shows a button: mail scanners that open links cannot use it up."""
+    return {"token": request.match_info["token"]}
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    token = (await request.post()).get("token", "")
+
+    def work():
+        with request.app[DATABASE].session() as session, session.begin():
+            signed = signin.redeem_link(session, str(token))
+            return (signed.token, signed.chair.conference_id) if signed else None
+
+    signed = await asyncio.to_thread(work)
+    if signed is None:
+        return refuse(
+            request,
+            403,
+            "This sign-in link does not work",
+            "Each link works once and for 2 days. Ask the conference administrator for a new one.",
+        )
+    session_token, conference_id = signed
+    response = redirect(f"/conferences/{conference_id}")
+    set_session_cookie(request, response, session_token)
+    return response
+
+
+@aiohttp_jinja2.template("chair/signed_out.html")
+async def signed_out(request: web.Request) -> dict:
+    return {}
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """GOV.UK Frontend's styles, built by `make` (package.json) without the GOV.UK brand."""
+    if not STYLESHEET.exists():
+        return web.Response(status=404, text="Run make to build the stylesheet.")
+    return web.FileResponse(STYLESHEET, headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,459 @@
+"""The chair's pages: who has answered, the board, the child's voice, the scaling table,
+alerts, the decision, approving the record and its exports.
+
+Each handler is given a Visit (bot/web/guard.py) and returns a template's context, or a
+response. Everything shown comes from the one summary builder, so the pages, the
+command line's exports and the approved versions always agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot import deadlines, vocabulary, wording
+from bot.agenda.loader import load_agenda
+from bot.model.tables import Answer, Progress, RecordEdit, SafeguardingAlert, utcnow
+from bot.review import record as records
+from bot.review import signin
+from bot.review.edits import EditRefused, check_edit
+from bot.review.record import check_decision, save_decision
+from bot.summary.build import build_summary, participant_order
+from bot.summary.export import FORMATS, MEDIA_TYPES, render
+from bot.summary.outline import outline
+from bot.summary.scaling import described
+from bot.web.guard import COOKIE, Visit, chair_page, redirect
+
+PAGES = (  # (route name, title) in the service navigation
+    ("responses", "Who has answered"),
+    ("board", "The board"),
+    ("child", "The child's voice"),
+    ("scaling", "Scores"),
+    ("alerts", "Alerts"),
+    ("decision", "The decision"),
+    ("record", "Approve and export"),
+)
+STATUS_WORDS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Sent"}
+HOUSE_TITLES = {
+    "good_things": "House of good things",
+    "worries": "House of worries",
+    "dreams": "House of dreams",
+}
+SHARE_WORDS = {
+    "everyone": "Everyone, the family too",
+    "chair_and_social_worker": "Only the social worker and the chair",
+}
+VIEWS = {"three": "Three columns", "hackney": "Five headings (Hackney)"}
+HACKNEY = (
+    ("Worries", ("worries",)),
+    ("Existing safety", ("safety",)),
+    ("Strengths", ("strengths",)),
+    ("Complicating factors", ("complicating_factors",)),
+    ("Grey areas", ("grey_areas",)),
+    ("What needs to happen", ("next_steps",)),
+)
+
+
+def uk_time(moment: datetime | None) -> str:
+    return wording.said(moment.isoformat(), utc=True) if moment else "never"
+
+
+def _names(visit: Visit) -> dict:
+    return {p.key: p.name for p in visit.conference.participants}
+
+
+def _page(visit: Visit, template: str, current: str, title: str, **context) -> dict:
+    conference = visit.conference
+    return {
+        "_template": template,
+        "title": title,
+        "current": current,
+        "pages": PAGES,
+        "conference": conference,
+        "heading": f"{conference.type.capitalize()} conference, "
+        f"{wording.conference_date(conference.date)}",
+        "chair": visit.chair,
+        "csrf": visit.csrf,
+        "names": _names(visit),
+        "role_titles": vocabulary.ROLE_TITLES,
+        "column_titles": vocabulary.COLUMN_TITLES,
+        **context,
+    }
+
+
+def _summary(visit: Visit, audience: str = "chair") -> dict:
+    return build_summary(visit.session, visit.conference.id, audience)
+
+
+def _who(item: dict, names: dict) -> str:
+    name = names.get(item["participant"], item["participant"])
+    return f"{name} ({vocabulary.ROLE_TITLES[item['role']].lower()})"
+
+
+@chair_page("viewed_responses")
+def responses(visit: Visit) -> dict:
+    conference = visit.conference
+    agenda = load_agenda()
+    participants = sorted(conference.participants, key=participant_order)
+    progress = {
+        p.participant_id: p
+        for p in visit.session.execute(
+            select(Progress).where(Progress.participant_id.in_([p.id for p in participants]))
+        ).scalars()
+    }
+    shared = {
+        a.participant_id: a
+        for a in visit.session.execute(
+            select(Answer).where(
+                Answer.participant_id.in_([p.id for p in participants]),
+                Answer.question_key == "report_shared",
+                Answer.superseded_at.is_(None),
+            )
+        ).scalars()
+    }
+    days = agenda.report_deadline_working_days.get(conference.type)
+    deadline = deadlines.working_days_before(conference.date.date(), days) if days else None
+    today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).date()
+    rows, late = [], []
+    for participant in participants:
+        if participant.role not in vocabulary.ANSWERING_ROLES:
+            continue
+        moment = progress.get(participant.id)
+        rows.append(
+            {
+                "name": participant.name,
+                "role": vocabulary.ROLE_TITLES[participant.role],
+                "status": participant.response_status,
+                "status_words": STATUS_WORDS[participant.response_status],
+                "last": uk_time(moment.updated_at if moment else None),
+            }
+        )
+        reports = participant.role in ("social_worker", "professional")
+        answer = shared.get(participant.id)
+        if reports and deadline and (answer is None or answer.choice != "yes"):
+            late.append(
+                {
+                    "name": participant.name,
+                    "agency": participant.agency or vocabulary.ROLE_TITLES[participant.role],
+                    "says": answer.text if answer else "Not answered yet",
+                    "overdue": today > deadline,
+                }
+            )
+    return _page(
+        visit,
+        "chair/responses.html",
+        "responses",
+        "Who has answered",
+        rows=rows,
+        late=late,
+        deadline=wording.day(deadline) if deadline else None,
+        state=records.record_state(visit.session, conference),
+        due=wording.day(records.record_due(conference)),
+    )
+
+
+def _board_headings(conference_type: str, view: str) -> list:
+    if view == "hackney":
+        return list(HACKNEY)
+    board = list(vocabulary.board_for(conference_type))
+    board.insert(2, ("What is not yet clear?", ("grey_areas",)))
+    return board
+
+
+@chair_page("viewed_board")
+def board(visit: Visit) -> dict:
+    view = visit.query.get("view") if visit.query.get("view") in VIEWS else "three"
+    summary = _summary(visit)
+    children = {c["key"]: c["name"] for c in summary["conference"]["children"]}
+    return _page(
+        visit,
+        "chair/board.html",
+        "board",
+        "The board",
+        view=view,
+        views=VIEWS,
+        headings=_board_headings(visit.conference.type, view),
+        columns=summary["columns"],
+        children=children,
+        who=lambda item: _who(item, _names(visit)),
+        when=lambda iso: wording.said(iso, utc=True),
+        columns_order=vocabulary.COLUMNS,
+        _audit={"view": view},
+    )
+
+
+def _items(summary: dict) -> dict:
+    return {item["id"]: item for found in summary["columns"].values() for item in found}
+
+
+@chair_page("viewed_item")
+def item(visit: Visit):
+    summary = _summary(visit)
+    items = _items(summary)
+    key = visit.query.get("item") or ""
+    found = items.get(key)
+    if found is None:
+        raise web.HTTPNotFound(text="That item is not on the board. It may have been merged.")
+    column = next(c for c, listed in summary["columns"].items() if found in listed)
+    return _page(
+        visit,
+        "chair/item.html",
+        "board",
+        "Change an item",
+        item=found,
+        column=column,
+        others=[other for other in items.values() if other["id"] != key],
+        who=lambda item: _who(item, _names(visit)),
+        columns_order=vocabulary.COLUMNS,
+        error=visit.query.get("error"),
+        _audit={"item": key},
+    )
+
+
+@chair_page("edited_board", mutates=True)
+def edit(visit: Visit):
+    form = visit.form
+    kind = form.get("kind")
+    column = "grey_areas" if kind == "grey_area" else form.get("column") or None
+    kind = "move" if kind == "grey_area" else kind
+    text = (form.get("text") or "").strip() or None
+    item_id, other = form.get("item") or None, form.get("other") or None
+    summary = _summary(visit)
+    try:
+        check_edit(summary["columns"], kind, item_id, other, column, text)
+    except EditRefused as refused:
+        where = f"item?item={item_id}" if item_id else "board"
+        query = urlencode({"error": str(refused)})
+        joined = "&" if item_id else "?"
+        return redirect(f"/conferences/{visit.conference.id}/{where}{joined}{query}")
+    edit = RecordEdit(
+        conference_id=visit.conference.id,
+        chair=visit.chair,
+        kind=kind,
+        item=item_id,
+        other_item=other if kind == "merge" else None,
+        column_key=column if kind in ("move", "add") else None,
+        text=text if kind in ("reword", "add") else None,
+        family_sees=form.get("family_sees") == "yes" if kind == "add" else None,
+    )
+    visit.session.add(edit)
+    visit.session.flush()
+    records.changed(visit.session, visit.conference)
+    target = item_id or f"c{edit.id}"
+    return _redirect(visit, f"board#{target}", kind=kind, item=item_id, edit=edit.id)
+
+
+def _redirect(visit: Visit, where: str, **audit) -> web.Response:
+    """After a change: back to a page (post, redirect, get), with the audit's detail."""
+    return redirect(f"/conferences/{visit.conference.id}/{where}", **audit)
+
+
+@chair_page("viewed_child_voice")
+def child(visit: Visit) -> dict:
+    summary = _summary(visit)
+    voices = {}
+    for said in summary["child_voice"]:
+        voices.setdefault(said["participant"], {}).setdefault(said["house"], []).append(said)
+    return _page(
+        visit,
+        "chair/child.html",
+        "child",
+        "The child's voice",
+        voices=voices,
+        houses=HOUSE_TITLES,
+        share_words=SHARE_WORDS,
+    )
+
+
+@chair_page("viewed_scores")
+def scaling(visit: Visit) -> dict:
+    summary = _summary(visit)
+    names = _names(visit)
+    rows = {row["danger_statement"]: row for row in summary["scaling"]}
+    statements = [
+        {
+            **statement,
+            "scores": [s for s in summary["scores"] if s["danger_statement"] == statement["key"]],
+            "differ": described(rows[statement["key"]], lambda item: _who(item, names))
+            if statement["key"] in rows
+            else None,
+        }
+        for statement in summary["danger_statements"]
+    ]
+    return _page(
+        visit,
+        "chair/scaling.html",
+        "scaling",
+        "Scores",
+        statements=statements,
+        who=lambda item: _who(item, names),
+    )
+
+
+@chair_page("viewed_alerts")
+def alerts(visit: Visit) -> dict:
+    found = visit.session.execute(
+        select(SafeguardingAlert)
+        .where(SafeguardingAlert.conference_id == visit.conference.id)
+        .order_by(SafeguardingAlert.created_at)
+    ).scalars()
+    shown = []
+    for alert in found:
+        after = visit.session.execute(
+            select(Answer)
+            .where(
+                Answer.participant_id == alert.participant_id,
+                Answer.created_at >= alert.created_at,
+            )
+            .order_by(Answer.created_at)
+            .limit(1)
+        ).scalar_one_or_none()
+        participant = alert.participant
+        shown.append(
+            {
+                "when": uk_time(alert.created_at),
+                "kind": "Immediate danger" if alert.kind == "immediate_danger" else "Concern",
+                "text": alert.text,
+                "who": f"{participant.name} ({vocabulary.ROLE_TITLES[participant.role].lower()})",
+                "disputed": alert.disputed_text,
+                "after": after.text if after and after.text != alert.text else None,
+            }
+        )
+    return _page(visit, "chair/alerts.html", "alerts", "Safeguarding alerts", alerts=shown)
+
+
+def _decision_page(visit: Visit, values: dict, errors: dict) -> dict:
+    agenda = load_agenda()
+    return _page(
+        visit,
+        "chair/decision.html",
+        "decision",
+        "The decision",
+        values=values,
+        errors=errors,
+        categories=records.category_titles(agenda),
+        plan_words=records.PLAN_WORDS[visit.conference.type],
+        core_group_by=wording.day(
+            deadlines.working_days_after(
+                visit.conference.date.date(), records.CORE_GROUP_WITHIN_WORKING_DAYS
+            )
+        ),
+    )
+
+
+@chair_page("viewed_decision")
+def decision(visit: Visit) -> dict:
+    summary = _summary(visit)
+    recorded = summary["decision"] or {"categories": []}
+    values = {
+        **recorded,
+        **{
+            name: date.fromisoformat(recorded[name]) if recorded.get(name) else None
+            for name in records.DATE_FIELDS
+        },
+    }
+    return _decision_page(visit, values, {})
+
+
+@chair_page("recorded_decision", mutates=True)
+def record_decision(visit: Visit):
+    categories = list(records.category_titles(load_agenda()))
+    checked = check_decision(visit.form, visit.conference, categories)
+    if checked.errors:
+        page = _decision_page(visit, checked.values, checked.errors)
+        page["_audit"] = {"refused": sorted(checked.errors)}
+        return page
+    save_decision(visit.session, visit.conference, visit.chair, checked.values)
+    return _redirect(visit, "record", plan=checked.values["plan"])
+
+
+@chair_page("viewed_record")
+def record_page(visit: Visit) -> dict:
+    summary = _summary(visit)
+    state = summary["record"]
+    return _page(
+        visit,
+        "chair/record.html",
+        "record",
+        "Approve and export",
+        state=state,
+        due=wording.day(date.fromisoformat(state["due"])),
+        approved=[
+            {
+                **version,
+                "by": _names(visit).get(version["by"]),
+                "at": uk_time(datetime.fromisoformat(version["at"])),
+            }
+            for version in state["approved"]
+        ],
+        formats=FORMATS,
+        decided=summary["decision"] is not None,
+    )
+
+
+@chair_page("approved_record", mutates=True)
+def approve(visit: Visit):
+    as_of = utcnow()
+    summary = _summary(visit)
+    if summary["record"]["status"] == "approved":
+        return _redirect(visit, "record", unchanged=True)
+    version = records.approve(visit.session, visit.conference, visit.chair, summary, as_of)
+    return _redirect(visit, "record", version=version.number)
+
+
+@chair_page("viewed_version")
+def version(visit: Visit) -> dict:
+    number = int(visit.query.get("number", "0") or 0)
+    approved = records.approved_record(visit.session, visit.conference.id, number)
+    if approved is None:
+        raise web.HTTPNotFound(text="There is no approved version with that number.")
+    return _page(
+        visit,
+        "chair/summary.html",
+        "record",
+        f"Version {number}, as approved",
+        view=outline(approved, _names(visit)),
+        _audit={"version": number},
+    )
+
+
+@chair_page("previewed_family_copy")
+def family(visit: Visit) -> dict:
+    return _page(
+        visit,
+        "chair/summary.html",
+        "record",
+        "What the family will receive",
+        view=outline(_summary(visit, "family"), _names(visit)),
+        family=True,
+    )
+
+
+@chair_page("summary_exported")
+def export(visit: Visit):
+    audience = visit.query.get("audience", "chair")
+    fmt = visit.query.get("format", "")
+    if audience not in ("chair", "family") or fmt not in FORMATS:
+        raise web.HTTPNotFound(text="There is no such export.")
+    body = render(_summary(visit, audience), fmt, _names(visit))
+    media, extension = MEDIA_TYPES[fmt]
+    name = f"conference-{visit.conference.date:%Y-%m-%d}-{audience}.{extension}"
+    response = web.Response(
+        body=body,
+        content_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+    response["audit"] = {"audience": audience, "format": fmt}
+    return response
+
+
+@chair_page("signed_out", mutates=True)
+def sign_out(visit: Visit):
+    signin.sign_out(visit.session, visit.token)
+    response = redirect("/signed-out")
+    response.del_cookie(COOKIE, path="/")
+    return response

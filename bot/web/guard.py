@@ -1,0 +1,142 @@
+"""Who may open a chair's page: a signed-in chair, for their own conference only.
+
+Every page and export goes through `chair_page`, which also checks a form's CSRF token
+and writes the audit event. Handlers are plain functions run in a worker thread with a
+database session, so a slow query never holds up the web chat or other chairs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from dataclasses import dataclass
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from bot.model.audit import record
+from bot.model.tables import Conference, Participant
+from bot.review import signin
+from bot.web.keys import DATABASE, SETTINGS
+
+COOKIE = "companion_chair"
+
+
+@dataclass
+class Visit:
+    """What a chair's handler is given."""
+
+    session: Session
+    chair: Participant
+    conference: Conference
+    token: str  # the session's
+    csrf: str
+    query: dict
+    form: dict
+
+
+def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(signin.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=request.app[SETTINGS].public_url.startswith("https://"),
+        samesite="Strict",
+        path="/",
+    )
+
+
+def redirect(location: str, **audit) -> web.Response:
+    """See other (post, redirect, get); `audit` is the detail of the change's audit event."""
+    response = web.Response(status=303, headers={"Location": location})
+    response["audit"] = audit
+    return response
+
+
+def refuse(request: web.Request, status: int, heading: str, text: str) -> web.Response:
+    return aiohttp_jinja2.render_template(
+        "chair/refused.html", request, {"heading": heading, "text": text}, status=status
+    )
+
+
+def chair_page(action: str, mutates: bool = False):
+    """Wrap a handler `fn(visit) -> response-or-context` for the conference in the path."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        async def handler(request: web.Request):
+            form = _multi(await request.post()) if request.method == "POST" else {}
+            token = request.cookies.get(COOKIE)
+            conference_id = request.match_info["conference_id"]
+
+            def work():
+                with request.app[DATABASE].session() as session, session.begin():
+                    chair = signin.signed_in_chair(session, token)
+                    if chair is None:
+                        return refuse(
+                            request,
+                            401,
+                            "Sign in to see this page",
+                            "Use the sign-in link you were sent. Each link works once: ask for "
+                            "a new one if yours has been used or is more than 2 days old.",
+                        )
+                    if chair.conference_id != conference_id:
+                        record(
+                            session,
+                            chair.actor,
+                            "refused",
+                            "conference",
+                            conference_id,
+                            page=action,
+                        )
+                        return refuse(
+                            request,
+                            403,
+                            "This is not your conference",
+                            "You can only see the conferences you chair.",
+                        )
+                    if mutates and not signin.csrf_ok(token, form.get("csrf")):
+                        return refuse(
+                            request,
+                            400,
+                            "Your change was not saved",
+                            "The form had expired. Go back, reload the page and try again.",
+                        )
+                    visit = Visit(
+                        session,
+                        chair,
+                        chair.conference,
+                        token,
+                        signin.csrf_token(token),
+                        dict(request.query),
+                        form,
+                    )
+                    result = fn(visit)
+                    if isinstance(result, dict):
+                        detail = result.pop("_audit", {})
+                    else:
+                        detail = result.get("audit", {})
+                    record(session, chair.actor, action, "conference", conference_id, **detail)
+                    return result
+
+            result = await asyncio.to_thread(work)
+            if isinstance(result, web.StreamResponse):
+                return result
+            return aiohttp_jinja2.render_template(result.pop("_template"), request, result)
+
+        return handler
+
+    return wrap
+
+
+class _multi(dict):
+    """A posted form: one value per name, and `getall` for the names that repeat."""
+
+    def __init__(self, posted):
+        super().__init__((key, posted[key]) for key in posted)
+        self._all = {key: posted.getall(key) for key in posted}
+
+    def getall(self, key, default=None):
+        return self._all.get(key, default if default is not None else [])
