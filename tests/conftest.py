@@ -259,3 +259,22 @@ def conference_with(database: Database, text: str):
     with database.session() as session, session.begin():
         conference, _ = create_conference(session, parse_conference(text), actor="test")
         return conference.id, {p.key: p.id for p in conference.participants}
+
+
+def answered_demo(database: Database):
+    """The demo conference, answered in part: Kelly (parent) sent and agreed to share; Jo
+    (social worker) has not sent; Ava wrote in her house of good things for everyone.
+    Returns (conference id, {participant key: id})."""
+    from bot.model.answers import save_answer
+    from bot.model.tables import Participant
+
+    conference_id, ids = conference_with(database, (EXAMPLES / "demo-conference.yml").read_text())
+    with database.session() as session, session.begin():
+        people = {key: session.get(Participant, pid) for key, pid in ids.items()}
+        save_answer(session, people["P3"], "worries", "sw", "Police were called in March")
+        save_answer(session, people["P1"], "worries", "worries", "Dad's drinking at weekends")
+        save_answer(session, people["P1"], "strengths", "strengths", "Nan has the kids Sundays")
+        save_answer(session, people["P2"], "strengths", "good_things", "my hamster Biscuit")
+        for sent in (people["P1"], people["P2"]):
+            sent.response_status, sent.consent_to_share = "submitted", True
+    return conference_id, ids

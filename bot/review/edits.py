@@ -28,13 +28,14 @@ def _when(edit: RecordEdit) -> str:
     return edit.created_at.isoformat(timespec="seconds")
 
 
-def apply_edits(columns: dict, edits: list[RecordEdit], family: bool) -> dict:
-    """The board's columns after the chair's edits, in order; parents first stays true,
-    as every item keeps its place and the chair's own items come last."""
+def apply_edits(columns: dict, edits: list[RecordEdit], family: bool, order: dict) -> dict:
+    """The board's columns after the chair's edits. Parents first stays true wherever an
+    item moves: items are ordered by `order` (participant key -> place in parents-first
+    order), then as they were; the chair's own items come last."""
     placed = {}  # id -> [column, item, rank]
     for column, items in columns.items():
         for item in items:
-            placed[item["id"]] = [column, item, len(placed)]
+            placed[item["id"]] = [column, item, (order[item["participant"]], len(placed))]
     for edit in edits:
         change = {"kind": edit.kind, "by": edit.chair.key, "at": _when(edit)}
         if edit.kind == "add":
@@ -49,7 +50,7 @@ def apply_edits(columns: dict, edits: list[RecordEdit], family: bool) -> dict:
                 "chair_item": True,
                 **({} if family else {"family_sees": bool(edit.family_sees)}),
             }
-            placed[item["id"]] = [edit.column_key, item, len(placed) + 1_000_000]
+            placed[item["id"]] = [edit.column_key, item, (len(order), edit.id)]
             continue
         found = placed.get(edit.item)
         if found is None:  # not in this copy, or folded into another item

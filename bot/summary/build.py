@@ -242,7 +242,8 @@ def build_summary(
     edits = session.execute(
         select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)
     ).scalars()
-    summary["columns"] = apply_edits(columns, list(edits), family)
+    order = {participant.key: index for index, participant in enumerate(participants)}
+    summary["columns"] = apply_edits(columns, list(edits), family, order)
     summary["decision"] = decision_summary(
         session.get(Decision, conference.id), conference.type, category_titles(agenda)
     )

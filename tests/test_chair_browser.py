@@ -1,0 +1,108 @@
+"""The chair's pages in a real browser (Debian's Chromium, headless, driven by playwright
+with executable_path; never `playwright install`): sign in, switch views, change an item,
+record the decision, approve; a screenshot of the board; axe-core finds no serious
+accessibility problem on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+from bot.model.database import Database, migrate
+from bot.review import signin
+from bot.settings import PROJECT_ROOT, load_settings
+from bot.web.app import create_app
+from tests.conftest import answered_demo, environment_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Chromium as root in a container, with nothing reaching out to Google's servers.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+async def chair_site(tmp_path, aiohttp_server):
+    """The web app on loopback with the demo conference, answered in part; the chair's
+    sign-in address."""
+    assert CHROMIUM.exists(), "make test installs Debian's chromium (Makefile: CHROMIUM)"
+    assert AXE.exists(), "make installs axe-core from package-lock.json"
+    settings = load_settings(environment_for(tmp_path))
+    migrate(settings.database_url)
+    database = Database(settings)
+    conference_id, _ = answered_demo(database)
+    with database.session() as session, session.begin():
+        token = signin.issue_link(session, conference_id, actor="test")
+    database.dispose()
+    server = await aiohttp_server(create_app(settings))
+    return f"http://127.0.0.1:{server.port}", token
+
+
+async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path):
+    site, token = chair_site
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        # axe is injected as a script of the test's own, which the pages' policy refuses.
+        context = await browser.new_context(bypass_csp=True)
+        page = await context.new_page()
+
+        await page.goto(f"{site}/sign-in/{token}")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_role("heading", name="Who has answered").wait_for()
+        assert await page.get_by_role("cell", name="Kelly Smith").is_visible()
+
+        await page.get_by_role("link", name="The board").click()
+        await page.get_by_role("heading", name="What's working well?").wait_for()
+        await page.get_by_role("link", name="Five headings (Hackney)").click()
+        await page.get_by_role("heading", name="Existing safety").wait_for()
+
+        await page.get_by_role("link", name="Change this item: Dad's drinking").click()
+        await page.get_by_label("New words").fill("Dad drinks at the weekend")
+        await page.get_by_role("button", name="Save the new words").click()
+        await page.get_by_text("Dad drinks at the weekend", exact=True).wait_for()
+        await page.get_by_text("The words as they were said").click()
+        assert await page.get_by_text("Dad's drinking at weekends", exact=True).is_visible()
+        await page.screenshot(path=tmp_path / "board.png", full_page=True)
+        assert (tmp_path / "board.png").stat().st_size > 10_000
+
+        await page.add_script_tag(path=str(AXE))
+        found = await page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"
+        )
+        assert isinstance(found, list)  # axe ran
+        problems = [v for v in found if v["impact"] in ("moderate", "serious", "critical")]
+        assert problems == [], problems
+
+        await page.get_by_role("link", name="The decision").click()
+        await page.get_by_role("button", name="Save the decision").click()
+        await page.get_by_role("heading", name="There is a problem").wait_for()
+        await page.get_by_label("The child protection plan continues.").check()
+        await page.get_by_label("Neglect").check()
+        for field, (day, month, year) in {
+            "core_group_date": ("5", "1", "2027"),
+            "next_review_date": ("15", "6", "2027"),
+        }.items():
+            await page.locator(f"#{field}-day").fill(day)
+            await page.locator(f"#{field}-month").fill(month)
+            await page.locator(f"#{field}-year").fill(year)
+        await page.get_by_label("Your reasons for the decision").fill(
+            "The drinking worries remain."
+        )
+        await page.get_by_role("button", name="Save the decision").click()
+
+        await page.get_by_role("button", name="Approve version 1").click()
+        await page.get_by_role("heading", name="Version 1 is approved").wait_for()
+        await page.get_by_role("link", name="Version 1").click()
+        assert await page.get_by_text("The child protection plan continues.").is_visible()
+        await browser.close()
