@@ -120,9 +120,35 @@ def test_an_action_that_fails_says_so_without_echoing_the_tracker(stack):
     assert "An action failed" in log.read_text() and "canary" not in log.read_text()
 
 
-def test_a_role_without_questions_is_told_so_honestly(stack, invites):
-    text = said(stack.say("test:sam", invites["P5"]))  # a pasted code works without /start
-    assert text.startswith("Hello Sam Patel. There are no questions for you in this chat yet.")
+def test_the_chair_has_a_chat_of_who_answered_the_views_and_a_sign_in_link(stack, invites):
+    """The chair has no questions: their invite opens a short chat instead, typed or tapped,
+    and the sign-in link it gives opens the chair's pages."""
+    replies = stack.say("test:sam", invites["P5"])  # a pasted code works without /start
+    assert said(replies).startswith("Hello Sam Patel. You chair the conference on Tuesday 15")
+    titles = [b["title"] for b in replies[-1]["buttons"]]
+    assert titles[0] == "Who has answered" and titles[-1] == "Sign-in link"
+    assert "What's working well?" in titles
+
+    answered = said(stack.say("test:sam", "who has answered so far?"))
+    assert answered.splitlines()[0].startswith("Kelly Smith, parent or carer: ")
+    assert "Ava Smith, child or young person: not started" in answered
+    assert "Sam Patel" not in answered  # the chair has nothing to answer
+    working_well = said(stack.say("test:sam", "What's working well?"))
+    assert working_well.startswith("What's working well?")
+
+    linked = said(stack.say("test:sam", "can you send me the link please"))
+    print("LINKED", repr(linked))
+    link = next(word for word in linked.split() if "/sign-in/" in word)
+    token = link.rsplit("/", 1)[1]
+    signed_in = requests.post(
+        f"{stack.settings.web_url}/sign-in",
+        data={"token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert signed_in.status_code == 303
+    assert signed_in.headers["Location"].startswith("/conferences/")
+    assert "companion_chair" in signed_in.cookies
 
 
 def test_the_same_code_from_another_chat_is_refused_kindly(stack, invites):

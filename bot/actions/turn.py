@@ -27,6 +27,7 @@ from bot.actions.store import (
     send,
     typed_text,
 )
+from bot.dialogue import chair_chat
 from bot.dialogue.conversation import Conversation
 from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.detector import Finding
@@ -45,6 +46,8 @@ def carry_on(conversation: Conversation, text: str | None, finding: Finding | No
         return conversation.safeguard(text, finding)  # a pause stays a pause
     note_concern(conversation, text, finding)
     if not conversation.steps:
+        if conversation.participant.role == "chair":
+            return chair_chat.replies(conversation, text, database().settings.public_url)
         return [conversation.message("no_questions")]
     if conversation.finished:
         return conversation.add_late(text) if text else [conversation.message("already_sent")]

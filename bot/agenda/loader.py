@@ -28,7 +28,7 @@ REPLIES = ("yes", "no", "send", "change", "nothing_more", "small_talk", "filler"
 # is a child's wording of the danger statement, or nothing).
 PLACEHOLDERS = set(
     "name date local_authority children children_or chair deadline danger safety_goal statement "
-    "score next_score previous text count number reason next_point label".split()
+    "score next_score previous text count number reason next_point label link".split()
 )
 QUESTION_FIELDS = set(
     "key kind text column repeat about_children per options suggestions skip_button "

@@ -1,0 +1,76 @@
+"""The chair's chat: the chair has no questions to answer, so their invite opens a short
+chat instead: who has answered, the views one part of the board at a time, the scores,
+and a sign-in link to the record. Changing and approving the record stay on the web.
+
+What the chair reads here is the chair's copy of the summary, as on the web pages.
+"""
+
+from __future__ import annotations
+
+from bot import vocabulary
+from bot.dialogue.conversation import Conversation
+from bot.dialogue.replies import Reply, button
+from bot.review import signin
+from bot.summary.build import build_summary
+from bot.summary.outline import outline
+
+WHO = "Who has answered"
+SCORES = "Scores"
+LINK = "Sign-in link"
+STATUS_WORDS = {"not_started": "not started", "in_progress": "in progress", "submitted": "sent"}
+# Typed words that mean a button (compared in lower case, anywhere in the message).
+TYPED = {
+    WHO: ("who", "answered", "respon"),
+    SCORES: ("score", "scaling"),
+    LINK: ("link", "sign in", "sign-in", "web", "approve"),
+}
+
+
+def _menu(headings: list[str]) -> list[dict]:
+    return [button(WHO), *(button(heading) for heading in headings), button(SCORES), button(LINK)]
+
+
+def _chosen(text: str | None, headings: list[str]) -> str | None:
+    said = (text or "").strip().lower()
+    if not said:
+        return None
+    for heading in headings:
+        if said.rstrip("?") == heading.lower().rstrip("?"):
+            return heading
+    return next((title for title, words in TYPED.items() if any(w in said for w in words)), None)
+
+
+def replies(conversation: Conversation, text: str | None, public_url: str) -> list[Reply]:
+    session, conference = conversation.session, conversation.conference
+    names = {p.key: p.name for p in conference.participants}
+    view = outline(build_summary(session, conference.id), names)
+    headings = [heading for heading, _ in view.board]
+    chosen = _chosen(text, headings)
+    menu = _menu(headings)
+    if chosen == LINK:
+        try:
+            token = signin.issue_link(session, conference.id, conversation.participant.actor)
+        except signin.NoChair:
+            return [Reply(conversation.text("chair_no_link"), menu)]
+        link = f"{public_url}/sign-in/{token}"
+        return [Reply(conversation.text("chair_link", link=link), menu)]
+    if chosen == WHO:
+        lines = [
+            f"{names[r['participant']]}, {vocabulary.ROLE_TITLES[r['role']].lower()}: "
+            f"{STATUS_WORDS[r['status']]}"
+            for r in build_summary(session, conference.id)["responses"]
+        ]
+        return [Reply("\n".join(lines) or conversation.text("chair_nothing_yet"), menu)]
+    if chosen == SCORES:
+        lines = view.scaling or [conversation.text("chair_nothing_yet")]
+        return [Reply("\n".join(lines), menu)]
+    if chosen in headings:
+        columns = dict(view.board)[chosen]
+        parts = [
+            f"{column}:\n" + "\n".join(f"• {line}" for line in lines)
+            for column, lines in columns
+            if lines
+        ]
+        said = "\n\n".join(parts) or conversation.text("chair_nothing_yet")
+        return [Reply(f"{chosen}\n\n{said}", menu)]
+    return [Reply(conversation.text("chair_menu"), menu)]
