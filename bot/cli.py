@@ -7,8 +7,12 @@ import json
 import os
 import sys
 
+import requests
+from notifications_python_client.errors import HTTPError
+from notifications_python_client.notifications import NotificationsAPIClient
 from sqlalchemy import select
 
+from bot import wording
 from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
@@ -77,6 +81,9 @@ def chair_link(settings: Settings, conference_id: str) -> int:
     try:
         with database.session() as session, session.begin():
             token = signin.issue_link(session, conference_id, actor="cli")
+            chair = signin.chair_of(session, conference_id)
+            link = f"{settings.public_url}/sign-in/{token}"
+            emailed = email_sign_in(settings, chair, link)
     except signin.NoChair:
         print(
             f"There is no conference {conference_id} with a chair (role: chair) in it.",
@@ -85,12 +92,40 @@ def chair_link(settings: Settings, conference_id: str) -> int:
         return EXIT_REFUSED
     finally:
         database.dispose()
-    print(f"{settings.public_url}/sign-in/{token}")
+    print(link)
     print(
-        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to the chair only.",
+        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to the chair only."
+        + (f" It was also emailed to {emailed}." if emailed else ""),
         file=sys.stderr,
     )
     return 0
+
+
+def email_sign_in(settings: Settings, chair: Participant, link: str) -> str | None:
+    """Email the link to the chair through GOV.UK Notify, when it is configured and the
+    chair has an address; the address it went to, or None."""
+    if not (settings.notify_api_key and settings.notify_sign_in_template_id and chair.email):
+        return None
+    client = NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url)
+    conference = chair.conference
+    try:
+        client.send_email_notification(
+            chair.email,
+            settings.notify_sign_in_template_id,
+            {
+                "name": chair.name,
+                "conference_date": wording.conference_date(conference.date),
+                "local_authority": conference.local_authority,
+                "link": link,
+            },
+        )
+    except (HTTPError, requests.RequestException) as error:
+        print(
+            f"The link could not be emailed ({error}); give it to the chair yourself.",
+            file=sys.stderr,
+        )
+        return None
+    return chair.email
 
 
 def key_command(settings: Settings, command: str) -> int:

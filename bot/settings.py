@@ -30,6 +30,7 @@ class Settings:
     notify_base_url: str = "https://api.notifications.service.gov.uk"
     notify_email_template_id: str | None = None
     notify_sms_template_id: str | None = None
+    notify_sign_in_template_id: str | None = None  # the chair's sign-in link by email
     notify_interval: float = 10.0
     duty_email: str | None = None  # where alerts from someone not yet joined go
     rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -72,6 +73,7 @@ def load_settings(env: dict | None = None) -> Settings:
         notify_base_url=env.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk",
         notify_email_template_id=env.get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
         notify_sms_template_id=env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
+        notify_sign_in_template_id=env.get("NOTIFY_SIGN_IN_TEMPLATE_ID") or None,
         notify_interval=float(env.get("COMPANION_NOTIFY_INTERVAL", 10)),
         duty_email=env.get("COMPANION_DUTY_EMAIL") or None,
         rasa_bin=Path(env.get("COMPANION_RASA_BIN") or PROJECT_ROOT / ".venv-rasa/bin/rasa"),

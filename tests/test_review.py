@@ -3,18 +3,20 @@ closed by default, the decision's checks, and versions after approve-then-edit."
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from multidict import MultiDict
 
+from bot.cli import main
 from bot.model.answers import save_answer
 from bot.model.tables import Conference, Participant, RecordEdit, utcnow
 from bot.review import record
 from bot.review.edits import EditRefused, check_edit
 from bot.summary.build import build_summary
 from bot.summary.markdown import to_markdown
-from tests.conftest import answered_demo
+from tests.conftest import EXAMPLES, answered_demo, environment_for
 
 
 @pytest.fixture
@@ -212,3 +214,33 @@ def test_an_answer_after_approval_makes_the_record_a_draft_again(database, confe
         )
         save_answer(session, session.get(Participant, ids["P4"]), "worries", "gp", "Late report")
     assert summary(database, conference_id)["record"]["status"] == "draft"
+
+
+def test_companion_chair_link_prints_a_link_and_emails_it_through_notify(
+    tmp_path, monkeypatch, capsys, fake_notify
+):
+    env = {
+        **environment_for(tmp_path),
+        **fake_notify.environment(),
+        "NOTIFY_SIGN_IN_TEMPLATE_ID": "sign-in-template",
+        "COMPANION_PUBLIC_URL": "https://companion.example.gov.uk",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["conference", "import", str(EXAMPLES / "demo-conference.yml")]) == 0
+    conference_id = json.loads(capsys.readouterr().out)["conference_id"]
+    before = len(fake_notify.received)
+
+    assert main(["chair-link", conference_id]) == 0
+    printed = capsys.readouterr()
+    link = printed.out.strip()
+    assert link.startswith("https://companion.example.gov.uk/sign-in/")
+    assert "emailed to sam.patel@example.gov.uk" in printed.err
+    sent = fake_notify.received[before:]
+    assert [(m["email_address"], m["template_id"]) for m in sent] == [
+        ("sam.patel@example.gov.uk", "sign-in-template")
+    ]
+    assert sent[0]["personalisation"]["link"] == link
+
+    assert main(["chair-link", "no-such-conference"]) == 2
+    assert "no conference no-such-conference with a chair" in capsys.readouterr().err

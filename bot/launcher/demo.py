@@ -10,13 +10,15 @@ from bot.conference_file import load_conference_file
 from bot.model.conferences import create_conference, demo_conference
 from bot.model.database import Database
 from bot.model.invites import reissue_unbound_invites
+from bot.review import signin
 from bot.settings import PROJECT_ROOT, Settings
 
 DEMO_FILE = PROJECT_ROOT / "examples" / "demo-conference.yml"
 
 
-def prepare_demo(settings: Settings) -> list[dict]:
-    """One row per demo participant: key, name, role and a new code (None if joined)."""
+def prepare_demo(settings: Settings) -> tuple[list[dict], str]:
+    """One row per demo participant (key, name, role and a new code, None if joined), and
+    a new sign-in address for the demo's chair."""
     database = Database(settings)
     try:
         with database.session() as session, session.begin():
@@ -27,9 +29,11 @@ def prepare_demo(settings: Settings) -> list[dict]:
                 )
             else:
                 codes = reissue_unbound_invites(session, conference.participants, actor="launcher")
-            return [
+            token = signin.issue_link(session, conference.id, actor="launcher")
+            rows = [
                 {"key": p.key, "name": p.name, "role": p.role, "code": codes.get(p.key)}
                 for p in conference.participants
             ]
+            return rows, f"{settings.public_url}/sign-in/{token}"
     finally:
         database.dispose()

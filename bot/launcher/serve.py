@@ -26,7 +26,7 @@ def serve(settings: Settings, demo: bool = False) -> int:
         )
         return 1
     setup(settings)
-    invites = prepare_demo(settings) if demo else []
+    invites, chair_link = prepare_demo(settings) if demo else ([], None)
 
     lines = [
         "Conference Companion is running.",
@@ -48,6 +48,8 @@ def serve(settings: Settings, demo: bool = False) -> int:
             )
         else:
             lines.append(f"  {who:40} already joined; their chat keeps working")
+    if chair_link:
+        lines.append(f"The chair's review pages (the link works once, for 2 days):\n  {chair_link}")
     lines.append("Press Ctrl-C to stop.")
     # The rest of this process's life is supervising: done by a process without the
     # libraries the preparation needed (bot/launcher/supervise.py).
