@@ -55,7 +55,7 @@ def test_a_reword_keeps_the_words_as_said_and_says_who_changed_them(database, co
     assert [(c["kind"], c["by"]) for c in reworded["changes"]] == [("reword", "P5")]
     family = summary(database, conference_id, "family")
     assert item(family, "Dad drinks")["original"] == "Dad's drinking at weekends"
-    assert "[reworded by the chair]" in to_markdown(family)
+    assert "(reworded by the chair)" in to_markdown(family)
 
 
 def test_a_move_keeps_parents_first_in_the_new_column(database, conference):

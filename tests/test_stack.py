@@ -124,7 +124,7 @@ def test_the_chair_has_a_chat_of_who_answered_the_views_and_a_sign_in_link(stack
     """The chair has no questions: their invite opens a short chat instead, typed or tapped,
     and the sign-in link it gives opens the chair's pages."""
     replies = stack.say("test:sam", invites["P5"])  # a pasted code works without /start
-    assert said(replies).startswith("Hello Sam Patel. You chair the conference on Tuesday 15")
+    assert said(replies).startswith("Hello Sam Patel. You chair the meeting on Tuesday 15")
     titles = [b["title"] for b in replies[-1]["buttons"]]
     assert titles[0] == "Who has answered" and titles[-1] == "Sign-in link"
     assert "What's working well?" in titles

@@ -7,10 +7,11 @@ import io
 import jinja2
 from docx import Document
 
-from bot.summary.outline import SCORE_HEADINGS, outline
+from bot.summary.inert import finalize, printable
+from bot.summary.outline import SCORE_HEADINGS, Outline, outline
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("bot.summary", "templates"), autoescape=True
+    loader=jinja2.PackageLoader("bot.summary", "templates"), autoescape=True, finalize=finalize
 )
 
 
@@ -20,7 +21,9 @@ def to_html(summary: dict, names: dict | None = None) -> str:
 
 
 def to_docx(summary: dict, names: dict | None = None) -> bytes:
-    view = outline(summary, names)
+    """Word's XML holds text only: control characters are dropped, and nothing typed
+    becomes a field, a formula or a link (every string is a plain run)."""
+    view = _printable(outline(summary, names))
     document = Document()
     document.add_heading(view.title, level=1)
     document.add_paragraph(view.subtitle)
@@ -50,3 +53,16 @@ def to_docx(summary: dict, names: dict | None = None) -> bytes:
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def _printable(view: Outline) -> Outline:
+    """The outline with every string it holds made printable."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return printable(value)
+        if isinstance(value, (list, tuple)):
+            return type(value)(clean(part) for part in value)
+        return value
+
+    return Outline(**{name: clean(value) for name, value in vars(view).items()})

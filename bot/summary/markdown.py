@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from bot.summary.inert import markdown as md
 from bot.summary.outline import SCORE_HEADINGS, outline
 
 
 def to_markdown(summary: dict, names: dict | None = None) -> str:
+    """Our headings and layout as Markdown; every word that came from a person escaped."""
     view = outline(summary, names)
-    lines = [f"# {view.title}", "", view.subtitle, "", "## Danger statements and safety goals"]
+    lines = [
+        f"# {md(view.title)}",
+        "",
+        md(view.subtitle),
+        "",
+        "## Danger statements and safety goals",
+    ]
     for key, danger, goal in view.danger_statements:
-        lines += ["", f"**{key}** {danger}", "", f"Safety goal: {goal}"]
+        lines += ["", f"**{md(key)}** {md(danger)}", "", f"Safety goal: {md(goal)}"]
     for heading, columns in view.board:
         lines += ["", f"## {heading}"]
         for column, items in columns:
             lines += ["", f"### {column}", ""]
-            lines += [f"- {item}" for item in items] or ["- (none)"]
+            lines += [f"- {md(item)}" for item in items] or ["- (none)"]
     lines += [
         "",
         "## Safety scores",
@@ -22,8 +30,8 @@ def to_markdown(summary: dict, names: dict | None = None) -> str:
         "| " + " | ".join(SCORE_HEADINGS) + " |",
         "|" + "---|" * len(SCORE_HEADINGS),
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in view.scores]
+    lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in view.scores]
     for heading, items in view.sections():
         if items:
-            lines += ["", f"## {heading}", ""] + [f"- {item}" for item in items]
+            lines += ["", f"## {heading}", ""] + [f"- {md(item)}" for item in items]
     return "\n".join(lines) + "\n"

@@ -39,17 +39,17 @@ def _who(item: dict, names: dict) -> str:
 
 
 def _voice(item: dict) -> str:
-    return " [the child's own words]" if item.get("child_voice") else ""
+    return " (the child's own words)" if item.get("child_voice") else ""
 
 
 def _private(item: dict) -> str:
     """In the chair's copy: an item the family's copy leaves out (bot/summary/build.py)."""
-    return " [not shared with the family]" if item.get("family_sees") is False else ""
+    return " (not shared with the family)" if item.get("family_sees") is False else ""
 
 
 def _edited(item: dict, names: dict) -> str:
     """The chair's hand in an item: reworded, or other people's words merged into it."""
-    marks = " [reworded by the chair]" if "original" in item else ""
+    marks = " (reworded by the chair)" if "original" in item else ""
     also = "; ".join(f"{other['text']} — {_who(other, names)}" for other in item.get("also", []))
     return marks + (f" (merged with: {also})" if also else "")
 
@@ -129,7 +129,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
         for_chair=[
             f"{item['question']}: {item['text']}"
             + (" (added after sending)" if item["added_after_sending"] else "")
-            + (" [look at this]" if item["flagged"] else "")
+            + (" (look at this)" if item["flagged"] else "")
             + f" — {_who(item, names)}"
             for item in summary.get("for_chair", [])
         ],

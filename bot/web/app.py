@@ -15,6 +15,7 @@ from bot.model.database import Database
 from bot.notify.outbox import deliver_forever
 from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
+from bot.summary.inert import finalize
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.routes import setup_routes
 
@@ -70,7 +71,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[DATABASE] = Database(settings)
     environment = aiohttp_jinja2.setup(
-        app, loader=TEMPLATES, autoescape=True, context_processors=[_nonce]
+        app, loader=TEMPLATES, autoescape=True, context_processors=[_nonce], finalize=finalize
     )
     environment.globals["pages_nav"] = pages_nav
     setup_routes(app)
