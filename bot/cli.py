@@ -82,8 +82,16 @@ def chair_link(settings: Settings, conference_id: str) -> int:
         with database.session() as session, session.begin():
             token = signin.issue_link(session, conference_id, actor="cli")
             chair = signin.chair_of(session, conference_id)
-            link = f"{settings.public_url}/sign-in/{token}"
-            emailed = email_sign_in(settings, chair, link)
+            address, fields = (
+                chair.email,
+                {
+                    "name": chair.name,
+                    "conference_date": wording.conference_date(chair.conference.date),
+                    "local_authority": chair.conference.local_authority,
+                },
+            )
+        link = f"{settings.public_url}/sign-in/{token}"
+        emailed = email_sign_in(settings, address, {**fields, "link": link})  # once saved
     except signin.NoChair:
         print(
             f"There is no conference {conference_id} with a chair (role: chair) in it.",
@@ -101,31 +109,21 @@ def chair_link(settings: Settings, conference_id: str) -> int:
     return 0
 
 
-def email_sign_in(settings: Settings, chair: Participant, link: str) -> str | None:
+def email_sign_in(settings: Settings, address: str | None, fields: dict) -> str | None:
     """Email the link to the chair through GOV.UK Notify, when it is configured and the
     chair has an address; the address it went to, or None."""
-    if not (settings.notify_api_key and settings.notify_sign_in_template_id and chair.email):
+    if not (settings.notify_api_key and settings.notify_sign_in_template_id and address):
         return None
     client = NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url)
-    conference = chair.conference
     try:
-        client.send_email_notification(
-            chair.email,
-            settings.notify_sign_in_template_id,
-            {
-                "name": chair.name,
-                "conference_date": wording.conference_date(conference.date),
-                "local_authority": conference.local_authority,
-                "link": link,
-            },
-        )
+        client.send_email_notification(address, settings.notify_sign_in_template_id, fields)
     except (HTTPError, requests.RequestException) as error:
         print(
             f"The link could not be emailed ({error}); give it to the chair yourself.",
             file=sys.stderr,
         )
         return None
-    return chair.email
+    return address
 
 
 def key_command(settings: Settings, command: str) -> int:

@@ -36,12 +36,3 @@ def working_days_before(day: date, working_days: int) -> date:
 def working_days_after(day: date, working_days: int) -> date:
     """The date `working_days` working days after `day`."""
     return _count_working_days(day, working_days, timedelta(days=1))
-
-
-def working_days_between(start: date, end: date) -> int:
-    """How many working days after `start` `end` is (0 when it is not later)."""
-    count = 0
-    while start < end:
-        start += timedelta(days=1)
-        count += is_working_day(start)
-    return count

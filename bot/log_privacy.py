@@ -19,6 +19,7 @@ QUOTED = re.compile(r"'(.*)'|\"(.*)\"")
 # typed word ("hitting") is hidden too.
 A_NAME = re.compile(r"[\w.:-]*[_.:\d-][\w.:-]*")
 CODE_SHAPED = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")  # bot/codes.py: 22 characters
+SIGN_IN = re.compile(r"/sign-in/[A-Za-z0-9_-]+")  # a chair's sign-in link (bot/review/signin.py)
 HIDDEN = "[hidden]"
 
 
@@ -28,6 +29,7 @@ def _hide(match: re.Match) -> str:
 
 
 def redact(message: str) -> str:
+    message = SIGN_IN.sub(f"/sign-in/{HIDDEN}", message)
     return CODE_SHAPED.sub(HIDDEN, QUOTED.sub(_hide, message))
 
 

@@ -63,7 +63,7 @@ async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path)
 
         await page.get_by_role("link", name="The board").click()
         await page.get_by_role("heading", name="What's working well?").wait_for()
-        await page.get_by_role("link", name="Five headings (Hackney)").click()
+        await page.get_by_role("link", name="Hackney headings").click()
         await page.get_by_role("heading", name="Existing safety").wait_for()
 
         await page.get_by_role("link", name="Change this item: Dad's drinking").click()

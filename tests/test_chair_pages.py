@@ -741,8 +741,18 @@ async def test_approving_makes_version_one(chair):
     assert summary["record"]["version"] == 1
 
 
+async def test_a_record_without_its_decision_is_not_approved(chair):
+    """Approve before the decision is recorded: refused, and the page says what to do."""
+    response = await chair.post("/approve", {})
+    assert response.status == 303
+    assert (await chair.summary())["record"]["approved"] == []
+    page = await chair.page("/" + response.headers["Location"].split("/", 3)[3])
+    assert "Record the decision before you approve the record." in page
+
+
 async def test_approving_again_without_changes_stays_version_one(chair):
     """Pressing Approve twice with nothing changed keeps the record at version 1."""
+    await chair.post("/decision", GOOD_DECISION)
     await chair.post("/approve", {})
     await chair.post("/approve", {})
     summary = await chair.summary()
@@ -1022,6 +1032,7 @@ async def test_the_json_export_keeps_the_words_exactly(hostile_printable):
 async def test_every_page_view_and_export_is_audited(chair, database, conference, path):
     """Each page the chair opens and each export they download leaves an audit event naming them."""
     if path.startswith("/version"):
+        await chair.post("/decision", GOOD_DECISION)
         await chair.post("/approve", {})
     actor = chair_actor(database, conference)
     before = len(audit_events(database, actor))
@@ -1034,6 +1045,7 @@ async def test_every_page_view_and_export_is_audited(chair, database, conference
 async def test_approving_is_audited(chair, database, conference):
     """Approving the record leaves an audit event naming the chair and the version."""
     actor = chair_actor(database, conference)
+    assert (await chair.post("/decision", GOOD_DECISION)).status == 303
     csrf = await chair.csrf()
     before = len(audit_events(database, actor))
     assert (await chair.post("/approve", {}, csrf=csrf)).status == 303

@@ -4,14 +4,13 @@ closed by default, the decision's checks, and versions after approve-then-edit."
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from multidict import MultiDict
 
 from bot.cli import main
-from bot.model.answers import save_answer
-from bot.model.tables import Conference, Participant, RecordEdit, utcnow
+from bot.model.answers import revise_answer, save_answer
+from bot.model.tables import Answer, Conference, Participant, RecordEdit
 from bot.review import record
 from bot.review.edits import EditRefused, check_edit
 from bot.summary.build import build_summary
@@ -174,46 +173,81 @@ def test_the_decision_is_checked_against_the_guidance(database, conference):
     assert ends.errors == {} and ends.values["categories"] == []
 
 
-def test_approve_then_edit_opens_the_next_version_and_keeps_the_first(database, conference):
-    conference_id, ids = conference
+def approve(database, conference_id, ids, decided=True):
+    """The chair records a decision (unless told not to), then approves."""
     with database.session() as session, session.begin():
         conference = session.get(Conference, conference_id)
         chair = session.get(Participant, ids["P5"])
-        built = build_summary(session, conference_id)
-        assert built["record"]["status"] == "draft" and built["record"]["version"] == 1
-        record.approve(session, conference, chair, built, utcnow())
+        if decided:
+            values = check(database, conference_id).values
+            record.save_decision(session, conference, chair, values)
+            session.flush()
+        return record.approve(session, conference, chair, build_summary(session, conference_id))
+
+
+def test_approve_then_edit_opens_the_next_version_and_keeps_the_first(database, conference):
+    conference_id, ids = conference
+    assert summary(database, conference_id)["record"]["version"] == 1
+    with pytest.raises(record.ApproveRefused, match="no_decision"):
+        approve(database, conference_id, ids, decided=False)
+    approve(database, conference_id, ids)
     approved = summary(database, conference_id)
     assert approved["conference"]["status"] == "approved"
     assert approved["record"]["version"] == 1
     # 15 working days after Tuesday 15 December 2026, without Christmas and New Year
     assert approved["record"]["due"] == "2027-01-08"
+    with pytest.raises(record.ApproveRefused, match="unchanged"):
+        approve(database, conference_id, ids, decided=False)
 
     drinking = item(approved, "Dad's drinking at weekends")
     edit(database, conference_id, ids, kind="reword", item=drinking["id"], text="Drinking")
     draft = summary(database, conference_id)
     assert draft["conference"]["status"] == "draft"
     assert draft["record"]["version"] == 2
+    assert summary(database, conference_id, "family")["record"]["version"] == 2
     assert [v["version"] for v in draft["record"]["approved"]] == [1]
     with database.session() as session:
         first = record.approved_record(session, conference_id, 1)
     assert first["conference"]["status"] == "approved"
+    assert first["decision"]["plan"] == "yes"
     assert item(first, "Dad's drinking at weekends")["family_sees"] is True
 
 
-def test_an_answer_after_approval_makes_the_record_a_draft_again(database, conference):
+def test_anything_new_after_approval_makes_the_record_a_draft_again(database, conference):
+    """A late answer, or a participant changing their mind about sharing."""
     conference_id, ids = conference
+    approve(database, conference_id, ids)
     with database.session() as session, session.begin():
-        conference = session.get(Conference, conference_id)
-        built = build_summary(session, conference_id)
-        record.approve(
-            session,
-            conference,
-            session.get(Participant, ids["P5"]),
-            built,
-            utcnow() - timedelta(seconds=1),
-        )
         save_answer(session, session.get(Participant, ids["P4"]), "worries", "gp", "Late report")
     assert summary(database, conference_id)["record"]["status"] == "draft"
+    approve(database, conference_id, ids, decided=False)
+    assert summary(database, conference_id)["record"]["version"] == 2
+    with database.session() as session, session.begin():
+        session.get(Participant, ids["P1"]).consent_to_share = False
+    assert summary(database, conference_id)["record"]["status"] == "draft"
+
+
+def test_the_chairs_move_and_merge_follow_an_answer_its_author_revised(database, conference):
+    """Kelly changes her words after the chair moved and merged them: the move and merge
+    stay; a reword of her old words gives way to her new ones."""
+    conference_id, ids = conference
+    built = summary(database, conference_id)
+    drinking = item(built, "Dad's drinking at weekends")
+    nan = item(built, "Nan has the kids Sundays")
+    edit(database, conference_id, ids, kind="move", item=drinking["id"], column_key="grey_areas")
+    edit(database, conference_id, ids, kind="merge", item=drinking["id"], other_item=nan["id"])
+    edit(database, conference_id, ids, kind="reword", item=nan["id"], text="Nan helps")
+    with database.session() as session, session.begin():
+        old = session.get(Answer, int(nan["id"][1:]))
+        revise_answer(session, old, "Nan has them every Sunday now", "participant:P1")
+        old = session.get(Answer, int(drinking["id"][1:]))
+        revise_answer(session, old, "Dad drinks less now", "participant:P1")
+    after = summary(database, conference_id)
+    assert column_of(after, "Dad drinks less now") == "grey_areas"
+    merged = item(after, "Dad drinks less now")
+    assert [other["text"] for other in merged["also"]] == ["Nan has them every Sunday now"]
+    family = summary(database, conference_id, "family")
+    assert column_of(family, "Dad drinks less now") == "grey_areas"
 
 
 def test_companion_chair_link_prints_a_link_and_emails_it_through_notify(

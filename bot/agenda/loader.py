@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from bot import vocabulary
+from bot.deadlines import working_days_before
 
 DEFAULT_AGENDA = Path(__file__).with_name("default.yml")
 KINDS = ("info", "text", "choice", "score", "check", "consent", "share")
@@ -90,6 +91,11 @@ class Agenda:
     replies: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group -> phrases
     age_bands: list[tuple[str, int]] = field(default_factory=list)  # (band, up to age)
     report_deadline_working_days: dict[str, int] = field(default_factory=dict)
+
+    def report_deadline(self, conference):
+        """The date professionals' reports should reach the family by, if the agenda says."""
+        days = self.report_deadline_working_days.get(conference.type)
+        return None if days is None else working_days_before(conference.date.date(), days)
 
     def questions_for(self, role: str, conference_type: str, band: str | None = None):
         if role not in vocabulary.ANSWERING_ROLES:

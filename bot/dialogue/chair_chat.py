@@ -17,7 +17,6 @@ from bot.summary.outline import outline
 WHO = "Who has answered"
 SCORES = "Scores"
 LINK = "Sign-in link"
-STATUS_WORDS = {"not_started": "not started", "in_progress": "in progress", "submitted": "sent"}
 # Typed words that mean a button (compared in lower case, anywhere in the message).
 TYPED = {
     WHO: ("who", "answered", "respon"),
@@ -43,7 +42,8 @@ def _chosen(text: str | None, headings: list[str]) -> str | None:
 def replies(conversation: Conversation, text: str | None, public_url: str) -> list[Reply]:
     session, conference = conversation.session, conversation.conference
     names = {p.key: p.name for p in conference.participants}
-    view = outline(build_summary(session, conference.id), names)
+    summary = build_summary(session, conference.id)  # once a message: it is the slow part
+    view = outline(summary, names)
     headings = [heading for heading, _ in view.board]
     chosen = _chosen(text, headings)
     menu = _menu(headings)
@@ -57,8 +57,8 @@ def replies(conversation: Conversation, text: str | None, public_url: str) -> li
     if chosen == WHO:
         lines = [
             f"{names[r['participant']]}, {vocabulary.ROLE_TITLES[r['role']].lower()}: "
-            f"{STATUS_WORDS[r['status']]}"
-            for r in build_summary(session, conference.id)["responses"]
+            f"{vocabulary.RESPONSE_WORDS[r['status']].lower()}"
+            for r in summary["responses"]
         ]
         return [Reply("\n".join(lines) or conversation.text("chair_nothing_yet"), menu)]
     if chosen == SCORES:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from bot import deadlines, vocabulary, wording
+from bot import vocabulary, wording
 from bot.agenda.loader import Agenda, fill, words
 from bot.dialogue import parsing
 from bot.dialogue.handlers import handler_for
@@ -126,9 +126,8 @@ class Conversation:
             "children_or": _and(children, "or") if children else "your children",
             "chair": chair or "the chair",
         }
-        days = self.agenda.report_deadline_working_days.get(self.conference.type)
-        if days is not None:
-            due = deadlines.working_days_before(self.conference.date.date(), days)
+        due = self.agenda.report_deadline(self.conference)
+        if due is not None:
             context["deadline"] = wording.day(due)
         statement = step.danger_statement if step is not None else None
         if statement is not None and self.audience == "young_person":

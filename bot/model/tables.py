@@ -385,6 +385,7 @@ class RecordVersion(Base):
     number = Column(Integer, nullable=False)
     approved_by_id = Column(ForeignKey("participant.id"), nullable=False)
     approved_at = Column(DateTime, nullable=False, default=utcnow)
+    content_hash = Column(String(64), nullable=False)  # bot/review/record.py: changed since?
     record = deferred(Column(EncryptedText, nullable=False))  # the summary as JSON
 
     approved_by = relationship("Participant")

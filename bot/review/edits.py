@@ -17,7 +17,22 @@ KINDS = ("reword", "move", "merge", "add")
 
 
 class EditRefused(ValueError):
-    """An edit that cannot be made, with the reason in plain words."""
+    """An edit that cannot be made; its code names one of REFUSALS (pages show only these
+    fixed words, never text from an address)."""
+
+    def __init__(self, code: str):
+        super().__init__(REFUSALS[code])
+        self.code = code
+
+
+REFUSALS = {
+    "kind": "That is not a change the board can make.",
+    "column": "Choose a column.",
+    "text": "Write the words for the item.",
+    "gone": "That item is no longer on the board. It may have been merged.",
+    "child": "A child's own words are never reworded. Add your own item instead.",
+    "other": "Choose another item on the board to merge with.",
+}
 
 
 def answer_item(answer_id: int) -> str:
@@ -28,11 +43,18 @@ def _when(edit: RecordEdit) -> str:
     return edit.created_at.isoformat(timespec="seconds")
 
 
-def apply_edits(columns: dict, edits: list[RecordEdit], family: bool, order: dict) -> dict:
+def apply_edits(
+    columns: dict, edits: list[RecordEdit], family: bool, order: dict, current: dict, hidden: set
+) -> dict:
     """The board's columns after the chair's edits. Parents first stays true wherever an
     item moves: items are ordered by `order` (participant key -> place in parents-first
-    order), then as they were; the chair's own items come last."""
+    order), then as they were; the chair's own items come last.
+
+    `current` maps an answer's item id to its newest version's, so a move or a merge
+    follows an answer its author revised; a reword does not: their new words stand.
+    `hidden` holds the ids of items the family may not read (their copy only)."""
     placed = {}  # id -> [column, item, rank]
+    hidden = set(hidden)
     for column, items in columns.items():
         for item in items:
             placed[item["id"]] = [column, item, (order[item["participant"]], len(placed))]
@@ -40,6 +62,7 @@ def apply_edits(columns: dict, edits: list[RecordEdit], family: bool, order: dic
         change = {"kind": edit.kind, "by": edit.chair.key, "at": _when(edit)}
         if edit.kind == "add":
             if family and not edit.family_sees:
+                hidden.add(f"c{edit.id}")
                 continue
             item = {
                 "id": f"c{edit.id}",
@@ -52,7 +75,10 @@ def apply_edits(columns: dict, edits: list[RecordEdit], family: bool, order: dic
             }
             placed[item["id"]] = [edit.column_key, item, (len(order), edit.id)]
             continue
-        found = placed.get(edit.item)
+        target = current.get(edit.item, edit.item)
+        if edit.kind == "reword" and target != edit.item:
+            continue  # its author has changed these words since: theirs stand
+        found = placed.get(target)
         if found is None:  # not in this copy, or folded into another item
             continue
         column, item, _ = found
@@ -63,10 +89,11 @@ def apply_edits(columns: dict, edits: list[RecordEdit], family: bool, order: dic
             change["from"] = column
             found[0] = edit.column_key
         elif edit.kind == "merge":
-            other = placed.pop(edit.other_item, None)
+            folded_id = current.get(edit.other_item, edit.other_item)
+            other = placed.pop(folded_id, None)
             if other is None:
-                if family:  # folded with words the family may not read
-                    del placed[edit.item]
+                if family and folded_id in hidden:  # folded with words they may not read
+                    del placed[target]
                 continue
             folded = other[1]
             item["also"] = [
@@ -94,16 +121,16 @@ def check_edit(
     """Refuse an edit that makes no sense on the chair's board as it stands."""
     items = {i["id"]: i for found in columns.values() for i in found}
     if kind not in KINDS:
-        raise EditRefused("That is not a change the board can make.")
+        raise EditRefused("kind")
     if kind in ("move", "add") and column not in vocabulary.COLUMNS:
-        raise EditRefused("Choose a column.")
+        raise EditRefused("column")
     if kind in ("reword", "add") and not (text or "").strip():
-        raise EditRefused("Write the words for the item.")
+        raise EditRefused("text")
     if kind == "add":
         return
     if item not in items:
-        raise EditRefused("That item is no longer on the board. It may have been merged.")
+        raise EditRefused("gone")
     if kind == "reword" and items[item].get("child_voice"):
-        raise EditRefused("A child's own words are never reworded. Add your own item instead.")
+        raise EditRefused("child")
     if kind == "merge" and (other not in items or other == item):
-        raise EditRefused("Choose another item on the board to merge with.")
+        raise EditRefused("other")

@@ -7,26 +7,17 @@ versions stay readable whatever changes later.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import deadlines, wording
 from bot.model.audit import record
-from bot.model.tables import (
-    Answer,
-    Conference,
-    Decision,
-    Participant,
-    RecordEdit,
-    RecordVersion,
-    SafeguardingAlert,
-    Score,
-    utcnow,
-)
+from bot.model.tables import Conference, Decision, Participant, RecordVersion, utcnow
 
 RECORD_DUE_WORKING_DAYS = 15  # the record is circulated within 15 working days (seed 002)
 CORE_GROUP_WITHIN_WORKING_DAYS = 20
@@ -112,17 +103,14 @@ def check_decision(form: dict, conference: Conference, categories: list[str]) ->
     if values["plan"] is None:
         errors["plan"] = "Say whether there is a child protection plan."
     if values["plan"] == "yes":
-        if not values["categories"]:
+        if categories and not values["categories"]:
             errors["categories"] = "Choose the category of the plan."
         held = conference.date.date()
+        latest = deadlines.working_days_after(held, CORE_GROUP_WITHIN_WORKING_DAYS)
         core = values["core_group_date"]
         if core is None and "core_group_date" not in errors:
             errors["core_group_date"] = "Enter the date of the first core group meeting."
-        elif core is not None and not (
-            held <= core
-            and deadlines.working_days_between(held, core) <= CORE_GROUP_WITHIN_WORKING_DAYS
-        ):
-            latest = deadlines.working_days_after(held, CORE_GROUP_WITHIN_WORKING_DAYS)
+        elif core is not None and not held <= core <= latest:
             errors["core_group_date"] = (
                 f"The core group meets within 20 working days: by {wording.day(latest)}."
             )
@@ -130,7 +118,7 @@ def check_decision(form: dict, conference: Conference, categories: list[str]) ->
         values["categories"] = []
     review = values["next_review_date"]
     if review is not None and review <= conference.date.date():
-        errors.setdefault("next_review_date", "The next review is after this conference.")
+        errors.setdefault("next_review_date", "The next review must be after this conference.")
     if not values["rationale"]:
         errors["rationale"] = "Write the reasons for the decision."
     return checked
@@ -171,40 +159,21 @@ def versions(session: Session, conference_id: str) -> list[RecordVersion]:
     )
 
 
-def _last_change(session: Session, conference_id: str) -> datetime | None:
-    """When anything in the record last changed: an answer, a score, an alert, a chair's
-    edit or the decision."""
-    of_participants = select(Participant.id).where(Participant.conference_id == conference_id)
-    moments = [
-        select(func.max(Answer.updated_at)).where(Answer.participant_id.in_(of_participants)),
-        select(func.max(Score.created_at)).where(Score.participant_id.in_(of_participants)),
-        select(func.max(Score.superseded_at)).where(Score.participant_id.in_(of_participants)),
-        select(func.max(Participant.submitted_at)).where(
-            Participant.conference_id == conference_id
-        ),
-        select(func.max(SafeguardingAlert.created_at)).where(
-            SafeguardingAlert.conference_id == conference_id
-        ),
-        select(func.max(SafeguardingAlert.disputed_at)).where(
-            SafeguardingAlert.conference_id == conference_id
-        ),
-        select(func.max(RecordEdit.created_at)).where(RecordEdit.conference_id == conference_id),
-        select(func.max(Decision.updated_at)).where(Decision.conference_id == conference_id),
-    ]
-    found = [session.execute(moment).scalar() for moment in moments]
-    return max((moment for moment in found if moment), default=None)
+def content_hash(summary: dict) -> str:
+    """What a version locks: the chair's summary without its own status and version."""
+    content = {key: value for key, value in summary.items() if key != "record"}
+    content["conference"] = {k: v for k, v in summary["conference"].items() if k != "status"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def record_state(session: Session, conference: Conference) -> dict:
-    """The record's status and version: approved only while nothing has changed since."""
+def record_state(session: Session, conference: Conference, summary: dict) -> dict:
+    """The record's status and version, from the chair's summary: approved only while it
+    is exactly what was approved (any answer, score, alert, edit or decision since makes it
+    the next version's draft)."""
     approved = versions(session, conference.id)
     last = approved[-1] if approved else None
-    latest_change = _last_change(session, conference.id)
-    still = (
-        last is not None
-        and conference.status == "approved"
-        and (latest_change is None or latest_change <= last.approved_at)
-    )
+    still = last is not None and last.content_hash == content_hash(summary)
     return {
         "status": "approved" if still else "draft",
         "version": last.number if still else (last.number + 1 if last else 1),
@@ -220,30 +189,42 @@ def record_state(session: Session, conference: Conference) -> dict:
     }
 
 
-def approve(
-    session: Session, conference: Conference, chair: Participant, summary: dict, as_of: datetime
-):
-    """Lock the chair's summary, built at `as_of`, as the next version: anything that
-    changes after that moment makes the record a draft again."""
+class ApproveRefused(ValueError):
+    pass
+
+
+def approve(session: Session, conference: Conference, chair: Participant, summary: dict):
+    """Lock the chair's summary as the next version. The conference's row is locked first
+    (on PostgreSQL), so two approvals at once make one version; on SQLite the second
+    write waits, then fails on the version's unique number (bot/web/guard.py)."""
+    session.execute(select(Conference.id).where(Conference.id == conference.id).with_for_update())
+    if summary["record"]["status"] == "approved":
+        raise ApproveRefused("unchanged")
+    if summary.get("decision") is None:
+        raise ApproveRefused("no_decision")
     number = len(versions(session, conference.id)) + 1
-    now = {"version": number, "by": chair.key, "at": as_of.isoformat(timespec="seconds")}
+    now = utcnow()
     state = summary["record"]
-    summary = {
+    locked = {
         **summary,
         "conference": {**summary["conference"], "status": "approved"},
         "record": {
             **state,
             "status": "approved",
             "version": number,
-            "approved": [*state["approved"], now],
+            "approved": [
+                *state["approved"],
+                {"version": number, "by": chair.key, "at": now.isoformat(timespec="seconds")},
+            ],
         },
     }
     version = RecordVersion(
         conference_id=conference.id,
         number=number,
         approved_by=chair,
-        approved_at=as_of,
-        record=json.dumps(summary, ensure_ascii=False),
+        approved_at=now,
+        content_hash=content_hash(summary),
+        record=json.dumps(locked, ensure_ascii=False),
     )
     session.add(version)
     conference.status = "approved"

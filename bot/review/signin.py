@@ -100,7 +100,7 @@ def signed_in_chair(session: Session, token: str | None) -> Participant | None:
     ).scalar_one_or_none()
     if found is None or found.ended_at is not None or found.expires_at <= utcnow():
         return None
-    return found.participant
+    return found.participant if found.participant.role == "chair" else None
 
 
 def sign_out(session: Session, token: str) -> None:

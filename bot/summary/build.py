@@ -121,6 +121,7 @@ def build_summary(
     keys = {a.question_key for a in answers}
     houses = {key for key in keys if (question := agenda.question(key)) and question.house}
     view = FamilyView(participants, answers, found, houses)
+    hidden = {answer_item(a.id) for a in answers if not view.answer(a)}
     if family:
         answers = [a for a in answers if view.answer(a)]
 
@@ -243,20 +244,41 @@ def build_summary(
         select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)
     ).scalars()
     order = {participant.key: index for index, participant in enumerate(participants)}
-    summary["columns"] = apply_edits(columns, list(edits), family, order)
+    current = newest_versions(session, conference.id)
+    summary["columns"] = apply_edits(columns, list(edits), family, order, current, hidden)
     summary["decision"] = decision_summary(
         session.get(Decision, conference.id), conference.type, category_titles(agenda)
     )
-    summary["record"] = record_state(session, conference)
-    summary["conference"]["status"] = summary["record"]["status"]
     summary["scaling"] = scaling(summary["scores"], [s.key for s in conference.danger_statements])
     if not family:
         summary["for_chair"] = for_chair
+        summary["record"] = record_state(session, conference, summary)
     else:  # nor does it say who held back
         summary["responses"] = [
             {"participant": r["participant"], "role": r["role"]} for r in summary["responses"]
         ]
+        # Approved or not is judged on the chair's copy: the whole record.
+        summary["record"] = build_summary(session, conference_id, "chair", agenda)["record"]
+    summary["conference"]["status"] = summary["record"]["status"]
     return summary
+
+
+def newest_versions(session: Session, conference_id: str) -> dict[str, str]:
+    """Item id of every revised answer -> item id of its newest version."""
+    revised = dict(
+        session.execute(
+            select(Answer.id, Answer.superseded_by_id)
+            .join(Participant)
+            .where(Participant.conference_id == conference_id, Answer.superseded_by_id.is_not(None))
+        ).all()
+    )
+    newest = {}
+    for answer_id in revised:
+        last = answer_id
+        while last in revised:
+            last = revised[last]
+        newest[answer_item(answer_id)] = answer_item(last)
+    return newest
 
 
 def _reasons(score: Score, shown: bool, family: bool) -> dict:

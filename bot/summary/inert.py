@@ -12,7 +12,8 @@ import re
 
 from markupsafe import Markup
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, lone surrogates and the two noncharacters XML refuses.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # What can start markup, a link or an image ("[" and "]"), HTML or a table cell anywhere in a
 # line; "(" and "!" make nothing without "[" (our
 # own layout puts every line of theirs after a bullet, so "-", "+" and "1." cannot).

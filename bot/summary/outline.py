@@ -33,7 +33,8 @@ class Outline:
         ]
 
 
-def _who(item: dict, names: dict) -> str:
+def who(item: dict, names: dict) -> str:
+    """'Kelly Smith (parent or carer)'."""
     name = names.get(item["participant"], item["participant"])
     return f"{name} ({vocabulary.ROLE_TITLES[item['role']].lower()})"
 
@@ -50,7 +51,7 @@ def _private(item: dict) -> str:
 def _edited(item: dict, names: dict) -> str:
     """The chair's hand in an item: reworded, or other people's words merged into it."""
     marks = " (reworded by the chair)" if "original" in item else ""
-    also = "; ".join(f"{other['text']} — {_who(other, names)}" for other in item.get("also", []))
+    also = "; ".join(f"{other['text']} — {who(other, names)}" for other in item.get("also", []))
     return marks + (f" (merged with: {also})" if also else "")
 
 
@@ -103,7 +104,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
                         vocabulary.COLUMN_TITLES[column],
                         [
                             f"{item['text']}{_voice(item)}{_private(item)}{_edited(item, names)}"
-                            f" — {_who(item, names)}"
+                            f" — {who(item, names)}"
                             for item in summary["columns"][column]
                         ],
                     )
@@ -115,7 +116,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
         scores=[
             (
                 score["danger_statement"],
-                _who(score, names),
+                who(score, names),
                 str(score["score"]),
                 "" if score["previous"] is None else str(score["previous"]),
                 (score["reason"] or "")
@@ -124,13 +125,13 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             )
             for score in summary["scores"]
         ],
-        scaling=[described(row, lambda item: _who(item, names)) for row in summary["scaling"]],
+        scaling=[described(row, lambda item: who(item, names)) for row in summary["scaling"]],
         decision=_decision(summary.get("decision"), names),
         for_chair=[
             f"{item['question']}: {item['text']}"
             + (" (added after sending)" if item["added_after_sending"] else "")
             + (" (look at this)" if item["flagged"] else "")
-            + f" — {_who(item, names)}"
+            + f" — {who(item, names)}"
             for item in summary.get("for_chair", [])
         ],
         alerts=[

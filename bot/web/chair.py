@@ -17,14 +17,14 @@ from sqlalchemy import select
 
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import load_agenda
-from bot.model.tables import Answer, Progress, RecordEdit, SafeguardingAlert, utcnow
+from bot.model.tables import Answer, Progress, RecordEdit, SafeguardingAlert
 from bot.review import record as records
 from bot.review import signin
-from bot.review.edits import EditRefused, check_edit
+from bot.review.edits import REFUSALS, EditRefused, check_edit
 from bot.review.record import check_decision, save_decision
 from bot.summary.build import build_summary, participant_order
 from bot.summary.export import FORMATS, MEDIA_TYPES, render
-from bot.summary.outline import outline
+from bot.summary.outline import SCORE_HEADINGS, outline, who
 from bot.summary.scaling import described
 from bot.web.guard import COOKIE, Visit, chair_page, redirect
 
@@ -37,7 +37,6 @@ PAGES = (  # (route name, title) in the service navigation
     ("decision", "The decision"),
     ("record", "Approve and export"),
 )
-STATUS_WORDS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Sent"}
 HOUSE_TITLES = {
     "good_things": "House of good things",
     "worries": "House of worries",
@@ -47,7 +46,11 @@ SHARE_WORDS = {
     "everyone": "Everyone, the family too",
     "chair_and_social_worker": "Only the social worker and the chair",
 }
-VIEWS = {"three": "Three columns", "hackney": "Five headings (Hackney)"}
+VIEWS = {"three": "Three columns", "hackney": "Hackney headings"}
+APPROVE_REFUSALS = {
+    "unchanged": "Nothing has changed since this version was approved.",
+    "no_decision": "Record the decision before you approve the record.",
+}
 HACKNEY = (
     ("Worries", ("worries",)),
     ("Existing safety", ("safety",)),
@@ -81,17 +84,13 @@ def _page(visit: Visit, template: str, current: str, title: str, **context) -> d
         "names": _names(visit),
         "role_titles": vocabulary.ROLE_TITLES,
         "column_titles": vocabulary.COLUMN_TITLES,
+        "score_headings": SCORE_HEADINGS,
         **context,
     }
 
 
 def _summary(visit: Visit, audience: str = "chair") -> dict:
     return build_summary(visit.session, visit.conference.id, audience)
-
-
-def _who(item: dict, names: dict) -> str:
-    name = names.get(item["participant"], item["participant"])
-    return f"{name} ({vocabulary.ROLE_TITLES[item['role']].lower()})"
 
 
 @chair_page("viewed_responses")
@@ -115,8 +114,7 @@ def responses(visit: Visit) -> dict:
             )
         ).scalars()
     }
-    days = agenda.report_deadline_working_days.get(conference.type)
-    deadline = deadlines.working_days_before(conference.date.date(), days) if days else None
+    deadline = agenda.report_deadline(conference)
     today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).date()
     rows, late = [], []
     for participant in participants:
@@ -128,7 +126,7 @@ def responses(visit: Visit) -> dict:
                 "name": participant.name,
                 "role": vocabulary.ROLE_TITLES[participant.role],
                 "status": participant.response_status,
-                "status_words": STATUS_WORDS[participant.response_status],
+                "status_words": vocabulary.RESPONSE_WORDS[participant.response_status],
                 "last": uk_time(moment.updated_at if moment else None),
             }
         )
@@ -151,7 +149,7 @@ def responses(visit: Visit) -> dict:
         rows=rows,
         late=late,
         deadline=wording.day(deadline) if deadline else None,
-        state=records.record_state(visit.session, conference),
+        state=_summary(visit)["record"],
         due=wording.day(records.record_due(conference)),
     )
 
@@ -179,9 +177,10 @@ def board(visit: Visit) -> dict:
         headings=_board_headings(visit.conference.type, view),
         columns=summary["columns"],
         children=children,
-        who=lambda item: _who(item, _names(visit)),
+        who=lambda item: who(item, _names(visit)),
         when=lambda iso: wording.said(iso, utc=True),
         columns_order=vocabulary.COLUMNS,
+        error=REFUSALS.get(visit.query.get("error", "")),
         _audit={"view": view},
     )
 
@@ -207,9 +206,9 @@ def item(visit: Visit):
         item=found,
         column=column,
         others=[other for other in items.values() if other["id"] != key],
-        who=lambda item: _who(item, _names(visit)),
+        who=lambda item: who(item, _names(visit)),
         columns_order=vocabulary.COLUMNS,
-        error=visit.query.get("error"),
+        error=REFUSALS.get(visit.query.get("error", "")),
         _audit={"item": key},
     )
 
@@ -226,10 +225,13 @@ def edit(visit: Visit):
     try:
         check_edit(summary["columns"], kind, item_id, other, column, text)
     except EditRefused as refused:
-        where = f"item?item={item_id}" if item_id else "board"
-        query = urlencode({"error": str(refused)})
-        joined = "&" if item_id else "?"
-        return redirect(f"/conferences/{visit.conference.id}/{where}{joined}{query}")
+        query = {"item": item_id, "error": refused.code} if item_id else {"error": refused.code}
+        where = "item" if item_id else "board"
+        return redirect(
+            f"/conferences/{visit.conference.id}/{where}?{urlencode(query)}",
+            action="edit_refused",
+            refused=refused.code,
+        )
     edit = RecordEdit(
         conference_id=visit.conference.id,
         chair=visit.chair,
@@ -278,7 +280,7 @@ def scaling(visit: Visit) -> dict:
         {
             **statement,
             "scores": [s for s in summary["scores"] if s["danger_statement"] == statement["key"]],
-            "differ": described(rows[statement["key"]], lambda item: _who(item, names))
+            "differ": described(rows[statement["key"]], lambda item: who(item, names))
             if statement["key"] in rows
             else None,
         }
@@ -290,7 +292,7 @@ def scaling(visit: Visit) -> dict:
         "scaling",
         "Scores",
         statements=statements,
-        who=lambda item: _who(item, names),
+        who=lambda item: who(item, names),
     )
 
 
@@ -303,15 +305,17 @@ def alerts(visit: Visit) -> dict:
     ).scalars()
     shown = []
     for alert in found:
-        after = visit.session.execute(
+        said = visit.session.execute(
             select(Answer)
             .where(
                 Answer.participant_id == alert.participant_id,
                 Answer.created_at >= alert.created_at,
             )
-            .order_by(Answer.created_at)
-            .limit(1)
-        ).scalar_one_or_none()
+            .order_by(Answer.created_at, Answer.id)
+            .limit(5)
+        ).scalars()
+        # The words that raised a concern are kept as an answer too: what came next.
+        after = next((a for a in said if a.text.strip() != alert.text.strip()), None)
         participant = alert.participant
         shown.append(
             {
@@ -320,7 +324,7 @@ def alerts(visit: Visit) -> dict:
                 "text": alert.text,
                 "who": f"{participant.name} ({vocabulary.ROLE_TITLES[participant.role].lower()})",
                 "disputed": alert.disputed_text,
-                "after": after.text if after and after.text != alert.text else None,
+                "after": after.text if after else None,
             }
         )
     return _page(visit, "chair/alerts.html", "alerts", "Safeguarding alerts", alerts=shown)
@@ -365,6 +369,7 @@ def record_decision(visit: Visit):
     checked = check_decision(visit.form, visit.conference, categories)
     if checked.errors:
         page = _decision_page(visit, checked.values, checked.errors)
+        page["_action"] = "decision_refused"
         page["_audit"] = {"refused": sorted(checked.errors)}
         return page
     save_decision(visit.session, visit.conference, visit.chair, checked.values)
@@ -392,23 +397,28 @@ def record_page(visit: Visit) -> dict:
         ],
         formats=FORMATS,
         decided=summary["decision"] is not None,
+        error=APPROVE_REFUSALS.get(visit.query.get("error", "")),
     )
 
 
 @chair_page("approved_record", mutates=True)
 def approve(visit: Visit):
-    as_of = utcnow()
-    summary = _summary(visit)
-    if summary["record"]["status"] == "approved":
-        return _redirect(visit, "record", unchanged=True)
-    version = records.approve(visit.session, visit.conference, visit.chair, summary, as_of)
+    try:
+        version = records.approve(visit.session, visit.conference, visit.chair, _summary(visit))
+    except records.ApproveRefused as refused:
+        where = f"/conferences/{visit.conference.id}/record?{urlencode({'error': str(refused)})}"
+        return redirect(where, action="approve_refused", refused=str(refused))
     return _redirect(visit, "record", version=version.number)
 
 
 @chair_page("viewed_version")
 def version(visit: Visit) -> dict:
-    number = int(visit.query.get("number", "0") or 0)
-    approved = records.approved_record(visit.session, visit.conference.id, number)
+    number = visit.query.get("number", "")
+    approved = (
+        records.approved_record(visit.session, visit.conference.id, int(number))
+        if number.isdigit()
+        else None
+    )
     if approved is None:
         raise web.HTTPNotFound(text="There is no approved version with that number.")
     return _page(

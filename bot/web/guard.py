@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.model.audit import record
@@ -48,10 +49,12 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, token
     )
 
 
-def redirect(location: str, **audit) -> web.Response:
-    """See other (post, redirect, get); `audit` is the detail of the change's audit event."""
+def redirect(location: str, action: str | None = None, **audit) -> web.Response:
+    """See other (post, redirect, get). The audit event's detail is `audit`; its action is
+    `action` when it differs from the page's (a refusal is not recorded as a change)."""
     response = web.Response(status=303, headers={"Location": location})
     response["audit"] = audit
+    response["audit_action"] = action
     return response
 
 
@@ -79,8 +82,9 @@ def chair_page(action: str, mutates: bool = False):
                             request,
                             401,
                             "Sign in to see this page",
-                            "Use the sign-in link you were sent. Each link works once: ask for "
-                            "a new one if yours has been used or is more than 2 days old.",
+                            "Use the sign-in link you were sent. Each link works once, for 2 days: "
+                            "ask for a new one in your chat (Sign-in link), or ask the "
+                            "conference administrator.",
                         )
                     if chair.conference_id != conference_id:
                         record(
@@ -115,13 +119,24 @@ def chair_page(action: str, mutates: bool = False):
                     )
                     result = fn(visit)
                     if isinstance(result, dict):
-                        detail = result.pop("_audit", {})
+                        done, detail = result.pop("_action", None), result.pop("_audit", {})
                     else:
-                        detail = result.get("audit", {})
-                    record(session, chair.actor, action, "conference", conference_id, **detail)
+                        done, detail = result.get("audit_action"), result.get("audit", {})
+                    record(
+                        session, chair.actor, done or action, "conference", conference_id, **detail
+                    )
                     return result
 
-            result = await asyncio.to_thread(work)
+            try:
+                result = await asyncio.to_thread(work)
+            except IntegrityError:  # two changes at the same moment: the second is not saved
+                return refuse(
+                    request,
+                    409,
+                    "Your change was not saved",
+                    "Someone changed this record at the same moment. Reload the page and try "
+                    "again.",
+                )
             if isinstance(result, web.StreamResponse):
                 return result
             return aiohttp_jinja2.render_template(result.pop("_template"), request, result)

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.review import signin
 from bot.settings import PROJECT_ROOT
-from bot.web.guard import redirect, refuse, set_session_cookie
+from bot.web.guard import COOKIE, redirect, refuse, set_session_cookie
 from bot.web.keys import DATABASE
 
 STYLESHEET = PROJECT_ROOT / "build" / "assets" / "companion.css"
@@ -44,7 +44,10 @@ async def sign_in(request: web.Request) -> web.Response:
     def work():
         with request.app[DATABASE].session() as session, session.begin():
             signed = signin.redeem_link(session, str(token))
-            return (signed.token, signed.chair.conference_id) if signed else None
+            if signed is None:  # a used link opened again on a browser still signed in
+                chair = signin.signed_in_chair(session, request.cookies.get(COOKIE))
+                return (None, chair.conference_id) if chair else None
+            return signed.token, signed.chair.conference_id
 
     signed = await asyncio.to_thread(work)
     if signed is None:
@@ -52,11 +55,13 @@ async def sign_in(request: web.Request) -> web.Response:
             request,
             403,
             "This sign-in link does not work",
-            "Each link works once and for 2 days. Ask the conference administrator for a new one.",
+            "Each link works once, for 2 days. Ask for a new one in your chat (Sign-in link), "
+            "or ask the conference administrator.",
         )
     session_token, conference_id = signed
     response = redirect(f"/conferences/{conference_id}")
-    set_session_cookie(request, response, session_token)
+    if session_token:
+        set_session_cookie(request, response, session_token)
     return response
 
 

@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("approved_by_id", sa.Integer(), nullable=False),
         sa.Column("approved_at", sa.DateTime(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("record", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["conference_id"], ["conference.id"]),
         sa.ForeignKeyConstraint(["approved_by_id"], ["participant.id"]),
