@@ -53,6 +53,7 @@ node_modules/.installed: package.json package-lock.json
 
 $(ASSETS): node_modules/.installed bot/web/styles/companion.scss
 	npm run --silent build
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js build/assets/
 
 $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium || \

@@ -5,35 +5,22 @@ accessibility problem on it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.async_api import async_playwright
 
 from bot.model.database import Database, migrate
 from bot.review import signin
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.web.app import create_app
+from tests.browser import chromium
 from tests.conftest import answered_demo, environment_for
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# Chromium as root in a container, with nothing reaching out to Google's servers.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 async def chair_site(tmp_path, aiohttp_server):
     """The web app on loopback with the demo conference, answered in part; the chair's
     sign-in address."""
-    assert CHROMIUM.exists(), "make test installs Debian's chromium (Makefile: CHROMIUM)"
     assert AXE.exists(), "make installs axe-core from package-lock.json"
     settings = load_settings(environment_for(tmp_path))
     migrate(settings.database_url)
@@ -48,10 +35,7 @@ async def chair_site(tmp_path, aiohttp_server):
 
 async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path):
     site, token = chair_site
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    async with chromium() as browser:
         # axe is injected as a script of the test's own, which the pages' policy refuses.
         context = await browser.new_context(bypass_csp=True)
         page = await context.new_page()
@@ -105,4 +89,3 @@ async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path)
         await page.get_by_role("heading", name="Version 1 is approved").wait_for()
         await page.get_by_role("link", name="Version 1").click()
         assert await page.get_by_text("The child protection plan continues.").is_visible()
-        await browser.close()

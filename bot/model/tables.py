@@ -389,3 +389,19 @@ class RecordVersion(Base):
     record = deferred(Column(EncryptedText, nullable=False))  # the summary as JSON
 
     approved_by = relationship("Participant")
+
+
+class WebChat(Base):
+    """A web chat session: the browser's cookie holds the token (only its hash is here);
+    the Rasa sender id is ours, never the browser's. The bot's last replies are kept so a
+    reload shows the question again; what the person typed is not kept here."""
+
+    __tablename__ = "web_chat"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    sender = Column(String(64), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen_at = Column(DateTime, nullable=False, default=utcnow)
+    ended_at = Column(DateTime)
+    last_replies = Column(EncryptedText)  # JSON: the bot's replies to show on a reload

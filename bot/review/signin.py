@@ -1,14 +1,11 @@
 """How a chair signs in: a single-use, expiring link, then a session cookie.
 
 Only hashes of the link's and the session's tokens are stored, as for invite codes. A
-session belongs to one chair of one conference, so it opens that conference alone. A form's
-CSRF token is derived from the session's token, so it needs no storage and dies with it.
+session belongs to one chair of one conference, so it opens that conference alone.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.codes import hash_code
 from bot.model.audit import record
 from bot.model.tables import ChairLink, ChairSession, Participant, utcnow
 
@@ -26,10 +24,6 @@ TOKEN_BYTES = 32
 
 class NoChair(LookupError):
     """The conference does not exist, or has no chair."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def chair_of(session: Session, conference_id: str) -> Participant:
@@ -52,7 +46,7 @@ def issue_link(session: Session, conference_id: str, actor: str) -> str:
     chair = chair_of(session, conference_id)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ChairLink(
-        participant=chair, token_hash=_hash(token), expires_at=utcnow() + LINK_LIFETIME
+        participant=chair, token_hash=hash_code(token), expires_at=utcnow() + LINK_LIFETIME
     )
     session.add(link)
     session.flush()
@@ -69,7 +63,7 @@ class SignedIn:
 def redeem_link(session: Session, token: str) -> SignedIn | None:
     """Use a link once: a new session for its chair, or None (unknown, used or expired)."""
     link = session.execute(
-        select(ChairLink).where(ChairLink.token_hash == _hash(token))
+        select(ChairLink).where(ChairLink.token_hash == hash_code(token))
     ).scalar_one_or_none()
     now = utcnow()
     if link is None or link.used_at is not None or link.expires_at <= now:
@@ -83,7 +77,7 @@ def redeem_link(session: Session, token: str) -> SignedIn | None:
     session.add(
         ChairSession(
             participant=link.participant,
-            token_hash=_hash(session_token),
+            token_hash=hash_code(session_token),
             expires_at=now + SESSION_LIFETIME,
         )
     )
@@ -96,7 +90,7 @@ def signed_in_chair(session: Session, token: str | None) -> Participant | None:
     if not token:
         return None
     found = session.execute(
-        select(ChairSession).where(ChairSession.token_hash == _hash(token))
+        select(ChairSession).where(ChairSession.token_hash == hash_code(token))
     ).scalar_one_or_none()
     if found is None or found.ended_at is not None or found.expires_at <= utcnow():
         return None
@@ -105,16 +99,8 @@ def signed_in_chair(session: Session, token: str | None) -> Participant | None:
 
 def sign_out(session: Session, token: str) -> None:
     found = session.execute(
-        select(ChairSession).where(ChairSession.token_hash == _hash(token))
+        select(ChairSession).where(ChairSession.token_hash == hash_code(token))
     ).scalar_one_or_none()
     if found is not None and found.ended_at is None:
         found.ended_at = utcnow()
         record(session, found.participant.actor, "chair_signed_out", "chair_session", found.id)
-
-
-def csrf_token(session_token: str) -> str:
-    return hmac.new(session_token.encode(), b"csrf", hashlib.sha256).hexdigest()
-
-
-def csrf_ok(session_token: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(csrf_token(session_token), given)

@@ -17,6 +17,7 @@ from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.summary.inert import finalize
 from bot.web.keys import DATABASE, SETTINGS
+from bot.web.rasa import rasa_client
 from bot.web.routes import setup_routes
 
 # Our pages, GOV.UK Frontend's macros, and the summary's own templates (the family preview).
@@ -52,7 +53,8 @@ async def security_headers(request: web.Request, handler):
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'none'; style-src 'self'; img-src 'self'; "
-        f"script-src 'nonce-{request['csp_nonce']}'; form-action 'self'; "
+        f"script-src 'self' 'nonce-{request['csp_nonce']}'; connect-src 'self'; "
+        "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -85,6 +87,7 @@ def create_app(settings: Settings) -> web.Application:
         app[DATABASE].dispose()
 
     app.cleanup_ctx.append(deliver_notifications)
+    app.cleanup_ctx.append(rasa_client)
     app.on_cleanup.append(close_database)
     return app
 

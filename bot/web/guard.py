@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.model.audit import record
 from bot.model.tables import Conference, Participant
 from bot.review import signin
+from bot.web.csrf import csrf_ok, csrf_token
 from bot.web.keys import DATABASE, SETTINGS
 
 COOKIE = "companion_chair"
@@ -101,7 +102,7 @@ def chair_page(action: str, mutates: bool = False):
                             "This is not your conference",
                             "You can only see the conferences you chair.",
                         )
-                    if mutates and not signin.csrf_ok(token, form.get("csrf")):
+                    if mutates and not csrf_ok(token, form.get("csrf")):
                         return refuse(
                             request,
                             400,
@@ -113,7 +114,7 @@ def chair_page(action: str, mutates: bool = False):
                         chair,
                         chair.conference,
                         token,
-                        signin.csrf_token(token),
+                        csrf_token(token),
                         dict(request.query),
                         form,
                     )

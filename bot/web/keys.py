@@ -1,5 +1,6 @@
 """Typed keys for what the app factory stores on the application."""
 
+import aiohttp
 from aiohttp import web
 
 from bot.model.database import Database
@@ -7,3 +8,4 @@ from bot.settings import Settings
 
 DATABASE = web.AppKey("database", Database)
 SETTINGS = web.AppKey("settings", Settings)
+RASA_CLIENT = web.AppKey("rasa_client", aiohttp.ClientSession)

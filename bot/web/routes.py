@@ -2,7 +2,11 @@
 
 from aiohttp import web
 
-from bot.web import chair, views
+from bot.settings import PROJECT_ROOT
+from bot.web import chair, chat, views
+
+ASSETS = PROJECT_ROOT / "build" / "assets"
+STATIC = PROJECT_ROOT / "bot" / "web" / "static"
 
 CONFERENCE = "/conferences/{conference_id}"
 
@@ -30,6 +34,12 @@ def setup_routes(app: web.Application) -> None:
             web.get(CONFERENCE + "/family", chair.family, name="family"),
             web.get(CONFERENCE + "/export", chair.export, name="export"),
             web.post(CONFERENCE + "/sign-out", chair.sign_out, name="sign_out"),
-            web.get("/assets/companion.css", views.stylesheet, name="stylesheet"),
+            web.get("/chat", chat.chat_page, name="chat"),
+            web.post("/chat/start", chat.start, name="chat_start"),
+            web.post("/chat/say", chat.send, name="chat_say"),
+            web.get("/chat/exit", chat.leave, name="chat_exit"),
         ]
     )
+    # GOV.UK Frontend's stylesheet and script, built by `make` (package.json); our script.
+    app.router.add_static("/assets", ASSETS, name="assets")
+    app.router.add_static("/static", STATIC, name="static")

@@ -9,11 +9,8 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.review import signin
-from bot.settings import PROJECT_ROOT
 from bot.web.guard import COOKIE, redirect, refuse, set_session_cookie
 from bot.web.keys import DATABASE
-
-STYLESHEET = PROJECT_ROOT / "build" / "assets" / "companion.css"
 
 
 @aiohttp_jinja2.template("index.html")
@@ -68,10 +65,3 @@ async def sign_in(request: web.Request) -> web.Response:
 @aiohttp_jinja2.template("chair/signed_out.html")
 async def signed_out(request: web.Request) -> dict:
     return {}
-
-
-async def stylesheet(request: web.Request) -> web.StreamResponse:
-    """GOV.UK Frontend's styles, built by `make` (package.json) without the GOV.UK brand."""
-    if not STYLESHEET.exists():
-        return web.Response(status=404, text="Run make to build the stylesheet.")
-    return web.FileResponse(STYLESHEET, headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,87 @@
+"""Web chat sessions: a random token in the browser's cookie, our own sender id for Rasa.
+
+The sender id is made here, never taken from the browser: Rasa's REST channel trusts
+whatever sender it is given. A session ends when the person presses Exit, or after
+IDLE of quiet, so a shared phone left on the page does not stay in the chat.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.codes import hash_code
+from bot.model.tables import Invite, WebChat, utcnow
+
+IDLE = timedelta(minutes=30)
+SENDER_PREFIX = "web:"
+
+
+@dataclass
+class Opened:
+    token: str  # for the cookie; only its hash is stored
+    chat: WebChat
+
+
+def new_sender() -> str:
+    return SENDER_PREFIX + secrets.token_hex(16)
+
+
+def sender_for_invite(session: Session, code: str) -> str | None:
+    """The web sender an adult's invite is already bound to, so the same invite opened on
+    another device carries on the same conversation. A child's conversation never moves
+    this way (staff reissue their invite: bot/model/invites.py)."""
+    invite = session.execute(
+        select(Invite).where(Invite.code_hash == hash_code(code))
+    ).scalar_one_or_none()
+    if (
+        invite is None
+        or invite.revoked_at is not None
+        or invite.expires_at <= utcnow()
+        or not (invite.bound_sender or "").startswith(SENDER_PREFIX)
+        or invite.participant.role == "young_person"
+    ):
+        return None
+    return invite.bound_sender
+
+
+def open_chat(session: Session, sender: str, replies: list[dict]) -> Opened:
+    token = secrets.token_urlsafe(32)
+    chat = WebChat(token_hash=hash_code(token), sender=sender)
+    keep_replies(chat, replies)
+    session.add(chat)
+    return Opened(token, chat)
+
+
+def live_chat(session: Session, token: str | None) -> WebChat | None:
+    """The session this cookie holds, if it has not ended or gone quiet; seen now."""
+    if not token:
+        return None
+    chat = session.execute(
+        select(WebChat).where(WebChat.token_hash == hash_code(token))
+    ).scalar_one_or_none()
+    now = utcnow()
+    if chat is None or chat.ended_at is not None:
+        return None
+    if chat.last_seen_at + IDLE <= now:
+        chat.ended_at = now
+        return None
+    chat.last_seen_at = now
+    return chat
+
+
+def keep_replies(chat: WebChat, replies: list[dict]) -> None:
+    chat.last_replies = json.dumps(replies, ensure_ascii=False)
+
+
+def last_replies(chat: WebChat) -> list[dict]:
+    return json.loads(chat.last_replies) if chat.last_replies else []
+
+
+def end_chat(chat: WebChat) -> None:
+    chat.ended_at = utcnow()
