@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ import requests
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 from sqlalchemy import select
+from telegram.error import TelegramError
 
 from bot import wording
 from bot.chat_client import chat
@@ -29,6 +31,7 @@ from bot.review import signin
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
 from bot.summary.export import FORMATS, render
+from bot.web.telegram import ALLOWED_UPDATES, SHORTEST_SECRET, build_application
 
 EXIT_REFUSED = 2
 
@@ -126,6 +129,37 @@ def email_sign_in(settings: Settings, address: str | None, fields: dict) -> str 
     return address
 
 
+def set_telegram_webhook(settings: Settings) -> int:
+    """Tell Telegram where to send updates, with the secret it must send back."""
+    if not settings.telegram_bot_token:
+        print("Set TELEGRAM_BOT_TOKEN first (from BotFather).", file=sys.stderr)
+        return EXIT_REFUSED
+    if len(settings.telegram_webhook_secret or "") < SHORTEST_SECRET:
+        print(
+            f"Set TELEGRAM_WEBHOOK_SECRET, {SHORTEST_SECRET} characters or more "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))').",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
+    url = f"{settings.public_url}/telegram/webhook"
+
+    async def register() -> None:
+        async with build_application(settings).bot as bot:
+            await bot.set_webhook(
+                url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+
+    try:
+        asyncio.run(register())
+    except TelegramError as error:
+        print(f"Telegram refused the webhook: {error}", file=sys.stderr)
+        return 1
+    print(f"Telegram now sends updates to {url}")
+    return 0
+
+
 def key_command(settings: Settings, command: str) -> int:
     if command == "new":
         print(crypto.new_key())
@@ -215,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     reissuer.add_argument("conference_id")
     reissuer.add_argument("participant", help="the participant's key in the conference file")
 
+    telegram = commands.add_parser("telegram", help="the Telegram bot")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    telegram_commands.add_parser(
+        "set-webhook", help="register COMPANION_PUBLIC_URL/telegram/webhook with its secret"
+    )
+
     key = commands.add_parser("key", help="the encryption key")
     key_commands = key.add_subparsers(dest="key_command", required=True)
     key_commands.add_parser("new", help="print a new key (for COMPANION_ENCRYPTION_KEY)")
@@ -252,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
             return chair_link(settings, args.conference_id)
         if args.command == "invite":
             return reissue(settings, args.conference_id, args.participant)
+        if args.command == "telegram":
+            return set_telegram_webhook(settings)
         if args.command == "key":
             return key_command(settings, args.key_command)
         if args.command == "chat":

@@ -181,14 +181,26 @@ def fake_notify():
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory, fake_notify):
+def fake_telegram():
+    """A local Telegram Bot API for the whole session."""
+    from tests.fake_telegram import FakeTelegram
+
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, fake_notify, fake_telegram):
     """The real stack (Rasa, action server, web app), started once per test session,
-    telling a local fake GOV.UK Notify of safeguarding alerts."""
+    telling a local fake GOV.UK Notify of safeguarding alerts, with its Telegram bot
+    talking to a local fake Bot API."""
     env = stack_environment(
         tmp_path_factory.mktemp("stack"),
         COMPANION_DUTY_EMAIL="duty@example.gov.uk",
         COMPANION_ACTION_TOKEN=ACTION_TOKEN_FOR_TESTS,
         **fake_notify.environment(),
+        **fake_telegram.environment(),
     )
     launcher = Launcher(env)
     launcher.wait_ready()

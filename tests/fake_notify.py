@@ -3,12 +3,11 @@ base URL. It records every request and answers as Notify does (or fails, when to
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
 import uuid
 
 from aiohttp import web
+
+from tests.fake_server import LoopbackServer
 
 SERVICE_ID = str(uuid.uuid4())
 API_KEY = f"companion_test-{SERVICE_ID}-{uuid.uuid4()}"
@@ -16,17 +15,11 @@ EMAIL_TEMPLATE = str(uuid.uuid4())
 SMS_TEMPLATE = str(uuid.uuid4())
 
 
-class FakeNotify:
+class FakeNotify(LoopbackServer):
     def __init__(self):
+        super().__init__()
         self.received: list[dict] = []
         self.failures_to_give = 0
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._ready = threading.Event()
 
     def environment(self) -> dict:
         return {
@@ -47,21 +40,6 @@ class FakeNotify:
         self.received.append({"path": request.path, **body})
         return web.json_response({"id": str(uuid.uuid4())}, status=201)
 
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v2/notifications/email", self._notification)
         app.router.add_post("/v2/notifications/sms", self._notification)
-        runner = web.AppRunner(app)
-        self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
-        self._ready.set()
-        self._loop.run_forever()
-
-    def start(self) -> "FakeNotify":
-        self._thread.start()
-        self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)

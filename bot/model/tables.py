@@ -405,3 +405,23 @@ class WebChat(Base):
     last_seen_at = Column(DateTime, nullable=False, default=utcnow)
     ended_at = Column(DateTime)
     last_replies = Column(EncryptedText)  # JSON: the bot's replies to show on a reload
+
+
+class TelegramChat(Base):
+    """What the Telegram bridge keeps of a chat: the buttons it last showed (a tap sends
+    their position, as Telegram allows 64 bytes of data on a button), keyed by our sender."""
+
+    __tablename__ = "telegram_chat"
+
+    sender = Column(String(64), primary_key=True)
+    buttons = Column(EncryptedText)  # JSON list of {"title", "payload"}
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class TelegramUpdate(Base):
+    """Each of Telegram's update ids, taken once: a retried delivery is not answered twice."""
+
+    __tablename__ = "telegram_update"
+
+    update_id = Column(Integer, primary_key=True, autoincrement=False)
+    received_at = Column(DateTime, nullable=False, default=utcnow)

@@ -19,6 +19,7 @@ from bot.summary.inert import finalize
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.rasa import rasa_client
 from bot.web.routes import setup_routes
+from bot.web.telegram import telegram_bot
 
 # Our pages, GOV.UK Frontend's macros, and the summary's own templates (the family preview).
 TEMPLATES = jinja2.ChoiceLoader(
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(deliver_notifications)
     app.cleanup_ctx.append(rasa_client)
+    app.cleanup_ctx.append(telegram_bot)
     app.on_cleanup.append(close_database)
     return app
 

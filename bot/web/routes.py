@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from bot.settings import PROJECT_ROOT
-from bot.web import chair, chat, views
+from bot.web import chair, chat, telegram, views
 
 ASSETS = PROJECT_ROOT / "build" / "assets"
 STATIC = PROJECT_ROOT / "bot" / "web" / "static"
@@ -38,6 +38,7 @@ def setup_routes(app: web.Application) -> None:
             web.post("/chat/start", chat.start, name="chat_start"),
             web.post("/chat/say", chat.send, name="chat_say"),
             web.get("/chat/exit", chat.leave, name="chat_exit"),
+            web.post("/telegram/webhook", telegram.webhook, name="telegram_webhook"),
         ]
     )
     # GOV.UK Frontend's stylesheet and script, built by `make` (package.json); our script.

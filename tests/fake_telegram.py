@@ -1,0 +1,69 @@
+"""A local stand-in for Telegram's Bot API: python-telegram-bot reaches it through its
+`base_url`. It records every call (method and parameters) and answers as Telegram does."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+
+from aiohttp import web
+
+from tests.fake_server import LoopbackServer
+
+TOKEN = "123456:TEST-TOKEN"
+SECRET = "a-webhook-secret-of-forty-characters-xx"
+BOT = {"id": 123456, "is_bot": True, "first_name": "Companion", "username": "companion_bot"}
+
+
+class FakeTelegram(LoopbackServer):
+    def __init__(self):
+        super().__init__()
+        self.calls: list[tuple[str, dict]] = []
+        self._ids = itertools.count(1)
+
+    def environment(self) -> dict:
+        return {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "TELEGRAM_BASE_URL": f"{self.url}/bot",
+        }
+
+    def sent(self, chat_id: int, after: int = 0) -> list[dict]:
+        """The messages sent to a chat, from call number `after` on."""
+        return [
+            params
+            for method, params in self.calls[after:]
+            if method == "sendMessage" and int(params["chat_id"]) == chat_id
+        ]
+
+    async def _method(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401}, status=401)
+        method = request.match_info["method"]
+        posted = await request.post() if request.can_read_body else {}
+        params = {}
+        for name, value in posted.items():
+            try:
+                params[name] = json.loads(value)
+            except (TypeError, ValueError):
+                params[name] = value
+        self.calls.append((method, params))
+        return web.json_response({"ok": True, "result": self._result(method, params)})
+
+    def _result(self, method: str, params: dict):
+        if method == "getMe":
+            return BOT
+        if method == "sendMessage":
+            return {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": params.get("text", ""),
+            }
+        if method == "getUpdates":
+            return []
+        return True
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post("/bot{token}/{method}", self._method)

@@ -1,0 +1,194 @@
+"""The Telegram bridge through the real stack: updates posted to the web app's webhook as
+Telegram would, a real Rasa behind it, and python-telegram-bot talking to a local fake
+Bot API (tests/fake_telegram.py)."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.codes import hash_code
+from bot.model.database import Database
+from bot.model.tables import Invite
+from bot.telegram.bridge import split_text
+from tests.conftest import EXAMPLES, environment_for, import_conference
+from tests.fake_telegram import SECRET
+
+UPDATE_IDS = itertools.count(int(time.time()))
+CHAT_IDS = itertools.count(7_000_000)
+
+
+@pytest.fixture
+def codes(stack):
+    return import_conference(stack.env, EXAMPLES / "demo-conference.yml")
+
+
+class TelegramUser:
+    def __init__(self, stack, fake_telegram):
+        self.url = f"{stack.settings.web_url}/telegram/webhook"
+        self.fake = fake_telegram
+        self.chat_id = next(CHAT_IDS)
+        self.seen = len(fake_telegram.calls)
+
+    def post(self, update: dict, secret: str = SECRET) -> requests.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        return requests.post(self.url, json=update, headers=headers, timeout=60)
+
+    def _user(self) -> dict:
+        return {"id": self.chat_id, "is_bot": False, "first_name": "Kelly"}
+
+    def message(self, **content) -> dict:
+        return {
+            "update_id": next(UPDATE_IDS),
+            "message": {
+                "message_id": next(UPDATE_IDS),
+                "date": int(time.time()),
+                "chat": {"id": self.chat_id, "type": "private"},
+                "from": self._user(),
+                **content,
+            },
+        }
+
+    def says(self, text: str) -> list[dict]:
+        assert self.post(self.message(text=text)).status_code == 200
+        return self.replies()
+
+    def taps(self, position: int) -> list[dict]:
+        update = {
+            "update_id": next(UPDATE_IDS),
+            "callback_query": {
+                "id": str(next(UPDATE_IDS)),
+                "from": self._user(),
+                "chat_instance": "1",
+                "data": str(position),
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "chat": {"id": self.chat_id, "type": "private"},
+                    "text": "the question",
+                },
+            },
+        }
+        assert self.post(update).status_code == 200
+        return self.replies()
+
+    def replies(self) -> list[dict]:
+        new = self.fake.sent(self.chat_id, self.seen)
+        self.seen = len(self.fake.calls)
+        return new
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply["text"] for reply in replies)
+
+
+def buttons(replies: list[dict]) -> list[list[str]]:
+    markup = replies[-1].get("reply_markup") or {}
+    return [[key["text"] for key in row] for row in markup.get("inline_keyboard", [])]
+
+
+def test_a_deep_link_binds_the_chat_and_taps_answer(stack, fake_telegram, codes):
+    kelly = TelegramUser(stack, fake_telegram)
+    welcome = kelly.says(f"/start {codes['P1']}")
+    assert "Hello Kelly" in texts(welcome)
+    assert buttons(welcome) == [["Yes"], ["Partly"], ["No"]]
+
+    before = len(fake_telegram.calls)
+    after_tap = kelly.taps(1)  # Partly
+    methods = [method for method, _ in fake_telegram.calls[before:]]
+    assert "answerCallbackQuery" in methods and "editMessageReplyMarkup" in methods
+    assert "Did someone go through the reports with you?" in texts(after_tap)
+    typed = kelly.says("yes the social worker did")
+    assert "questions about the reports" in texts(typed)
+
+    database = Database(stack.settings)
+    with database.session() as session:
+        sender = session.execute(
+            select(Invite.bound_sender).where(Invite.code_hash == hash_code(codes["P1"]))
+        ).scalar_one()
+    database.dispose()
+    assert sender.startswith("tg:") and str(kelly.chat_id) not in sender
+
+
+def test_a_second_account_with_the_same_code_is_refused_kindly(stack, fake_telegram, codes):
+    TelegramUser(stack, fake_telegram).says(f"/start {codes['P3']}")
+    other = TelegramUser(stack, fake_telegram)
+    assert "already been used in another chat" in texts(other.says(f"/start {codes['P3']}"))
+    stranger = TelegramUser(stack, fake_telegram)
+    assert "invite" in texts(stranger.says("hello"))
+
+
+def test_a_forged_secret_is_refused_and_nothing_is_sent(stack, fake_telegram, codes):
+    user = TelegramUser(stack, fake_telegram)
+    before = len(fake_telegram.calls)
+    assert user.post(user.message(text=f"/start {codes['P1']}"), secret="wrong").status_code == 401
+    assert user.post(user.message(text="hello"), secret="").status_code == 401
+    assert fake_telegram.calls[before:] == []
+
+
+def test_an_update_delivered_twice_is_answered_once(stack, fake_telegram, codes):
+    user = TelegramUser(stack, fake_telegram)
+    update = user.message(text=f"/start {codes['P4']}")
+    assert user.post(update).status_code == 200
+    first = user.replies()
+    assert user.post(update).status_code == 200
+    assert first and user.replies() == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+        {"location": {"latitude": 51.5, "longitude": -0.1}},
+        {"contact": {"phone_number": "07700900123", "first_name": "Nan"}},
+    ],
+)
+def test_what_is_not_words_gets_a_friendly_reply(stack, fake_telegram, codes, content):
+    user = TelegramUser(stack, fake_telegram)
+    user.says(f"/start {codes['P1']}")
+    assert user.post(user.message(**content)).status_code == 200
+    assert texts(user.replies()) == (
+        "I can only read typed words. Please type your answer, or tap one of the buttons."
+    )
+
+
+def test_long_text_is_sent_in_parts_within_telegrams_limit():
+    words = ("A long reply about the week at school and home. " * 200).strip()
+    parts = split_text(words)
+    assert len(parts) == 3 and all(len(part) <= 4096 for part in parts)
+    assert " ".join(parts) == words
+    assert split_text("x" * 5000) == ["x" * 4096, "x" * 904]
+
+
+def test_companion_telegram_set_webhook_registers_the_secret(
+    fake_telegram, tmp_path, monkeypatch, capsys
+):
+    env = {
+        **environment_for(tmp_path),
+        **fake_telegram.environment(),
+        "COMPANION_PUBLIC_URL": "https://companion.example.gov.uk",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    before = len(fake_telegram.calls)
+    assert main(["telegram", "set-webhook"]) == 0
+    assert "https://companion.example.gov.uk/telegram/webhook" in capsys.readouterr().out
+    registered = [
+        params for method, params in fake_telegram.calls[before:] if method == "setWebhook"
+    ]
+    assert registered == [
+        {
+            "url": "https://companion.example.gov.uk/telegram/webhook",
+            "secret_token": SECRET,
+            "allowed_updates": ["message", "callback_query"],
+        }
+    ]
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "too-short")
+    assert main(["telegram", "set-webhook"]) == 2
+    assert "32 characters or more" in capsys.readouterr().err
