@@ -20,6 +20,7 @@ QUOTED = re.compile(r"'(.*)'|\"(.*)\"")
 A_NAME = re.compile(r"[\w.:-]*[_.:\d-][\w.:-]*")
 CODE_SHAPED = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")  # bot/codes.py: 22 characters
 SIGN_IN = re.compile(r"/sign-in/[A-Za-z0-9_-]+")  # a chair's sign-in link (bot/review/signin.py)
+BOT_TOKEN = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")  # Telegram's address holds the bot's token
 HIDDEN = "[hidden]"
 
 
@@ -29,7 +30,7 @@ def _hide(match: re.Match) -> str:
 
 
 def redact(message: str) -> str:
-    message = SIGN_IN.sub(f"/sign-in/{HIDDEN}", message)
+    message = BOT_TOKEN.sub(f"/bot{HIDDEN}", SIGN_IN.sub(f"/sign-in/{HIDDEN}", message))
     return CODE_SHAPED.sub(HIDDEN, QUOTED.sub(_hide, message))
 
 

@@ -48,8 +48,11 @@ class FakeTelegram(LoopbackServer):
                 params[name] = json.loads(value)
             except (TypeError, ValueError):
                 params[name] = value
+        result = self._result(method, params)
+        if method == "sendMessage":
+            params["_message_id"] = result["message_id"]  # for tests to tap its buttons
         self.calls.append((method, params))
-        return web.json_response({"ok": True, "result": self._result(method, params)})
+        return web.json_response({"ok": True, "result": result})
 
     def _result(self, method: str, params: dict):
         if method == "getMe":

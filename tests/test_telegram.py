@@ -42,13 +42,13 @@ class TelegramUser:
     def _user(self) -> dict:
         return {"id": self.chat_id, "is_bot": False, "first_name": "Kelly"}
 
-    def message(self, **content) -> dict:
+    def message(self, chat_type="private", **content) -> dict:
         return {
             "update_id": next(UPDATE_IDS),
             "message": {
                 "message_id": next(UPDATE_IDS),
                 "date": int(time.time()),
-                "chat": {"id": self.chat_id, "type": "private"},
+                "chat": {"id": self.chat_id, "type": chat_type},
                 "from": self._user(),
                 **content,
             },
@@ -58,7 +58,8 @@ class TelegramUser:
         assert self.post(self.message(text=text)).status_code == 200
         return self.replies()
 
-    def taps(self, position: int) -> list[dict]:
+    def taps(self, position: int, on: dict) -> list[dict]:
+        """Tap a button of the message `on` (a reply with a keyboard)."""
         update = {
             "update_id": next(UPDATE_IDS),
             "callback_query": {
@@ -67,7 +68,7 @@ class TelegramUser:
                 "chat_instance": "1",
                 "data": str(position),
                 "message": {
-                    "message_id": 1,
+                    "message_id": on["_message_id"],
                     "date": int(time.time()),
                     "chat": {"id": self.chat_id, "type": "private"},
                     "text": "the question",
@@ -99,12 +100,19 @@ def test_a_deep_link_binds_the_chat_and_taps_answer(stack, fake_telegram, codes)
     assert buttons(welcome) == [["Yes"], ["Partly"], ["No"]]
 
     before = len(fake_telegram.calls)
-    after_tap = kelly.taps(1)  # Partly
+    after_tap = kelly.taps(1, on=welcome[-1])  # Partly
     methods = [method for method, _ in fake_telegram.calls[before:]]
     assert "answerCallbackQuery" in methods and "editMessageReplyMarkup" in methods
     assert "Did someone go through the reports with you?" in texts(after_tap)
+    before = len(fake_telegram.calls)
     typed = kelly.says("yes the social worker did")
     assert "questions about the reports" in texts(typed)
+    tidied = [p for m, p in fake_telegram.calls[before:] if m == "editMessageReplyMarkup"]
+    assert [p["message_id"] for p in tidied] == [after_tap[-1]["_message_id"]]
+
+    # A tap on an old question's keyboard answers nothing.
+    stale = kelly.taps(0, on=welcome[-1])
+    assert texts(stale).startswith("Those buttons are from an earlier question")
 
     database = Database(stack.settings)
     with database.session() as session:
@@ -121,6 +129,15 @@ def test_a_second_account_with_the_same_code_is_refused_kindly(stack, fake_teleg
     assert "already been used in another chat" in texts(other.says(f"/start {codes['P3']}"))
     stranger = TelegramUser(stack, fake_telegram)
     assert "invite" in texts(stranger.says("hello"))
+
+
+def test_a_group_chat_is_asked_to_message_directly(stack, fake_telegram, codes):
+    group = TelegramUser(stack, fake_telegram)
+    update = group.message(chat_type="group", text=f"/start {codes['P1']}")
+    assert group.post(update).status_code == 200
+    assert texts(group.replies()).startswith("Please message me directly, not in a group")
+    # The code was never passed on: it still opens Kelly's chat.
+    assert "Hello Kelly" in texts(TelegramUser(stack, fake_telegram).says(f"/start {codes['P1']}"))
 
 
 def test_a_forged_secret_is_refused_and_nothing_is_sent(stack, fake_telegram, codes):

@@ -5,13 +5,14 @@ tests/test_web_chat_browser.py."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import requests
 from sqlalchemy import select
 
 from bot.model.database import Database
-from bot.model.tables import Invite, Participant
+from bot.model.tables import Invite, Participant, WebChat
 from tests.conftest import EXAMPLES, import_conference
 
 
@@ -67,6 +68,7 @@ def test_an_invite_opens_the_chat_and_typed_answers_go_on(stack, codes):
     assert "Did someone go through the reports with you?" in shown(answered)
     by_fetch = browser.say("yes my social worker did", Accept="application/json")
     assert by_fetch.status_code == 200
+    assert "recipient_id" not in by_fetch.text  # Rasa's sender id never reaches a browser
     texts = [reply["text"] for reply in by_fetch.json()["replies"]]
     assert any("questions about the reports" in text for text in texts)
 
@@ -80,8 +82,14 @@ def test_a_reload_and_another_device_carry_on_at_the_same_question(stack, codes)
     assert "Did someone go through the reports" in shown(laptop.start(codes["P1"]))
 
 
-def test_a_childs_invite_does_not_move_to_a_second_device(stack, codes):
-    Browser(stack).start(codes["P2"])
+def test_a_childs_chat_opens_again_on_her_browser_but_not_on_another(stack, codes):
+    ava = Browser(stack)
+    ava.start(codes["P2"])
+    question = shown(ava.get()).split(". ")[-1]
+    ava.http.get(f"{ava.base}/chat/exit", allow_redirects=False, timeout=60)
+    back = ava.start(codes["P2"])  # after Exit, with her code, on her own phone
+    assert "companion_chat" in ava.http.cookies
+    assert question in shown(back)
     second = Browser(stack)
     refused = second.start(codes["P2"])
     assert "already been used in another chat" in shown(refused)
@@ -124,11 +132,37 @@ def test_the_sender_is_ours_and_the_browser_cannot_choose_it(stack, codes):
     assert sender not in str(browser.http.cookies.get_dict())
 
 
-def test_a_form_without_its_token_sends_nothing(stack, codes):
+def test_a_form_without_its_token_or_from_another_site_sends_nothing(stack, codes):
     browser = Browser(stack)
     browser.start(codes["P1"])
-    browser.say("No", csrf="forged")
+    refused = browser.say("No", csrf="forged")
+    assert refused.status_code == 400 and "Your answer was not sent" in refused.text
+    assert ">No</textarea>" in refused.text  # what they typed is still in the box
+    elsewhere = browser.say("No", Origin="https://evil.example")
+    assert elsewhere.status_code == 400
     assert "Have you seen the reports" in shown(browser.get())
+    planted = requests.post(
+        f"{browser.base}/chat/start",
+        data={"code": codes["P4"]},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+        timeout=60,
+    )
+    assert planted.status_code == 403 and "companion_chat" not in planted.cookies
+
+
+def test_a_chat_closed_while_typing_keeps_the_words_and_says_why(stack, codes):
+    browser = Browser(stack)
+    browser.start(codes["P1"])
+    csrf = browser.csrf()
+    database = Database(stack.settings)
+    with database.session() as session, session.begin():
+        for chat in session.execute(select(WebChat)).scalars():
+            chat.last_seen_at -= timedelta(minutes=31)
+    database.dispose()
+    closed = browser.say("we are doing better now", csrf=csrf)
+    assert closed.status_code == 401
+    assert "closed after 30 minutes without a message" in closed.text
+    assert "we are doing better now" in closed.text
 
 
 def test_exit_ends_the_chat_and_leaves_for_an_ordinary_site(stack, codes):

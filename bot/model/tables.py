@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -393,14 +394,16 @@ class RecordVersion(Base):
 
 class WebChat(Base):
     """A web chat session: the browser's cookie holds the token (only its hash is here);
-    the Rasa sender id is ours, never the browser's. The bot's last replies are kept so a
-    reload shows the question again; what the person typed is not kept here."""
+    the Rasa sender id is ours, never the browser's. The bot's last replies are kept,
+    encrypted, so a reload shows the question again, until the session ends."""
 
     __tablename__ = "web_chat"
 
     id = Column(Integer, primary_key=True)
     token_hash = Column(String(64), nullable=False, unique=True)
     sender = Column(String(64), nullable=False, index=True)
+    # This browser's long-lived mark (its hash): a child's chat opens again only here.
+    device_hash = Column(String(64), index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_seen_at = Column(DateTime, nullable=False, default=utcnow)
     ended_at = Column(DateTime)
@@ -415,6 +418,7 @@ class TelegramChat(Base):
 
     sender = Column(String(64), primary_key=True)
     buttons = Column(EncryptedText)  # JSON list of {"title", "payload"}
+    keyboard_message_id = Column(BigInteger)  # the message they are on: older taps are stale
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
 
@@ -423,5 +427,5 @@ class TelegramUpdate(Base):
 
     __tablename__ = "telegram_update"
 
-    update_id = Column(Integer, primary_key=True, autoincrement=False)
+    update_id = Column(BigInteger, primary_key=True, autoincrement=False)
     received_at = Column(DateTime, nullable=False, default=utcnow)

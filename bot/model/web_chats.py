@@ -32,10 +32,11 @@ def new_sender() -> str:
     return SENDER_PREFIX + secrets.token_hex(16)
 
 
-def sender_for_invite(session: Session, code: str) -> str | None:
-    """The web sender an adult's invite is already bound to, so the same invite opened on
-    another device carries on the same conversation. A child's conversation never moves
-    this way (staff reissue their invite: bot/model/invites.py)."""
+def sender_for_invite(session: Session, code: str, device: str | None) -> str | None:
+    """The web sender an invite is already bound to, when this browser may carry it on:
+    an adult's from any device; a child's only on the browser that began it (after Exit,
+    or a quiet half hour, they come back with their code). A child's conversation moves to
+    another device only after staff reissue their invite (bot/model/invites.py)."""
     invite = session.execute(
         select(Invite).where(Invite.code_hash == hash_code(code))
     ).scalar_one_or_none()
@@ -44,15 +45,34 @@ def sender_for_invite(session: Session, code: str) -> str | None:
         or invite.revoked_at is not None
         or invite.expires_at <= utcnow()
         or not (invite.bound_sender or "").startswith(SENDER_PREFIX)
-        or invite.participant.role == "young_person"
+    ):
+        return None
+    if invite.participant.role == "young_person" and not _began_here(
+        session, invite.bound_sender, device
     ):
         return None
     return invite.bound_sender
 
 
-def open_chat(session: Session, sender: str, replies: list[dict]) -> Opened:
+def _began_here(session: Session, sender: str, device: str | None) -> bool:
+    return (
+        bool(device)
+        and session.execute(
+            select(WebChat.id).where(
+                WebChat.sender == sender, WebChat.device_hash == hash_code(device)
+            )
+        ).first()
+        is not None
+    )
+
+
+def new_device() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def open_chat(session: Session, sender: str, device: str, replies: list[dict]) -> Opened:
     token = secrets.token_urlsafe(32)
-    chat = WebChat(token_hash=hash_code(token), sender=sender)
+    chat = WebChat(token_hash=hash_code(token), sender=sender, device_hash=hash_code(device))
     keep_replies(chat, replies)
     session.add(chat)
     return Opened(token, chat)
@@ -69,7 +89,7 @@ def live_chat(session: Session, token: str | None) -> WebChat | None:
     if chat is None or chat.ended_at is not None:
         return None
     if chat.last_seen_at + IDLE <= now:
-        chat.ended_at = now
+        end_chat(chat)
         return None
     chat.last_seen_at = now
     return chat
@@ -84,4 +104,6 @@ def last_replies(chat: WebChat) -> list[dict]:
 
 
 def end_chat(chat: WebChat) -> None:
+    """Ended: and the bot's last words (a read-back holds the person's own) are gone."""
     chat.ended_at = utcnow()
+    chat.last_replies = None

@@ -24,8 +24,15 @@ from bot.model.tables import TelegramChat
 log = logging.getLogger("companion.telegram")
 SENDER_PREFIX = "tg:"
 ONLY_WORDS = "I can only read typed words. Please type your answer, or tap one of the buttons."
-NOT_EDITS = "I cannot read changes to a message you sent. Please send the new words again."
-STALE_TAP = "Those buttons are from an earlier question. Please type your answer."
+NOT_EDITS = (
+    "I cannot read changes to a message. I kept what you sent first. To change it, type "
+    "back, or send the new words again."
+)
+STALE_TAP = (
+    "Those buttons are from an earlier question, so I did not use them. Please use the "
+    "buttons on the latest question, or type your answer."
+)
+NOT_IN_GROUPS = "Please message me directly, not in a group: your answers are private."
 
 
 def sender_for(key: bytes, chat_id: int) -> str:
@@ -60,16 +67,26 @@ def keyboard(buttons: list[dict]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
-def remember_buttons(session: Session, sender: str, buttons: list[dict]) -> None:
+def remember_buttons(
+    session: Session, sender: str, buttons: list[dict], message_id: int | None
+) -> int | None:
+    """Keep the buttons now shown and the message they are on; the message that had the
+    buttons before, whose keyboard should go."""
     chat = session.get(TelegramChat, sender) or TelegramChat(sender=sender)
+    before = chat.keyboard_message_id
     chat.buttons = json.dumps(buttons, ensure_ascii=False)
+    chat.keyboard_message_id = message_id
     session.add(chat)
+    return before if before != message_id else None
 
 
-def tapped(session: Session, sender: str, data: str | None) -> str | None:
-    """The payload of the button tapped, or None for a stale or unknown tap."""
+def tapped(session: Session, sender: str, data: str | None, message_id: int) -> str | None:
+    """The payload of the button tapped, or None for a tap on an older message's keyboard
+    (it would answer the wrong question) or one we cannot read."""
     chat = session.get(TelegramChat, sender)
-    buttons = json.loads(chat.buttons) if chat and chat.buttons else []
+    if chat is None or chat.keyboard_message_id != message_id or not chat.buttons:
+        return None
+    buttons = json.loads(chat.buttons)
     if data is None or not data.isdigit() or int(data) >= len(buttons):
         return None
     return str(buttons[int(data)]["payload"])

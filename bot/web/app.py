@@ -60,8 +60,10 @@ async def security_headers(request: web.Request, handler):
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/conferences/") or request.path.startswith("/sign-in"):
+    if request.path.startswith(("/conferences/", "/sign-in", "/chat")):
         response.headers.setdefault("Cache-Control", "no-store")
+    elif request.path.startswith(("/assets/", "/static/")):  # quick on a slow phone
+        response.headers.setdefault("Cache-Control", "public, max-age=3600")
     return response
 
 
@@ -100,6 +102,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every Bot API address
     log_privacy.install()
     web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
 

@@ -21,6 +21,7 @@ from bot.model.web_chats import (
     keep_replies,
     last_replies,
     live_chat,
+    new_device,
     new_sender,
     open_chat,
     sender_for_invite,
@@ -31,11 +32,19 @@ from bot.web.keys import DATABASE, SETTINGS
 from bot.web.rasa import RasaUnavailable, say
 
 COOKIE = "companion_chat"
+DEVICE = "companion_device"  # long-lived: lets a child's chat open again on this browser
+DEVICE_LIFETIME = 180 * 24 * 3600
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"  # where "Exit this page" goes
 NOT_ANSWERING = (
     "The chat is not answering just now. Everything you sent before is saved. "
     "Please try again in a few minutes."
 )
+CLOSED = (
+    "This chat closed after 30 minutes without a message, to keep it private. Your last "
+    "answer was not sent. Type the code from your invite to carry on where you were."
+)
+SEND_AGAIN = "Your answer was not sent. Please press Send again."
+OTHER_SITE = "This page can only be used from the chat itself. Please open your invite link."
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -59,8 +68,20 @@ def _page(request: web.Request, context: dict, status: int = 200) -> web.Respons
     return response
 
 
-def _start_page(request, error=None, replies=(), status=200) -> web.Response:
-    return _page(request, {"started": False, "error": error, "replies": list(replies)}, status)
+def _start_page(request, error=None, replies=(), status=200, typed="") -> web.Response:
+    context = {"started": False, "error": error, "replies": list(replies), "typed": typed}
+    return _page(request, context, status)
+
+
+def _from_this_site(request: web.Request) -> bool:
+    """A form posted from our own page, not from another site (login CSRF, and a
+    belt to SameSite's braces)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    ours = {request.app[SETTINGS].public_url, f"{request.scheme}://{request.host}"}
+    # "null": our pages send no referrer, and then browsers send no origin either.
+    return origin in (None, "null") or origin in ours
 
 
 async def chat_page(request: web.Request) -> web.Response:
@@ -81,7 +102,7 @@ async def chat_page(request: web.Request) -> web.Response:
         try:
             replies = await say(request.app, sender, "/start")
         except RasaUnavailable:
-            return _page(request, {"started": True, "error": NOT_ANSWERING, "replies": []}, 503)
+            return _talk_page(request, token, [], NOT_ANSWERING, status=503)
         await _keep(request, token, replies)
     return _talk_page(request, token, replies)
 
@@ -108,11 +129,21 @@ async def _keep(request: web.Request, token: str, replies: list[dict]) -> None:
 
 
 async def start(request: web.Request) -> web.Response:
+    if not _from_this_site(request):
+        return _start_page(request, OTHER_SITE, status=403)
     code = str((await request.post()).get("code", "")).strip()
     if not code:
         return _start_page(request, "Type the code from your invite.", status=400)
-    sender = await _in_session(request, lambda session: sender_for_invite(session, code))
-    sender = sender or new_sender()
+    device = request.cookies.get(DEVICE) or new_device()
+    old = request.cookies.get(COOKIE)
+
+    def find(session):
+        chat = live_chat(session, old)
+        if chat is not None:  # a new code on this browser: whoever chatted before is closed
+            end_chat(chat)
+        return sender_for_invite(session, code, device)
+
+    sender = await _in_session(request, find) or new_sender()
     try:
         replies = await say(request.app, sender, f"/start {code}")
     except RasaUnavailable:
@@ -121,21 +152,26 @@ async def start(request: web.Request) -> web.Response:
     def bind(session):
         if participant_for_sender(session, sender) is None:
             return None  # the code was refused: the bot's replies say why
-        return open_chat(session, sender, replies).token
+        return open_chat(session, sender, device, replies).token
 
     token = await _in_session(request, bind)
     if token is None:
         return _start_page(request, replies=replies)
     response = redirect("/chat")
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(IDLE.total_seconds()) * 16,  # the server ends it after IDLE of quiet
-        httponly=True,
-        secure=request.app[SETTINGS].public_url.startswith("https://"),
-        samesite="Strict",
-        path="/",
-    )
+    secure = request.app[SETTINGS].public_url.startswith("https://")
+    for name, value, lifetime in (
+        (COOKIE, token, int(IDLE.total_seconds()) * 16),  # the server ends it after IDLE
+        (DEVICE, device, DEVICE_LIFETIME),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=lifetime,
+            httponly=True,
+            secure=secure,
+            samesite="Strict",
+            path="/",
+        )
     return response
 
 
@@ -149,14 +185,15 @@ async def send(request: web.Request) -> web.Response:
         return chat.sender if chat else None
 
     sender = await _in_session(request, find)
-    if sender is None:
+    if sender is None:  # the chat closed while they were typing: their words stay with them
         if _wants_json(request):
-            return web.json_response({"ended": True}, status=401)
-        return redirect("/chat")
-    if not csrf_ok(token, form.get("csrf")):
+            return web.json_response({"ended": True, "error": CLOSED}, status=401)
+        return _start_page(request, CLOSED, typed=message, status=401)
+    if not _from_this_site(request) or not csrf_ok(token, form.get("csrf")):
         if _wants_json(request):
-            return web.json_response({"error": "Please reload the page."}, status=400)
-        return redirect("/chat")
+            return web.json_response({"error": SEND_AGAIN}, status=400)
+        replies = await _in_session(request, lambda s: last_replies(live_chat(s, token)))
+        return _talk_page(request, token, replies, SEND_AGAIN, typed=message, status=400)
     if not message:
         return redirect("/chat") if not _wants_json(request) else web.json_response({"replies": []})
     try:
@@ -164,7 +201,8 @@ async def send(request: web.Request) -> web.Response:
     except RasaUnavailable:
         if _wants_json(request):
             return web.json_response({"error": NOT_ANSWERING}, status=503)
-        return _talk_page(request, token, [], NOT_ANSWERING, typed=message, status=503)
+        replies = await _in_session(request, lambda s: last_replies(live_chat(s, token)))
+        return _talk_page(request, token, replies, NOT_ANSWERING, typed=message, status=503)
     await _keep(request, token, replies)
     if _wants_json(request):
         return web.json_response({"replies": replies})

@@ -26,6 +26,19 @@ async def say(app: web.Application, sender: str, message: str) -> list[dict]:
         async with app[RASA_CLIENT].post(url, json={"sender": sender, "message": message}) as r:
             if r.status != 200:
                 raise RasaUnavailable(f"Rasa answered {r.status}")
-            return await r.json()
-    except (aiohttp.ClientError, TimeoutError) as error:
+            replies = await r.json()
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         raise RasaUnavailable(str(error)) from None
+    return [_words_and_buttons(reply) for reply in replies]
+
+
+def _words_and_buttons(reply: dict) -> dict:
+    """Only what a person should see: Rasa adds the sender id (recipient_id), which a
+    browser must never learn."""
+    return {
+        "text": reply.get("text") or "",
+        "buttons": [
+            {"title": b.get("title", ""), "payload": b.get("payload", "")}
+            for b in reply.get("buttons") or []
+        ],
+    }

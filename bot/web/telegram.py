@@ -27,7 +27,7 @@ from bot.private_files import write_private
 from bot.settings import Settings
 from bot.telegram import bridge
 from bot.web.keys import DATABASE, SETTINGS, TELEGRAM, TELEGRAM_KEY
-from bot.web.rasa import RasaUnavailable, say
+from bot.web.rasa import say
 
 log = logging.getLogger("companion.telegram")
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -79,7 +79,13 @@ async def telegram_bot(app: web.Application):
         await handle(app, key, update)
 
     application.add_handler(TypeHandler(Update, on_update))
-    await application.initialize()
+    try:
+        await application.initialize()
+    except TelegramError as error:  # the web chat and the chair's pages still start
+        log.error("Telegram is off: the bot could not start (%s).", type(error).__name__)
+        app[TELEGRAM] = None
+        yield
+        return
     await application.start()
     if settings.telegram_polling:
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
@@ -110,8 +116,9 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(text="Already handled")
     try:
         await handle(app, app[TELEGRAM_KEY], update)
-    except RasaUnavailable:
+    except Exception as error:  # before Rasa had it (after, handle() keeps its troubles)
         await _take(app, update.update_id, take=False)  # Telegram will send it again
+        log.warning("A Telegram update was not taken: %s", type(error).__name__)
         return web.Response(status=503, text="Try again")
     return web.Response(text="OK")
 
@@ -135,19 +142,26 @@ async def _take(app: web.Application, update_id: int, take: bool) -> bool:
 
 
 async def handle(app: web.Application, key: bytes, update: Update) -> None:
+    """Raises if the message did not reach Rasa, so Telegram sends it again; once Rasa has
+    it, nothing here raises (a retry would answer it twice)."""
     kind, came = bridge.what_came(update)
     if kind == "ignored":
         return
-    chat_id = came.message.chat.id if kind == "tap" else came.chat.id
-    sender = bridge.sender_for(key, chat_id)
+    message = came.message if kind == "tap" else came
+    chat_id = message.chat.id
     bot = app[TELEGRAM].bot
+    if message.chat.type != "private":  # a group would share one person's answers
+        await bot.send_message(chat_id, bridge.NOT_IN_GROUPS)
+        return
+    sender = bridge.sender_for(key, chat_id)
     if kind == "tap":
-        await came.answer()
-        payload = await _in_session(app, lambda s: bridge.tapped(s, sender, came.data))
         try:
-            await came.edit_message_reply_markup(reply_markup=None)
+            await came.answer()
         except TelegramError:
-            pass  # already gone: nothing to tidy
+            pass  # too old to answer (a retry): the tap still counts
+        payload = await _in_session(
+            app, lambda s: bridge.tapped(s, sender, came.data, message.message_id)
+        )
         if payload is None:
             await bot.send_message(chat_id, bridge.STALE_TAP)
             return
@@ -158,22 +172,36 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
         await bot.send_message(chat_id, bridge.NOT_EDITS if kind == "edited" else bridge.ONLY_WORDS)
         return
     replies = await say(app, sender, text)  # from here on, Rasa has the message
-    buttons = next((r.get("buttons") for r in reversed(replies) if r.get("buttons")), None) or []
-    await _in_session(app, lambda s: bridge.remember_buttons(s, sender, buttons))
     try:
-        await _send(bot, chat_id, replies)
-    except TelegramError as error:  # Rasa has it: a retry would answer it twice
-        log.warning("Could not send a reply to Telegram: %s", type(error).__name__)
+        await _answer(app, bot, chat_id, sender, replies)
+    except Exception as error:  # noqa: BLE001 (Rasa has it: a retry would answer it twice)
+        log.warning("Could not finish a Telegram reply: %s", type(error).__name__)
 
 
-async def _send(bot, chat_id: int, replies: list[dict]) -> None:
+async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> None:
+    """Send the replies; the buttons now shown replace the last ones, whose keyboard goes."""
+    keyboard_message = await _send(bot, chat_id, replies)
+    buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
+    shown = keyboard_message if buttons else None
+    old = await _in_session(app, lambda s: bridge.remember_buttons(s, sender, buttons, shown))
+    if old is not None:
+        try:
+            await bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
+        except TelegramError:
+            pass  # already gone
+
+
+async def _send(bot, chat_id: int, replies: list[dict]) -> int | None:
+    """Send each reply, split to Telegram's length; the id of the last message sent."""
     texts = [reply for reply in replies if reply.get("text")]
+    sent = None
     for number, reply in enumerate(texts):
         parts = bridge.split_text(reply["text"])
         for index, part in enumerate(parts):
             last = number == len(texts) - 1 and index == len(parts) - 1
             markup = bridge.keyboard(reply.get("buttons") or []) if last else None
-            await bot.send_message(chat_id, part, reply_markup=markup)
+            sent = await bot.send_message(chat_id, part, reply_markup=markup)
+    return sent.message_id if sent else None
 
 
 async def _in_session(app: web.Application, work):

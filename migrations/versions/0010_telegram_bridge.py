@@ -22,12 +22,13 @@ def upgrade() -> None:
         'telegram_chat',
         sa.Column('sender', sa.String(length=64), nullable=False),
         sa.Column('buttons', sa.Text(), nullable=True),
+        sa.Column('keyboard_message_id', sa.BigInteger(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('sender'),
     )
     op.create_table(
         'telegram_update',
-        sa.Column('update_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('received_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('update_id'),
     )

@@ -1,34 +1,68 @@
 // The web chat, better with JavaScript: the invite's code is read from the address's
 // fragment (never sent to a server log), and answers go by fetch, so the page does not
 // reload. Nothing is stored in the browser: no transcript, no localStorage.
+
 // GOV.UK Frontend's components (Exit this page's keyboard shortcut); the chat works without.
 import("/assets/govuk-frontend.min.js")
   .then((frontend) => frontend.initAll())
   .catch(() => {});
 
+const IDLE_MS = 30 * 60 * 1000; // the server closes a quiet chat after 30 minutes
 const log = document.getElementById("messages");
-const startForm = document.getElementById("start-form");
+const sayForm = document.getElementById("say-form");
+let busy = false;
+let idle;
 
-if (startForm) {
-  const invite = new URLSearchParams(location.hash.slice(1)).get("invite");
-  history.replaceState(null, "", location.pathname); // the code leaves the address bar
-  if (invite) {
-    startForm.elements.code.value = invite;
-    startForm.submit();
+// The code leaves the address bar and history at once. A code opened on a page that
+// already holds someone's chat starts afresh: a shared phone never shows the last person's.
+const invite = new URLSearchParams(location.hash.slice(1)).get("invite");
+history.replaceState(null, "", location.pathname);
+if (invite) {
+  const form = document.getElementById("start-form") || document.createElement("form");
+  form.method = "post";
+  form.action = "/chat/start";
+  if (!form.elements.code) {
+    const field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "code";
+    form.appendChild(field);
+    document.body.appendChild(form);
   }
+  form.elements.code.value = invite;
+  form.submit();
+}
+
+// Back after Exit must not show a page kept in the browser's memory.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) location.reload();
+});
+
+function quietTimer() {
+  clearTimeout(idle);
+  idle = setTimeout(() => location.assign("/chat"), IDLE_MS);
 }
 
 function say(text, who) {
   const line = document.createElement("p");
   line.className = `govuk-body companion-chat__${who}`;
-  line.textContent = text;
+  line.textContent = text; // words are always text, never markup
   log.appendChild(line);
+}
+
+function setBusy(now) {
+  busy = now;
+  for (const control of document.querySelectorAll("#choices button, #say-form button")) {
+    control.disabled = now;
+  }
 }
 
 function choicesFor(buttons, csrf) {
   const holder = document.getElementById("choices");
   holder.replaceChildren();
-  if (!buttons || !buttons.length) return;
+  if (!buttons || !buttons.length) {
+    sayForm.elements.message.focus();
+    return;
+  }
   const row = document.createElement("div");
   const scale = buttons.length > 2 && buttons.every((b) => /^[0-9]+$/.test(b.payload));
   row.className = "companion-choices" + (scale ? " companion-choices--scale" : "");
@@ -41,45 +75,55 @@ function choicesFor(buttons, csrf) {
     row.appendChild(button);
   }
   holder.appendChild(row);
+  row.firstChild.focus();
 }
 
+// Send one answer; true when it reached the chat. One at a time: a second tap while the
+// first is on its way would answer the next question.
 async function send(message, shown, csrf) {
+  if (busy) return false;
+  setBusy(true);
+  quietTimer();
   say(shown, "person");
-  const body = new URLSearchParams({ message, csrf });
-  let response;
   try {
-    response = await fetch("/chat/say", {
+    const response = await fetch("/chat/say", {
       method: "POST",
-      body,
+      body: new URLSearchParams({ message, csrf }),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });
-  } catch {
-    say("The chat is not answering just now. Please try again in a few minutes.", "bot");
-    return false;
-  }
-  if (response.status === 401) {
-    location.assign("/chat"); // the session ended: start again with the code
+    const answer = await response.json();
+    if (!response.ok) {
+      say(answer.error || "Your answer was not sent. Please try again.", "bot");
+      if (answer.ended) {
+        const again = document.createElement("a");
+        again.href = "/chat";
+        again.className = "govuk-link govuk-body";
+        again.textContent = "Open the chat again";
+        log.appendChild(again);
+      }
+      return false;
+    }
+    for (const reply of answer.replies) if (reply.text) say(reply.text, "bot");
+    const last = answer.replies[answer.replies.length - 1];
+    setBusy(false);
+    choicesFor(last && last.buttons, csrf);
     return true;
-  }
-  const answer = await response.json();
-  if (!response.ok) {
-    say(answer.error, "bot");
+  } catch {
+    say("The chat is not answering just now. Your answer was not sent. Please try again in a few minutes.", "bot");
     return false;
+  } finally {
+    setBusy(false);
   }
-  for (const reply of answer.replies) if (reply.text) say(reply.text, "bot");
-  const last = answer.replies[answer.replies.length - 1];
-  choicesFor(last && last.buttons, csrf);
-  return true;
 }
 
-const sayForm = document.getElementById("say-form");
 if (sayForm) {
+  quietTimer();
   const csrf = sayForm.elements.csrf.value;
   for (const form of document.querySelectorAll("#choices form")) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const button = event.submitter;
+      const button = event.submitter || form.querySelector("button");
       send(button.value, button.textContent, csrf);
     });
   }
@@ -87,7 +131,7 @@ if (sayForm) {
     event.preventDefault();
     const box = sayForm.elements.message;
     const text = box.value.trim();
-    if (!text) return;
+    if (!text || busy) return;
     box.value = "";
     if (!(await send(text, text, csrf))) box.value = text; // nothing typed is lost
     box.focus();
