@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from datetime import timedelta
 
 import pytest
 import requests
@@ -14,8 +15,9 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.codes import hash_code
 from bot.model.database import Database
-from bot.model.tables import Invite
+from bot.model.tables import Invite, TelegramUpdate, utcnow
 from bot.telegram.bridge import split_text
+from bot.web.telegram import release_update, take_update
 from tests.conftest import EXAMPLES, environment_for, import_conference
 from tests.fake_telegram import SECRET
 
@@ -209,3 +211,27 @@ def test_companion_telegram_set_webhook_registers_the_secret(
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "too-short")
     assert main(["telegram", "set-webhook"]) == 2
     assert "32 characters or more" in capsys.readouterr().err
+
+
+def test_an_update_is_handled_by_one_delivery_at_a_time(database):
+    """Taken once; a second delivery while the first is at work is asked to come back
+    later; once done, it is answered as handled; one abandoned by a dead process is taken
+    again; ids older than Telegram's retries are forgotten."""
+    assert take_update(database, 1) is True
+    assert take_update(database, 1) == "busy"
+    with database.session() as session, session.begin():
+        release_update(session, 1, done=True)
+    assert take_update(database, 1) == "done"
+
+    assert take_update(database, 2) is True
+    with database.session() as session, session.begin():
+        session.get(TelegramUpdate, 2).received_at = utcnow() - timedelta(minutes=3)
+        session.add(TelegramUpdate(update_id=3, received_at=utcnow() - timedelta(days=3)))
+    assert take_update(database, 2) is True  # abandoned: handled again
+    assert take_update(database, 4) is True
+    with database.session() as session:
+        assert session.get(TelegramUpdate, 3) is None
+
+    with database.session() as session, session.begin():
+        release_update(session, 4, done=False)  # failed before Rasa had it: given back
+    assert take_update(database, 4) is True

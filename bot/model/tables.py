@@ -429,3 +429,4 @@ class TelegramUpdate(Base):
 
     update_id = Column(BigInteger, primary_key=True, autoincrement=False)
     received_at = Column(DateTime, nullable=False, default=utcnow)
+    done = Column(Boolean, nullable=False, default=False)  # False: being handled now

@@ -15,14 +15,16 @@ import json
 import logging
 import os
 import secrets
+from datetime import timedelta
 
 from aiohttp import web
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
 
-from bot.model.tables import TelegramUpdate
+from bot.model.tables import TelegramUpdate, utcnow
 from bot.private_files import write_private
 from bot.settings import Settings
 from bot.telegram import bridge
@@ -33,6 +35,8 @@ log = logging.getLogger("companion.telegram")
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHORTEST_SECRET = 32
+ABANDONED = timedelta(minutes=2)  # a delivery still "busy" this long ago died with its process
+FORGET = timedelta(days=2)  # Telegram gives up on an update after 24 hours
 
 
 def sender_key(settings: Settings) -> bytes:
@@ -78,7 +82,11 @@ async def telegram_bot(app: web.Application):
     async def on_update(update: Update, _context) -> None:  # polling's way in
         await handle(app, key, update)
 
+    async def on_error(_update, context) -> None:  # polling: logged without the words
+        log.warning("A Telegram update failed: %s", type(context.error).__name__)
+
     application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
     try:
         await application.initialize()
     except TelegramError as error:  # the web chat and the chair's pages still start
@@ -112,33 +120,51 @@ async def webhook(request: web.Request) -> web.Response:
         update = Update.de_json(data, application.bot)
     except (json.JSONDecodeError, ValueError, TypeError, KeyError):
         return web.Response(status=400, text="Not an update")
-    if not await _take(app, update.update_id, take=True):
-        return web.Response(text="Already handled")
+    taken = await asyncio.to_thread(take_update, app[DATABASE], update.update_id)
+    if taken is not True:  # handled already, or being handled now (then: later, please)
+        return web.Response(status=503 if taken == "busy" else 200, text=str(taken))
     try:
         await handle(app, app[TELEGRAM_KEY], update)
     except Exception as error:  # before Rasa had it (after, handle() keeps its troubles)
-        await _take(app, update.update_id, take=False)  # Telegram will send it again
+        await _in_session(app, lambda s: release_update(s, update.update_id, done=False))
         log.warning("A Telegram update was not taken: %s", type(error).__name__)
         return web.Response(status=503, text="Try again")
+    await _in_session(app, lambda s: release_update(s, update.update_id, done=True))
     return web.Response(text="OK")
 
 
-async def _take(app: web.Application, update_id: int, take: bool) -> bool:
-    """Take an update id (False if it was taken before), or give it back."""
-
-    def run():
-        with app[DATABASE].session() as session, session.begin():
-            if take:
-                session.add(TelegramUpdate(update_id=update_id))
-                session.flush()
-            else:
-                session.query(TelegramUpdate).filter_by(update_id=update_id).delete()
-        return True
-
+def take_update(database, update_id: int):
+    """True: this delivery handles the update. "done": handled before. "busy": another
+    delivery is handling it now (Telegram will try again). One left "busy" for
+    ABANDONED (its process died) is handled again. Ids Telegram no longer resends go."""
+    now = utcnow()
+    with database.session() as session, session.begin():
+        session.execute(delete(TelegramUpdate).where(TelegramUpdate.received_at < now - FORGET))
+        found = session.get(TelegramUpdate, update_id, with_for_update=True)
+        if found is not None:
+            if found.done:
+                return "done"
+            if found.received_at > now - ABANDONED:
+                return "busy"
+            found.received_at = now
+            return True
     try:
-        return await asyncio.to_thread(run)
-    except IntegrityError:
-        return False
+        with database.session() as session, session.begin():
+            session.add(TelegramUpdate(update_id=update_id, received_at=now))
+    except IntegrityError:  # taken by another delivery this very moment
+        return "busy"
+    return True
+
+
+def release_update(session, update_id: int, done: bool) -> None:
+    """Handled: done. Not handled: given back, for Telegram's next try."""
+    found = session.get(TelegramUpdate, update_id)
+    if found is None:
+        return
+    if done:
+        found.done = True
+    else:
+        session.delete(found)
 
 
 async def handle(app: web.Application, key: bytes, update: Update) -> None:

@@ -30,6 +30,7 @@ def upgrade() -> None:
         'telegram_update',
         sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('received_at', sa.DateTime(), nullable=False),
+        sa.Column('done', sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint('update_id'),
     )
 
