@@ -16,8 +16,9 @@ from bot.cli import main
 from bot.codes import hash_code
 from bot.model.database import Database
 from bot.model.tables import Invite, TelegramUpdate, utcnow
+from bot.settings import load_settings
 from bot.telegram.bridge import split_text
-from bot.web.telegram import release_update, take_update
+from bot.web.telegram import build_application, release_update, send_replies, take_update
 from tests.conftest import EXAMPLES, environment_for, import_conference
 from tests.fake_telegram import SECRET
 
@@ -235,3 +236,20 @@ def test_an_update_is_handled_by_one_delivery_at_a_time(database):
     with database.session() as session, session.begin():
         release_update(session, 4, done=False)  # failed before Rasa had it: given back
     assert take_update(database, 4) is True
+
+
+async def test_a_long_reply_goes_in_parts_with_the_buttons_on_the_last(fake_telegram, tmp_path):
+    """Through python-telegram-bot to the fake Bot API: 9,000 characters in three
+    messages, and the 0-10 keyboard, in two rows, only under the last."""
+    settings = load_settings({**environment_for(tmp_path), **fake_telegram.environment()})
+    chat_id = next(CHAT_IDS)
+    long_text = ("Here is everything you told me so far, to read back. " * 170).strip()
+    scale = [{"title": str(n), "payload": str(n)} for n in range(11)]
+    before = len(fake_telegram.calls)
+    async with build_application(settings).bot as bot:
+        await send_replies(bot, chat_id, [{"text": long_text, "buttons": scale}])
+    sent = fake_telegram.sent(chat_id, before)
+    assert len(sent) == 3 and all(len(message["text"]) <= 4096 for message in sent)
+    assert " ".join(message["text"] for message in sent) == long_text
+    assert [message.get("reply_markup") is None for message in sent] == [True, True, False]
+    assert buttons(sent) == [["0", "1", "2", "3", "4", "5"], ["6", "7", "8", "9", "10"]]

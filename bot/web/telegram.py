@@ -206,7 +206,7 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
 
 async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> None:
     """Send the replies; the buttons now shown replace the last ones, whose keyboard goes."""
-    keyboard_message = await _send(bot, chat_id, replies)
+    keyboard_message = await send_replies(bot, chat_id, replies)
     buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
     shown = keyboard_message if buttons else None
     old = await _in_session(app, lambda s: bridge.remember_buttons(s, sender, buttons, shown))
@@ -217,7 +217,7 @@ async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> N
             pass  # already gone
 
 
-async def _send(bot, chat_id: int, replies: list[dict]) -> int | None:
+async def send_replies(bot, chat_id: int, replies: list[dict]) -> int | None:
     """Send each reply, split to Telegram's length; the id of the last message sent."""
     texts = [reply for reply in replies if reply.get("text")]
     sent = None
