@@ -53,6 +53,15 @@ def test_no_at_an_open_question_is_nothing_to_add_not_an_answer(kelly, database)
     assert answers(database, kelly.participant_id, column_key="strengths") == []
 
 
+@pytest.mark.parametrize("typed", ["can we carry on", "Can I carry on?", "I'm ready"])
+def test_going_on_after_a_pause_for_help_is_not_an_answer(kelly, database, typed):
+    """After the safeguarding message says "go on with the question below", a person who
+    says they are going on is asked the question again; nothing is stored as its answer."""
+    through_preparation(kelly)
+    assert kelly.say(typed).endswith("What is going well in your family? What are you proud of?")
+    assert answers(database, kelly.participant_id, column_key="strengths") == []
+
+
 def test_no_where_no_is_the_answer_is_stored(kelly, database):
     through_preparation(kelly)
     for _ in range(2):  # what is going well, how have you kept them safe
