@@ -7,13 +7,10 @@ holds only a cookie; the Rasa sender id is ours, and nothing typed is kept in th
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp_jinja2
 from aiohttp import web
 
 from bot.chat_client import is_scale
-from bot.model.database import Database
 from bot.model.invites import participant_for_sender
 from bot.model.web_chats import (
     IDLE,
@@ -27,9 +24,10 @@ from bot.model.web_chats import (
     sender_for_invite,
 )
 from bot.web.csrf import csrf_ok, csrf_token
-from bot.web.guard import redirect
-from bot.web.keys import DATABASE, SETTINGS
+from bot.web.guard import redirect, set_private_cookie
+from bot.web.keys import SETTINGS
 from bot.web.rasa import RasaUnavailable, say
+from bot.web.transaction import in_transaction
 
 COOKIE = "companion_chat"
 DEVICE = "companion_device"  # long-lived: lets a child's chat open again on this browser
@@ -49,17 +47,6 @@ OTHER_SITE = "This page can only be used from the chat itself. Please open your 
 
 def _wants_json(request: web.Request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-async def _in_session(request: web.Request, work):
-    """Run `work(session)` in a thread, in one transaction."""
-    database: Database = request.app[DATABASE]
-
-    def run():
-        with database.session() as session, session.begin():
-            return work(session)
-
-    return await asyncio.to_thread(run)
 
 
 def _page(request: web.Request, context: dict, status: int = 200) -> web.Response:
@@ -91,7 +78,7 @@ async def chat_page(request: web.Request) -> web.Response:
         chat = live_chat(session, token)
         return (chat.sender, last_replies(chat)) if chat else None
 
-    found = await _in_session(request, find)
+    found = await in_transaction(request.app, find)
     if found is None:
         response = _start_page(request)
         if token:
@@ -125,7 +112,7 @@ async def _keep(request: web.Request, token: str, replies: list[dict]) -> None:
         if chat is not None:
             keep_replies(chat, replies)
 
-    await _in_session(request, keep)
+    await in_transaction(request.app, keep)
 
 
 async def start(request: web.Request) -> web.Response:
@@ -143,7 +130,7 @@ async def start(request: web.Request) -> web.Response:
             end_chat(chat)
         return sender_for_invite(session, code, device)
 
-    sender = await _in_session(request, find) or new_sender()
+    sender = await in_transaction(request.app, find) or new_sender()
     try:
         replies = await say(request.app, sender, f"/start {code}")
     except RasaUnavailable:
@@ -154,24 +141,13 @@ async def start(request: web.Request) -> web.Response:
             return None  # the code was refused: the bot's replies say why
         return open_chat(session, sender, device, replies).token
 
-    token = await _in_session(request, bind)
+    token = await in_transaction(request.app, bind)
     if token is None:
         return _start_page(request, replies=replies)
     response = redirect("/chat")
-    secure = request.app[SETTINGS].public_url.startswith("https://")
-    for name, value, lifetime in (
-        (COOKIE, token, int(IDLE.total_seconds()) * 16),  # the server ends it after IDLE
-        (DEVICE, device, DEVICE_LIFETIME),
-    ):
-        response.set_cookie(
-            name,
-            value,
-            max_age=lifetime,
-            httponly=True,
-            secure=secure,
-            samesite="Strict",
-            path="/",
-        )
+    # The session's cookie outlives IDLE: the server ends a quiet chat itself.
+    set_private_cookie(request, response, COOKIE, token, int(IDLE.total_seconds()) * 16)
+    set_private_cookie(request, response, DEVICE, device, DEVICE_LIFETIME)
     return response
 
 
@@ -180,11 +156,11 @@ async def send(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
     message = str(form.get("message", "")).strip()
 
-    def find(session):
+    def find(session):  # whose chat, and the question it is at (shown again if not sent)
         chat = live_chat(session, token)
-        return chat.sender if chat else None
+        return (chat.sender, last_replies(chat)) if chat else (None, [])
 
-    sender = await _in_session(request, find)
+    sender, shown = await in_transaction(request.app, find)
     if sender is None:  # the chat closed while they were typing: their words stay with them
         if _wants_json(request):
             return web.json_response({"ended": True, "error": CLOSED}, status=401)
@@ -192,8 +168,7 @@ async def send(request: web.Request) -> web.Response:
     if not _from_this_site(request) or not csrf_ok(token, form.get("csrf")):
         if _wants_json(request):
             return web.json_response({"error": SEND_AGAIN}, status=400)
-        replies = await _in_session(request, lambda s: last_replies(live_chat(s, token)))
-        return _talk_page(request, token, replies, SEND_AGAIN, typed=message, status=400)
+        return _talk_page(request, token, shown, SEND_AGAIN, typed=message, status=400)
     if not message:
         return redirect("/chat") if not _wants_json(request) else web.json_response({"replies": []})
     try:
@@ -201,8 +176,7 @@ async def send(request: web.Request) -> web.Response:
     except RasaUnavailable:
         if _wants_json(request):
             return web.json_response({"error": NOT_ANSWERING}, status=503)
-        replies = await _in_session(request, lambda s: last_replies(live_chat(s, token)))
-        return _talk_page(request, token, replies, NOT_ANSWERING, typed=message, status=503)
+        return _talk_page(request, token, shown, NOT_ANSWERING, typed=message, status=503)
     await _keep(request, token, replies)
     if _wants_json(request):
         return web.json_response({"replies": replies})
@@ -218,7 +192,7 @@ async def leave(request: web.Request) -> web.Response:
         if chat is not None:
             end_chat(chat)
 
-    await _in_session(request, end)
+    await in_transaction(request.app, end)
     response = redirect(NEUTRAL_SITE)
     response.del_cookie(COOKIE, path="/")
     return response

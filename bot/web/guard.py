@@ -7,7 +7,6 @@ database session, so a slow query never holds up the web chat or other chairs.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from dataclasses import dataclass
 
@@ -20,7 +19,8 @@ from bot.model.audit import record
 from bot.model.tables import Conference, Participant
 from bot.review import signin
 from bot.web.csrf import csrf_ok, csrf_token
-from bot.web.keys import DATABASE, SETTINGS
+from bot.web.keys import SETTINGS
+from bot.web.transaction import in_transaction
 
 COOKIE = "companion_chair"
 
@@ -38,11 +38,14 @@ class Visit:
     form: dict
 
 
-def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+def set_private_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int
+) -> None:
+    """A cookie no script can read and no other site can send; over TLS only, behind https."""
     response.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(signin.SESSION_LIFETIME.total_seconds()),
+        name,
+        value,
+        max_age=max_age,
         httponly=True,
         secure=request.app[SETTINGS].public_url.startswith("https://"),
         samesite="Strict",
@@ -75,61 +78,58 @@ def chair_page(action: str, mutates: bool = False):
             token = request.cookies.get(COOKIE)
             conference_id = request.match_info["conference_id"]
 
-            def work():
-                with request.app[DATABASE].session() as session, session.begin():
-                    chair = signin.signed_in_chair(session, token)
-                    if chair is None:
-                        return refuse(
-                            request,
-                            401,
-                            "Sign in to see this page",
-                            "Use the sign-in link you were sent. Each link works once, for 2 days: "
-                            "ask for a new one in your chat (Sign-in link), or ask the "
-                            "conference administrator.",
-                        )
-                    if chair.conference_id != conference_id:
-                        record(
-                            session,
-                            chair.actor,
-                            "refused",
-                            "conference",
-                            conference_id,
-                            page=action,
-                        )
-                        return refuse(
-                            request,
-                            403,
-                            "This is not your conference",
-                            "You can only see the conferences you chair.",
-                        )
-                    if mutates and not csrf_ok(token, form.get("csrf")):
-                        return refuse(
-                            request,
-                            400,
-                            "Your change was not saved",
-                            "The form had expired. Go back, reload the page and try again.",
-                        )
-                    visit = Visit(
-                        session,
-                        chair,
-                        chair.conference,
-                        token,
-                        csrf_token(token),
-                        dict(request.query),
-                        form,
+            def work(session):
+                chair = signin.signed_in_chair(session, token)
+                if chair is None:
+                    return refuse(
+                        request,
+                        401,
+                        "Sign in to see this page",
+                        "Use the sign-in link you were sent. Each link works once, for 2 days: "
+                        "ask for a new one in your chat (Sign-in link), or ask the "
+                        "conference administrator.",
                     )
-                    result = fn(visit)
-                    if isinstance(result, dict):
-                        done, detail = result.pop("_action", None), result.pop("_audit", {})
-                    else:
-                        done, detail = result.get("audit_action"), result.get("audit", {})
+                if chair.conference_id != conference_id:
                     record(
-                        session, chair.actor, done or action, "conference", conference_id, **detail
+                        session,
+                        chair.actor,
+                        "refused",
+                        "conference",
+                        conference_id,
+                        page=action,
                     )
-                    return result
+                    return refuse(
+                        request,
+                        403,
+                        "This is not your conference",
+                        "You can only see the conferences you chair.",
+                    )
+                if mutates and not csrf_ok(token, form.get("csrf")):
+                    return refuse(
+                        request,
+                        400,
+                        "Your change was not saved",
+                        "The form had expired. Go back, reload the page and try again.",
+                    )
+                visit = Visit(
+                    session,
+                    chair,
+                    chair.conference,
+                    token,
+                    csrf_token(token),
+                    dict(request.query),
+                    form,
+                )
+                result = fn(visit)
+                if isinstance(result, dict):
+                    done, detail = result.pop("_action", None), result.pop("_audit", {})
+                else:
+                    done, detail = result.get("audit_action"), result.get("audit", {})
+                record(session, chair.actor, done or action, "conference", conference_id, **detail)
+                return result
 
             try:
-                result = await asyncio.to_thread(work)
+                result = await in_transaction(request.app, work)
             except IntegrityError:  # two changes at the same moment: the second is not saved
                 return refuse(
                     request,

@@ -30,6 +30,7 @@ from bot.settings import Settings
 from bot.telegram import bridge
 from bot.web.keys import DATABASE, SETTINGS, TELEGRAM, TELEGRAM_KEY
 from bot.web.rasa import say
+from bot.web.transaction import in_transaction
 
 log = logging.getLogger("companion.telegram")
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -126,10 +127,10 @@ async def webhook(request: web.Request) -> web.Response:
     try:
         await handle(app, app[TELEGRAM_KEY], update)
     except Exception as error:  # before Rasa had it (after, handle() keeps its troubles)
-        await _in_session(app, lambda s: release_update(s, update.update_id, done=False))
+        await in_transaction(app, lambda s: release_update(s, update.update_id, done=False))
         log.warning("A Telegram update was not taken: %s", type(error).__name__)
         return web.Response(status=503, text="Try again")
-    await _in_session(app, lambda s: release_update(s, update.update_id, done=True))
+    await in_transaction(app, lambda s: release_update(s, update.update_id, done=True))
     return web.Response(text="OK")
 
 
@@ -185,7 +186,7 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
             await came.answer()
         except TelegramError:
             pass  # too old to answer (a retry): the tap still counts
-        payload = await _in_session(
+        payload = await in_transaction(
             app, lambda s: bridge.tapped(s, sender, came.data, message.message_id)
         )
         if payload is None:
@@ -209,7 +210,7 @@ async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> N
     keyboard_message = await send_replies(bot, chat_id, replies)
     buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
     shown = keyboard_message if buttons else None
-    old = await _in_session(app, lambda s: bridge.remember_buttons(s, sender, buttons, shown))
+    old = await in_transaction(app, lambda s: bridge.remember_buttons(s, sender, buttons, shown))
     if old is not None:
         try:
             await bot.edit_message_reply_markup(chat_id, old, reply_markup=None)
@@ -228,11 +229,3 @@ async def send_replies(bot, chat_id: int, replies: list[dict]) -> int | None:
             markup = bridge.keyboard(reply.get("buttons") or []) if last else None
             sent = await bot.send_message(chat_id, part, reply_markup=markup)
     return sent.message_id if sent else None
-
-
-async def _in_session(app: web.Application, work):
-    def run():
-        with app[DATABASE].session() as session, session.begin():
-            return work(session)
-
-    return await asyncio.to_thread(run)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import text
 
 from bot.review import signin
-from bot.web.guard import COOKIE, redirect, refuse, set_session_cookie
+from bot.web.guard import COOKIE, redirect, refuse, set_private_cookie
 from bot.web.keys import DATABASE
+from bot.web.transaction import in_transaction
 
 
 @aiohttp_jinja2.template("index.html")
@@ -38,15 +37,14 @@ async def sign_in_page(request: web.Request) -> dict:
 async def sign_in(request: web.Request) -> web.Response:
     token = (await request.post()).get("token", "")
 
-    def work():
-        with request.app[DATABASE].session() as session, session.begin():
-            signed = signin.redeem_link(session, str(token))
-            if signed is None:  # a used link opened again on a browser still signed in
-                chair = signin.signed_in_chair(session, request.cookies.get(COOKIE))
-                return (None, chair.conference_id) if chair else None
-            return signed.token, signed.chair.conference_id
+    def work(session):
+        signed = signin.redeem_link(session, str(token))
+        if signed is None:  # a used link opened again on a browser still signed in
+            chair = signin.signed_in_chair(session, request.cookies.get(COOKIE))
+            return (None, chair.conference_id) if chair else None
+        return signed.token, signed.chair.conference_id
 
-    signed = await asyncio.to_thread(work)
+    signed = await in_transaction(request.app, work)
     if signed is None:
         return refuse(
             request,
@@ -58,7 +56,8 @@ async def sign_in(request: web.Request) -> web.Response:
     session_token, conference_id = signed
     response = redirect(f"/conferences/{conference_id}")
     if session_token:
-        set_session_cookie(request, response, session_token)
+        lifetime = int(signin.SESSION_LIFETIME.total_seconds())
+        set_private_cookie(request, response, COOKIE, session_token, lifetime)
     return response
 
 
