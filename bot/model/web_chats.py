@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.codes import hash_code
 from bot.model.tables import Invite, WebChat, utcnow
+from bot.model.tokens import by_token, new_token
 
 IDLE = timedelta(minutes=30)
 SENDER_PREFIX = "web:"
@@ -66,12 +67,8 @@ def _began_here(session: Session, sender: str, device: str | None) -> bool:
     )
 
 
-def new_device() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def open_chat(session: Session, sender: str, device: str, replies: list[dict]) -> Opened:
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     chat = WebChat(token_hash=hash_code(token), sender=sender, device_hash=hash_code(device))
     keep_replies(chat, replies)
     session.add(chat)
@@ -80,11 +77,7 @@ def open_chat(session: Session, sender: str, device: str, replies: list[dict]) -
 
 def live_chat(session: Session, token: str | None) -> WebChat | None:
     """The session this cookie holds, if it has not ended or gone quiet; seen now."""
-    if not token:
-        return None
-    chat = session.execute(
-        select(WebChat).where(WebChat.token_hash == hash_code(token))
-    ).scalar_one_or_none()
+    chat = by_token(session, WebChat, token)
     now = utcnow()
     if chat is None or chat.ended_at is not None:
         return None

@@ -6,7 +6,6 @@ session belongs to one chair of one conference, so it opens that conference alon
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,10 +15,10 @@ from sqlalchemy.orm import Session
 from bot.codes import hash_code
 from bot.model.audit import record
 from bot.model.tables import ChairLink, ChairSession, Participant, utcnow
+from bot.model.tokens import by_token, new_token
 
 LINK_LIFETIME = timedelta(hours=48)  # sent the day before, opened the evening before
 SESSION_LIFETIME = timedelta(hours=12)  # an evening's reading, or a day in the room
-TOKEN_BYTES = 32
 
 
 class NoChair(LookupError):
@@ -44,7 +43,7 @@ def chair_of(session: Session, conference_id: str) -> Participant:
 def issue_link(session: Session, conference_id: str, actor: str) -> str:
     """A new sign-in token for the conference's chair (the caller builds the address)."""
     chair = chair_of(session, conference_id)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     link = ChairLink(
         participant=chair, token_hash=hash_code(token), expires_at=utcnow() + LINK_LIFETIME
     )
@@ -62,9 +61,7 @@ class SignedIn:
 
 def redeem_link(session: Session, token: str) -> SignedIn | None:
     """Use a link once: a new session for its chair, or None (unknown, used or expired)."""
-    link = session.execute(
-        select(ChairLink).where(ChairLink.token_hash == hash_code(token))
-    ).scalar_one_or_none()
+    link = by_token(session, ChairLink, token)
     now = utcnow()
     if link is None or link.used_at is not None or link.expires_at <= now:
         reason = "unknown" if link is None else "used" if link.used_at else "expired"
@@ -73,7 +70,7 @@ def redeem_link(session: Session, token: str) -> SignedIn | None:
         )
         return None
     link.used_at = now
-    session_token = secrets.token_urlsafe(TOKEN_BYTES)
+    session_token = new_token()
     session.add(
         ChairSession(
             participant=link.participant,
@@ -87,20 +84,14 @@ def redeem_link(session: Session, token: str) -> SignedIn | None:
 
 def signed_in_chair(session: Session, token: str | None) -> Participant | None:
     """The chair whose live session this token is, if any."""
-    if not token:
-        return None
-    found = session.execute(
-        select(ChairSession).where(ChairSession.token_hash == hash_code(token))
-    ).scalar_one_or_none()
+    found = by_token(session, ChairSession, token)
     if found is None or found.ended_at is not None or found.expires_at <= utcnow():
         return None
     return found.participant if found.participant.role == "chair" else None
 
 
 def sign_out(session: Session, token: str) -> None:
-    found = session.execute(
-        select(ChairSession).where(ChairSession.token_hash == hash_code(token))
-    ).scalar_one_or_none()
+    found = by_token(session, ChairSession, token)
     if found is not None and found.ended_at is None:
         found.ended_at = utcnow()
         record(session, found.participant.actor, "chair_signed_out", "chair_session", found.id)

@@ -71,6 +71,7 @@ def _names(visit: Visit) -> dict:
 
 def _page(visit: Visit, template: str, current: str, title: str, **context) -> dict:
     conference = visit.conference
+    names = _names(visit)
     return {
         "_template": template,
         "title": title,
@@ -81,7 +82,8 @@ def _page(visit: Visit, template: str, current: str, title: str, **context) -> d
         f"{wording.conference_date(conference.date)}",
         "chair": visit.chair,
         "csrf": visit.csrf,
-        "names": _names(visit),
+        "names": names,
+        "who": lambda item: who(item, names),  # "Kelly Smith (parent or carer)"
         "role_titles": vocabulary.ROLE_TITLES,
         "column_titles": vocabulary.COLUMN_TITLES,
         "score_headings": SCORE_HEADINGS,
@@ -177,7 +179,6 @@ def board(visit: Visit) -> dict:
         headings=_board_headings(visit.conference.type, view),
         columns=summary["columns"],
         children=children,
-        who=lambda item: who(item, _names(visit)),
         when=lambda iso: wording.said(iso, utc=True),
         columns_order=vocabulary.COLUMNS,
         error=REFUSALS.get(visit.query.get("error", "")),
@@ -206,7 +207,6 @@ def item(visit: Visit):
         item=found,
         column=column,
         others=[other for other in items.values() if other["id"] != key],
-        who=lambda item: who(item, _names(visit)),
         columns_order=vocabulary.COLUMNS,
         error=REFUSALS.get(visit.query.get("error", "")),
         _audit={"item": key},
@@ -292,7 +292,6 @@ def scaling(visit: Visit) -> dict:
         "scaling",
         "Scores",
         statements=statements,
-        who=lambda item: who(item, names),
     )
 
 

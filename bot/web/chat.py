@@ -12,13 +12,13 @@ from aiohttp import web
 
 from bot.chat_client import is_scale
 from bot.model.invites import participant_for_sender
+from bot.model.tokens import new_token
 from bot.model.web_chats import (
     IDLE,
     end_chat,
     keep_replies,
     last_replies,
     live_chat,
-    new_device,
     new_sender,
     open_chat,
     sender_for_invite,
@@ -121,7 +121,7 @@ async def start(request: web.Request) -> web.Response:
     code = str((await request.post()).get("code", "")).strip()
     if not code:
         return _start_page(request, "Type the code from your invite.", status=400)
-    device = request.cookies.get(DEVICE) or new_device()
+    device = request.cookies.get(DEVICE) or new_token()
     old = request.cookies.get(COOKIE)
 
     def find(session):
