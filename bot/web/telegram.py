@@ -207,9 +207,7 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
 
 async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> None:
     """Send the replies; the buttons now shown replace the last ones, whose keyboard goes."""
-    keyboard_message = await send_replies(bot, chat_id, replies)
-    buttons = next((r["buttons"] for r in reversed(replies) if r.get("buttons")), [])
-    shown = keyboard_message if buttons else None
+    shown, buttons = await send_replies(bot, chat_id, replies)
     old = await in_transaction(app, lambda s: bridge.remember_buttons(s, sender, buttons, shown))
     if old is not None:
         try:
@@ -218,14 +216,15 @@ async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> N
             pass  # already gone
 
 
-async def send_replies(bot, chat_id: int, replies: list[dict]) -> int | None:
-    """Send each reply, split to Telegram's length; the id of the last message sent."""
+async def send_replies(bot, chat_id: int, replies: list[dict]) -> tuple[int | None, list]:
+    """Send each reply, split to Telegram's length, the last reply's buttons under the last
+    message: that message's id and those buttons (None and [] when there are none)."""
     texts = [reply for reply in replies if reply.get("text")]
-    sent = None
+    sent, buttons = None, []
     for number, reply in enumerate(texts):
         parts = bridge.split_text(reply["text"])
         for index, part in enumerate(parts):
             last = number == len(texts) - 1 and index == len(parts) - 1
-            markup = bridge.keyboard(reply.get("buttons") or []) if last else None
-            sent = await bot.send_message(chat_id, part, reply_markup=markup)
-    return sent.message_id if sent else None
+            buttons = (reply.get("buttons") or []) if last else []
+            sent = await bot.send_message(chat_id, part, reply_markup=bridge.keyboard(buttons))
+    return (sent.message_id if sent and buttons else None), buttons
