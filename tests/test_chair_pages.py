@@ -442,9 +442,14 @@ async def test_a_chair_cannot_change_another_conference(chair, database, other_c
         response = await chair.post(path, data, csrf=csrf, conference_id=other_conference)
         assert response.status == 403, path
     with database.session() as session:
-        conference = session.get(Conference, other_conference)
-        assert conference.status != "approved"
-        from bot.model.tables import Decision, RecordEdit
+        from bot.model.tables import Decision, RecordEdit, RecordVersion
+
+        assert (
+            session.execute(
+                select(RecordVersion).where(RecordVersion.conference_id == other_conference)
+            ).first()
+            is None
+        )  # not approved
 
         assert session.get(Decision, other_conference) is None
         assert (

@@ -27,7 +27,6 @@ def edit(database, conference_id, ids, **fields):
     with database.session() as session, session.begin():
         row = RecordEdit(conference_id=conference_id, chair_id=ids["P5"], **fields)
         session.add(row)
-        record.changed(session, session.get(Conference, conference_id))
         session.flush()
         return row.id
 

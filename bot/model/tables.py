@@ -57,6 +57,8 @@ class Conference(Base):
     # The local emergency duty team's number, shown in crisis scripts when given; read only
     # there, so loaded only then.
     out_of_hours = deferred(Column(String(40), nullable=True))
+    # Not the record's status: that is worked out from its approved versions, whether
+    # anything has changed since (bot/review/record.py).
     status = Column(String(16), nullable=False, default="draft")
     # The demo conference that `make run` loads; its invites are reissued on each run.
     demo = Column(Boolean, nullable=False, default=False)

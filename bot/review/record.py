@@ -131,7 +131,6 @@ def save_decision(session: Session, conference: Conference, chair: Participant, 
     decision.updated_by = chair
     decision.updated_at = utcnow()
     session.add(decision)
-    changed(session, conference)
     record(
         session,
         chair.actor,
@@ -142,11 +141,6 @@ def save_decision(session: Session, conference: Conference, chair: Participant, 
         categories=values["categories"],
     )
     return decision
-
-
-def changed(session: Session, conference: Conference) -> None:
-    """The chair changed the record: an approved one becomes the next version's draft."""
-    conference.status = "draft"
 
 
 def versions(session: Session, conference_id: str) -> list[RecordVersion]:
@@ -227,7 +221,6 @@ def approve(session: Session, conference: Conference, chair: Participant, summar
         record=json.dumps(locked, ensure_ascii=False),
     )
     session.add(version)
-    conference.status = "approved"
     record(session, chair.actor, "record_approved", "conference", conference.id, version=number)
     return version
 

@@ -202,7 +202,7 @@ def build_summary(
             "date": _when(conference.date),
             "local_authority": conference.local_authority,
             "children": [{"key": c.key, "name": c.name, "age": c.age} for c in conference.children],
-            "status": conference.status,
+            # "status": from the record's state, at the end
         },
         "danger_statements": [
             {

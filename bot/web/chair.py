@@ -244,7 +244,6 @@ def edit(visit: Visit):
     )
     visit.session.add(edit)
     visit.session.flush()
-    records.changed(visit.session, visit.conference)
     target = item_id or f"c{edit.id}"
     return _redirect(visit, f"board#{target}", kind=kind, item=item_id, edit=edit.id)
 
