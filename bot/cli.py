@@ -18,7 +18,7 @@ from bot import wording
 from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.launcher.serve import serve
-from bot.links import invite_links
+from bot.links import invite_links, sign_in_link
 from bot.model import crypto
 from bot.model.audit import record
 from bot.model.conferences import create_conference
@@ -93,7 +93,7 @@ def chair_link(settings: Settings, conference_id: str) -> int:
                     "local_authority": chair.conference.local_authority,
                 },
             )
-        link = f"{settings.public_url}/sign-in/{token}"
+        link = sign_in_link(settings.public_url, token)
         emailed = email_sign_in(settings, address, {**fields, "link": link})  # once saved
     except signin.NoChair:
         print(

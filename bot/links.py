@@ -1,4 +1,5 @@
-"""The addresses a participant opens to join: the web chat, and Telegram's deep link."""
+"""The addresses people open: a participant's invite (the web chat, Telegram's deep link) and
+a chair's sign-in."""
 
 from __future__ import annotations
 
@@ -14,3 +15,8 @@ def invite_links(settings: Settings, code: str) -> dict:
         else None
     )
     return {"web_link": web_link, "telegram_link": telegram_link}
+
+
+def sign_in_link(public_url: str, token: str) -> str:
+    """A chair's single-use sign-in address (bot/review/signin.py; bot/web/routes.py)."""
+    return f"{public_url}/sign-in/{token}"

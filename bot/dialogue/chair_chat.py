@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot import vocabulary
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.replies import Reply, button
+from bot.links import sign_in_link
 from bot.review import signin
 from bot.summary.build import build_summary
 from bot.summary.outline import outline
@@ -52,7 +53,7 @@ def replies(conversation: Conversation, text: str | None, public_url: str) -> li
             token = signin.issue_link(session, conference.id, conversation.participant.actor)
         except signin.NoChair:
             return [Reply(conversation.text("chair_no_link"), menu)]
-        link = f"{public_url}/sign-in/{token}"
+        link = sign_in_link(public_url, token)
         return [Reply(conversation.text("chair_link", link=link), menu)]
     if chosen == WHO:
         lines = [

@@ -7,6 +7,7 @@ reissues the codes of demo participants who have not joined yet.
 from __future__ import annotations
 
 from bot.conference_file import load_conference_file
+from bot.links import sign_in_link
 from bot.model.conferences import create_conference, demo_conference
 from bot.model.database import Database
 from bot.model.invites import reissue_unbound_invites
@@ -34,6 +35,6 @@ def prepare_demo(settings: Settings) -> tuple[list[dict], str]:
                 {"key": p.key, "name": p.name, "role": p.role, "code": codes.get(p.key)}
                 for p in conference.participants
             ]
-            return rows, f"{settings.public_url}/sign-in/{token}"
+            return rows, sign_in_link(settings.public_url, token)
     finally:
         database.dispose()
