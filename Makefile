@@ -26,11 +26,10 @@ run: setup
 
 test: setup lint validate rasa-test pytest-rasa pytest
 
-# The safeguarding detector is built once per environment (bot/safeguarding/built.py).
+# The safeguarding detector is built once, for the action server (bot/safeguarding/built.py).
 setup: environments $(MODEL) $(ASSETS)
 	$(BIN)/companion setup
 	$(BIN)/python -m bot.safeguarding.detector
-	$(RASA_BIN)/python -m bot.safeguarding.detector
 
 # Both environments at once: most of it is unpacking wheels.
 environments:

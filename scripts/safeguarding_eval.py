@@ -6,8 +6,10 @@
 classifier votes come from 5-fold cross-validation, so no message is judged by a model
 that saw it. `held_out` and `held_out_2` are tests/data/safeguarding/corpus/*.tsv, each
 written apart by another author and never used for tuning: judged by the real detector.
-A disclosure counts as caught when the detector says immediate danger (the questions
-stop); "concern" is shown too. An everyday message is a false alarm when it interrupts.
+The detector alone, without the question or the person (for that, and for the check, see
+scripts/safeguarding_context_eval.py): a disclosure counts as caught when the detector says
+immediate danger; "unsure" (the check, in context) and "concern" are shown too. An everyday
+message is a false alarm when it is immediate.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.safeguarding import classifier
-from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
+from bot.safeguarding.detector import CONCERN, IMMEDIATE, UNSURE, assess
 
 HELD_OUT = Path(__file__).resolve().parent.parent / "tests/data/safeguarding/corpus"
 
@@ -50,19 +52,21 @@ def findings(name: str) -> list[tuple[str, str, str, str | None]]:
 
 
 def report(name: str, found) -> dict[str, float]:
-    counts = defaultdict(lambda: {"n": 0, IMMEDIATE: 0, CONCERN: 0, None: 0})
+    counts = defaultdict(lambda: {"n": 0, IMMEDIATE: 0, UNSURE: 0, CONCERN: 0, None: 0})
     for label, category, _, tier in found:
         counts[(label, category)]["n"] += 1
         counts[(label, category)][tier] += 1
     print(f"\n{name}")
-    print(f"{'':10} {'category':28} {'n':>5} {'interrupt':>10} {'concern':>8} {'nothing':>8}")
+    print(f"{'':10} {'category':28} {'n':>5} {'interrupt':>10} {'unsure':>8} {'concern':>8} "
+          f"{'nothing':>8}")  # fmt: skip
     figures = {}
     for label in ("immediate", "everyday"):
         rows = {c: r for (lab, c), r in counts.items() if lab == label}
         for category, row in sorted(rows.items()):
             print(
                 f"{label:10} {category:28} {row['n']:5} {row[IMMEDIATE] / row['n']:10.1%} "
-                f"{row[CONCERN] / row['n']:8.1%} {row[None] / row['n']:8.1%}"
+                f"{row[UNSURE] / row['n']:8.1%} {row[CONCERN] / row['n']:8.1%} "
+                f"{row[None] / row['n']:8.1%}"
             )
         total = sum(r["n"] for r in rows.values())
         fired = sum(r[IMMEDIATE] for r in rows.values())

@@ -219,14 +219,21 @@ class EngineChat:
         self.participant_id = participant_id
         self.agenda = agenda or load_agenda()
 
-    def turn(self, method: str, *args):
+    def turn(self, method: str, text: str | None = None):
+        from bot.dialogue import safety
         from bot.dialogue.conversation import Conversation
         from bot.model.tables import Participant
+        from bot.safeguarding.detector import assess
 
         with self.database.session() as session, session.begin():
             participant = session.get(Participant, self.participant_id)
             conversation = Conversation(session, participant, self.agenda)
-            replies = getattr(conversation, method)(*args)
+            if method == "answer" or safety.reads_as_check_reply(conversation, text):
+                # as the action server: the words judged in context, help where needed
+                replies = safety.take(conversation, text, assess(text))
+            else:
+                args = [text] if method in ("add_late", "misunderstood") and text else []
+                replies = getattr(conversation, method)(*args)
             if method != "ask":  # as every turn of the action server ends
                 replies += conversation.next_question()
         return replies
@@ -236,8 +243,13 @@ class EngineChat:
 
     def say(self, text: str) -> str:
         command = self.agenda.command(text)
-        replies = self.turn(command) if command else self.turn("answer", text)
+        replies = self.turn(command, text) if command else self.turn("answer", text)
         return "\n".join(reply.text for reply in replies)
+
+    def replies(self, text: str):
+        """What the chat says, with its buttons."""
+        command = self.agenda.command(text)
+        return self.turn(command, text) if command else self.turn("answer", text)
 
     def buttons(self) -> list[str]:
         replies = self.turn("ask")

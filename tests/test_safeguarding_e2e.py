@@ -1,6 +1,6 @@
-"""Safeguarding through the real stack: the interrupt mid-form in every flow, the script
-for the person's age, the alert and its outbox, the fake Notify's request, resume at the
-same question, and nothing of it in what the family can see."""
+"""Safeguarding through the real stack: help mid-form in every flow, the script for the
+person's age and role, the alert and its outbox, the fake Notify's request, the words kept
+as the answer and the conversation moving on, and nothing of it in what the family can see."""
 
 from __future__ import annotations
 
@@ -44,18 +44,18 @@ def alerts_for(stack, conference_id):
     return rows, sorted(outbox)
 
 
-def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_notify):
+def test_a_parent_mid_form_gets_help_her_answer_kept_then_the_next_question(stack, fake_notify):
     conference = import_demo(stack.env)
     stack.say("sg:kelly", f"/start {conference['P1']}")
     stack.say("sg:kelly", "No")  # not seen: no "did someone go through them?"
     replies = stack.say("sg:kelly", "my partner is hitting me right now")
     said = texts(replies)
-    assert "I have stopped the questions" in said
+    assert "I have kept what you wrote" in said
     assert "call 999" in said and "0808 800 5000" in said
     assert "0808 2000 247" in said  # the domestic abuse helpline, for parents and carers
     assert "Out-of-hours social care: call 01632 960 123" in said  # from the conference file
     assert "may not read it until the next working day" in said  # no promise of "today"
-    assert "questions about the reports" in replies[-1]["text"]  # the same question again
+    assert "What worries you about the meeting" in replies[-1]["text"]  # on, not again
     rows, outbox = alerts_for(stack, conference["id"])
     assert rows == [("immediate_danger", "my partner is hitting me right now", "P1", None)]
     assert outbox == [
@@ -71,12 +71,9 @@ def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_no
         [EMAIL_TEMPLATE] * 2 + [SMS_TEMPLATE]
     )
     assert all("partner" not in json.dumps(r) for r in received)  # the words stay in the app
-    # The disclosure is not an answer: nothing the family can see holds it.
+    # The disclosure is her answer, for the chair: nothing the family can see holds it.
     database = Database(stack.settings)
     with database.session() as session:
-        assert not session.execute(
-            select(Answer).where(Answer.text == "my partner is hitting me right now")
-        ).first()
         family = build_summary(session, conference["id"], "family")
         chair = build_summary(session, conference["id"], "chair")
     database.dispose()
@@ -84,8 +81,10 @@ def test_a_parent_mid_form_gets_help_first_then_the_same_question(stack, fake_no
     assert family["alerts"] == [] and words not in json.dumps(family)
     assert words not in to_markdown(family)
     assert chair["alerts"][0]["text"] == "my partner is hitting me right now"
-    # And the conversation carries on where it was.
-    assert "What worries you about the meeting" in stack.say("sg:kelly", "No questions")[-1]["text"]
+    kept = [item["text"] for item in chair["for_chair"] if item["participant"] == "P1"]
+    assert kept == ["my partner is hitting me right now"]
+    # And the conversation carries on.
+    assert "What would help you" in stack.say("sg:kelly", "Nothing")[-1]["text"]
 
 
 def _for(fake_notify, conference) -> list[dict]:
@@ -100,7 +99,7 @@ def test_a_younger_child_hears_the_script_for_their_age(stack):
     assert "You are not in trouble" in said and "0800 1111" in said
     assert "ask a grown-up you trust" in said
     assert "Shout" not in said  # the older band's list
-    assert "House of good things" in replies[-1]["text"]
+    assert "Who makes you feel safe?" in replies[-1]["text"]  # her words kept in the house
     rows, _ = alerts_for(stack, conference["id"])
     assert rows == [("immediate_danger", "my dad hits me", "P2", None)]
 
@@ -122,8 +121,10 @@ def test_a_professional_reporting_danger_is_interrupted_too(stack):
     conference = import_demo(stack.env)
     stack.say("sg:gp", f"/start {conference['P4']}")
     replies = stack.say("sg:gp", "Ava told me today that she wants to kill herself")
-    assert "Follow your safeguarding steps now" in texts(replies)
-    assert "existing safety" in replies[-1]["text"]  # a review starts with what works
+    said = texts(replies)
+    assert "Follow your agency's safeguarding procedures now" in said
+    assert "0800 1111" not in said and "Samaritans" not in said  # no helplines for families
+    assert "strengths and protective factors" in replies[-1]["text"]  # on to the next
 
 
 def test_a_concern_is_recorded_without_interrupting(stack):
@@ -132,7 +133,7 @@ def test_a_concern_is_recorded_without_interrupting(stack):
     for text in ("yes", "skip", "skip", "skip", "skip"):
         stack.say("sg:concern", text)
     replies = stack.say("sg:concern", "he doesnt hit us any more")
-    assert "I have stopped the questions" not in texts(replies)
+    assert "999" not in texts(replies)
     assert "Is this about Ava or Leo?" in replies[-1]["text"]  # the answer was taken
     rows, outbox = alerts_for(stack, conference["id"])
     assert rows == [("concern", "he doesnt hit us any more", "P1", None)]
@@ -144,14 +145,16 @@ def test_rasa_intent_syntax_does_not_get_round_the_detector(stack):
     stack.say("sg:bypass", f"/start {conference['P1']}")
     replies = stack.say("sg:bypass", "/inform@1 my dad hits me right now")
     assert "call 999" in texts(replies)
-    assert "Have you seen the reports" in replies[-1]["text"]  # the same question
+    assert "questions about the reports" in replies[-1]["text"]  # on to the next question
     rows, _ = alerts_for(stack, conference["id"])
     assert [(kind, key) for kind, _, key, _ in rows] == [("immediate_danger", "P1")]
     database = Database(stack.settings)
     with database.session() as session:
-        stored = session.execute(select(Answer.text)).scalars().all()
+        notes = [(a.question_key, a.text) for a in session.execute(select(Answer)).scalars()
+                 if a.participant.conference_id == conference["id"]]  # fmt: skip
     database.dispose()
-    assert "/inform@1 my dad hits me right now" not in stored
+    # kept word for word as typed, a note for the chair at the question it was typed at
+    assert notes == [("seen_report:note", "/inform@1 my dad hits me right now")]
 
 
 def test_typing_disclosure_is_just_text_and_raises_nothing(stack):

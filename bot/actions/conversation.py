@@ -1,31 +1,20 @@
-"""An answer, the commands that work at any question, and a disclosure: each one action
+"""An answer, the commands that work at any question, and "you misunderstood": each one action
 (bot/actions/turn.py asks the next question)."""
 
 from __future__ import annotations
 
-from bot.actions.store import is_immediate, note_concern
 from bot.actions.turn import Turn, carry_on
+from bot.dialogue import safety
 
 
 class ActionAnswer(Turn):
     """Whatever is typed at a question: saved (committed before the next question is
-    asked), unless it tells us a child may be in danger: then help first, and the
-    question waits."""
+    asked), with help first where it needs it (bot/dialogue/safety.py)."""
 
     action_name = "action_answer"
 
     def at_question(self, conversation, text, finding):
-        if is_immediate(finding):
-            return conversation.safeguard(text, finding)
-        note_concern(conversation, text, finding)
-        return conversation.answer(text)
-
-
-class ActionSafeguarding(ActionAnswer):
-    """A disclosure found by the NLU; read again here from the words as typed, and if it
-    is not one after all, an answer like any other."""
-
-    action_name = "action_safeguarding"
+        return safety.take(conversation, text, finding)
 
 
 class CommandAction(Turn):

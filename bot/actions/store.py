@@ -14,7 +14,7 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.replies import Reply
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
-from bot.safeguarding.detector import CONCERN, IMMEDIATE, Finding, assess
+from bot.safeguarding.detector import Finding, assess
 from bot.settings import load_settings
 from bot.typed import as_typed
 
@@ -47,13 +47,3 @@ def latest_finding(tracker) -> Finding | None:
     """What the safeguarding detector finds in the latest message, read again here from
     the words as typed, whatever the NLU made of them."""
     return assess(typed_text(tracker))
-
-
-def is_immediate(finding: Finding | None) -> bool:
-    return finding is not None and finding.tier == IMMEDIATE
-
-
-def note_concern(conversation: Conversation | None, text: str, finding: Finding | None) -> None:
-    """A concern (not an emergency) in a message is recorded for the chair."""
-    if conversation is not None and finding is not None and finding.tier == CONCERN:
-        conversation.note_concern(text, finding)

@@ -18,19 +18,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.store import (
-    conversation_of,
-    database,
-    is_immediate,
-    latest_finding,
-    note_concern,
-    send,
-    typed_text,
-)
-from bot.dialogue import chair_chat
+from bot.actions.store import conversation_of, database, latest_finding, send, typed_text
+from bot.dialogue import chair_chat, safety
 from bot.dialogue.conversation import Conversation
 from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.detector import Finding
+from bot.safeguarding.judge import INTERRUPT, Context, judge
 from bot.safeguarding.script import script_for
 
 
@@ -42,9 +35,9 @@ def fresh_history(joined: bool) -> list[dict]:
 def carry_on(conversation: Conversation, text: str | None, finding: Finding | None):
     """A message from someone not at a question (paused, stopped, lost, or sent already):
     help first if it needs it, otherwise back to where they were, or added for the chair."""
-    if is_immediate(finding):
-        return conversation.safeguard(text, finding)  # a pause stays a pause
-    note_concern(conversation, text, finding)
+    helped = safety.elsewhere(conversation, text, finding)
+    if helped is not None:
+        return helped  # the words kept; a pause stays a pause
     if not conversation.steps:
         if conversation.participant.role == "chair":
             return chair_chat.replies(conversation, text, database().settings.public_url)
@@ -79,7 +72,7 @@ class Turn(Action):
         return carry_on(conversation, text, finding)
 
     def no_conversation(self, dispatcher, tracker: Tracker, text: str, finding) -> None:
-        if is_immediate(finding):  # recorded, and emailed to the duty inbox
+        if judge(finding, Context()) == INTERRUPT:  # recorded, and emailed to the duty inbox
             with database().session() as session, session.begin():
                 raise_unjoined_alert(session, finding, text, database().settings.duty_email)
             send(dispatcher, script_for(None, None))
@@ -95,6 +88,9 @@ class Turn(Action):
                 return fresh_history(joined=False)
             here = tracker.get_slot("joined") is True and conversation.at_a_question
             take = self.at_question if here else self.elsewhere
+            if here and safety.reads_as_check_reply(conversation, text):
+                take = safety.take  # "not now" at the check is its "no", not a pause
             replies = take(conversation, text, finding)
             send(dispatcher, replies + conversation.next_question())
         return fresh_history(joined=True)
+

@@ -34,7 +34,7 @@ PLACEHOLDERS = set(
 QUESTION_FIELDS = set(
     "key kind text column repeat about_children per options suggestions skip_button "
     "conference_types roles previous reason next_point at_top label house only_if "
-    "age_bands faces takes_yes_no".split()
+    "age_bands faces takes_yes_no about_harm".split()
 )
 WORDING_KEYS = {"family", "young_person", "professional", *vocabulary.CONFERENCE_TYPES}
 
@@ -70,6 +70,10 @@ class Question:
     age_bands: tuple[str, ...] | None = None  # young people: only for these bands
     faces: bool = False  # score buttons with faces, for children
     takes_yes_no: bool = False  # a bare "yes" or "no" is an answer here, not "nothing to add"
+    # Its answers are expected to talk about harm (the dangers, worries, what is wrong in
+    # the reports): there, harm that is over, managed or disputed is an answer, and only
+    # signs of now stop the questions (bot/safeguarding/judge.py).
+    about_harm: bool = False
     conference_types: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
     prompts: dict = field(default_factory=dict)  # score follow-ups: previous, reason, ...
@@ -251,6 +255,7 @@ def _question(check: _Checker, node, section: str, field_path: str) -> Question 
         age_bands=tuple(node["age_bands"]) if "age_bands" in node else None,
         faces=bool(node.get("faces", False)),
         takes_yes_no=bool(node.get("takes_yes_no", False)),
+        about_harm=bool(node.get("about_harm", False)),
         conference_types=tuple(node["conference_types"]) if "conference_types" in node else None,
         roles=tuple(node["roles"]) if "roles" in node else None,
         prompts=prompts,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import vocabulary, wording
 from bot.agenda.loader import Agenda, fill, words
-from bot.dialogue import parsing
+from bot.dialogue import parsing, safety
 from bot.dialogue.handlers import handler_for
 from bot.dialogue.replies import Reply, button
 from bot.dialogue.state import Phase, PhaseData, State
@@ -24,9 +24,8 @@ from bot.model.answers import current_answers, revise_answer, save_answer
 from bot.model.audit import record
 from bot.model.scores import current_score, save_score
 from bot.model.tables import Answer, Participant, Progress, Score, utcnow
-from bot.safeguarding.alerts import raise_alert, record_dispute
-from bot.safeguarding.detector import Finding
-from bot.safeguarding.script import helplines, script_for
+from bot.safeguarding.alerts import record_dispute
+from bot.safeguarding.script import helplines
 
 
 def _and(names: list[str], conjunction: str) -> str:
@@ -209,7 +208,18 @@ class Conversation:
         (paused, stopped, sent) or a child was just asked whether they want to stop."""
         if self.state is not State.ACTIVE or self.data.stop_asked:
             return []
+        if self.data.safety_check:  # "Are you safe right now?" comes first
+            return safety.check_pending(self)
         return self.ask()
+
+    def offered(self, text: str) -> bool:
+        """Is the message one of the buttons offered at this question (its title or
+        payload)? A button press says nothing of danger."""
+        if self.step is None:
+            return False
+        said = parsing.key(text)
+        buttons = handler_for(self.step.kind).prompt(self, self.step).buttons
+        return any(said in (parsing.key(b["title"]), parsing.key(b["payload"])) for b in buttons)
 
     def answer(self, text: str) -> list[Reply]:
         """Take what the participant typed (or the button they pressed) at this question."""
@@ -347,15 +357,6 @@ class Conversation:
         return [self.message("skipped")] if phase is Phase.ASK else []
 
     # --- safeguarding -------------------------------------------------------------------
-
-    def safeguard(self, text: str, finding: Finding) -> list[Reply]:
-        """A child may be in danger: record the alert, show the help; the question waits."""
-        raise_alert(self.session, self.participant, finding, text)
-        return script_for(self.participant.role, self.band, self.conference.out_of_hours)
-
-    def note_concern(self, text: str, finding: Finding) -> None:
-        """A worry for the chair (past harm, fear): recorded, the conversation goes on."""
-        raise_alert(self.session, self.participant, finding, text)
 
     def misunderstood(self, text: str = "") -> list[Reply]:
         """Noted beside the latest alert; with no alert to dispute, the words are an answer."""

@@ -44,6 +44,7 @@ class PhaseData:
     again: str | None = None  # asked again after a reply that matched nothing: the hint
     misses: int = 0  # replies in a row that matched no option (a choice, a score)
     stop_asked: bool = False  # a child said stop: asked once whether they mean it
+    safety_check: int | None = None  # "Are you safe right now?" waits for a reply: the alert
 
     @classmethod
     def from_json(cls, data: dict | None) -> "PhaseData":

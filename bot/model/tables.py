@@ -209,6 +209,10 @@ class Answer(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     superseded_at = Column(DateTime)  # set when a newer version replaces this one
     superseded_by_id = Column(ForeignKey("answer.id"))
+    # Held back from the family because it raised an alert or a concern, until the chair
+    # releases it (bot/review/): who released it, and when.
+    released_at = Column(DateTime)
+    released_by = Column(String(64))
 
     participant = relationship("Participant")
 
@@ -262,8 +266,15 @@ class SafeguardingAlert(Base):
     # "You misunderstood": recorded beside the alert, which stays.
     disputed_text = Column(EncryptedText)
     disputed_at = Column(DateTime)
+    # The answer the words were kept as (every message typed at a question is one).
+    answer_id = Column(ForeignKey("answer.id"))
+    # The reply to "Are you safe right now?": safe_now, not_safe_now or unsure.
+    check_reply = Column(String(16))
+    read_at = Column(DateTime)  # the chair marked it as read
+    read_by = Column(String(64))
 
     participant = relationship("Participant")
+    answer = relationship("Answer", foreign_keys=[answer_id])
 
 
 class Notification(Base):

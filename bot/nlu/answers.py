@@ -2,7 +2,7 @@
 
 Runs last. Inside a conversation only our rules may decide that a message is not an answer:
 `/start CODE` or a bare invite code, a whole-message command from the agenda, "you
-misunderstood", and the safeguarding layer. Any other message ("I started a parenting
+misunderstood". Any other message ("I started a parenting
 course", "hello") becomes `inform`, whatever a trained classifier might guess if one were
 added: an answer to the current question, or, from someone who has not joined, a message
 that gets the invite explanation.

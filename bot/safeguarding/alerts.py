@@ -15,45 +15,91 @@ from bot.safeguarding.detector import IMMEDIATE, Finding
 
 log = logging.getLogger("companion.safeguarding")
 TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
-KINDS = {IMMEDIATE: "immediate_danger", "concern": "concern"}
+IMMEDIATE_DANGER, CONCERN = "immediate_danger", "concern"
 FLOOD_WINDOW = timedelta(minutes=15)
+FULL_HELP_QUIET = timedelta(minutes=30)
 
 
-def raise_alert(session: Session, participant: Participant, finding: Finding, text: str):
+def raise_alert(
+    session: Session,
+    participant: Participant,
+    finding: Finding,
+    text: str,
+    immediate: bool | None = None,
+    answer: Answer | None = None,
+):
+    """An alert (immediate danger, told to the social worker and the chair at once) or a
+    concern (for their reading), pointing at the answer the words were kept as."""
+    immediate = finding.tier == IMMEDIATE if immediate is None else immediate
     alert = SafeguardingAlert(
         conference_id=participant.conference_id,
         participant=participant,
-        kind=KINDS[finding.tier],
+        kind=IMMEDIATE_DANGER if immediate else CONCERN,
         pattern=finding.kind,
         text=text,
+        answer_id=answer.id if answer is not None else None,
     )
     session.add(alert)
     session.flush()
     record(session, participant.actor, "safeguarding_alert", "safeguarding_alert",
            alert.id, kind=alert.kind)  # fmt: skip
-    if finding.tier == IMMEDIATE and not _told_recently(session, alert):
-        for person in participant.conference.participants:
-            if person.role not in TOLD:
-                continue
-            for channel, address in (("email", person.email), ("sms", person.phone)):
-                if address:
-                    session.add(Notification(alert=alert, channel=channel, recipient=address,
-                                             recipient_role=person.role))  # fmt: skip
+    if immediate:
+        _tell(session, alert)
     return alert
+
+
+def escalate(session: Session, alert: SafeguardingAlert, check_reply: str) -> None:
+    """The safety check was answered: recorded beside the alert; "not safe" or "not sure"
+    makes a concern an immediate alert, told at once."""
+    alert.check_reply = check_reply
+    record(session, alert.participant.actor, "safety_check_answered", "safeguarding_alert",
+           alert.id, reply=check_reply)  # fmt: skip
+    if check_reply != "safe_now" and alert.kind != IMMEDIATE_DANGER:
+        alert.kind = IMMEDIATE_DANGER
+        _tell(session, alert)
+
+
+def _tell(session: Session, alert: SafeguardingAlert) -> None:
+    """Queue an email and a text to the social worker and the chair (once in a while)."""
+    if _told_recently(session, alert):
+        return
+    for person in alert.participant.conference.participants:
+        if person.role not in TOLD:
+            continue
+        for channel, address in (("email", person.email), ("sms", person.phone)):
+            if address:
+                session.add(Notification(alert=alert, channel=channel, recipient=address,
+                                         recipient_role=person.role))  # fmt: skip
+
+
+def helped_recently(session: Session, participant: Participant) -> bool:
+    """Has this person been shown the full help, for an immediate alert, within the last
+    half hour? Then another alert gets one short line, not the whole script again."""
+    since = utcnow() - FULL_HELP_QUIET
+    return (
+        session.execute(
+            select(SafeguardingAlert.id).where(
+                SafeguardingAlert.participant_id == participant.id,
+                SafeguardingAlert.kind == IMMEDIATE_DANGER,
+                SafeguardingAlert.created_at >= since,
+            )
+        ).first()
+        is not None
+    )
 
 
 def raise_unjoined_alert(session: Session, finding: Finding, text: str, duty_email: str | None):
     """Someone not joined (a wrong code, locked out) may be a child in danger too: the
     alert is recorded for the duty inbox, never lost."""
-    alert = SafeguardingAlert(kind=KINDS[finding.tier], pattern=finding.kind, text=text)
+    alert = SafeguardingAlert(kind=IMMEDIATE_DANGER, pattern=finding.kind, text=text)
     session.add(alert)
     session.flush()
     record(session, "unjoined", "safeguarding_alert", "safeguarding_alert", alert.id,
            kind=alert.kind)  # fmt: skip
-    if finding.tier == IMMEDIATE and duty_email:
+    if duty_email:
         session.add(Notification(alert=alert, channel="email", recipient=duty_email,
                                  recipient_role="duty"))  # fmt: skip
-    elif finding.tier == IMMEDIATE:
+    else:
         log.warning(
             "Safeguarding alert %s from someone not joined is recorded, but nobody is emailed: "
             "set COMPANION_DUTY_EMAIL.",

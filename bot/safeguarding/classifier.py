@@ -30,10 +30,17 @@ FEWEST_WORDS = 3  # shorter messages are left to the harm concepts ("kms" is one
 
 
 def read(path: Path) -> list[tuple[str, str, str]]:
-    """label, category, message per line; lines starting with # are comments."""
+    """label, category, message per line; lines starting with # are comments. A corpus in
+    context (label, audience, question, register, message) gives label, register, message;
+    its `unsure` lines teach nothing either way."""
     with open(path, encoding="utf-8", newline="") as file:
-        rows = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return [tuple(row) for row in rows if len(row) == 3 and not row[0].startswith("#")]
+        rows = [row for row in csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
+                if row and not row[0].startswith("#")]  # fmt: skip
+    return [
+        (row[0], row[-2], row[-1]) if len(row) == 5 else tuple(row)
+        for row in rows
+        if len(row) in (3, 5) and row[0] in ("immediate", "everyday")
+    ]
 
 
 def build():

@@ -27,7 +27,7 @@ FOLDER = Path(__file__).with_name("concepts")
 TIERS = ("danger", "danger_with_person", "concern")
 CUES = (
     "idioms", "play", "over", "now", "accident", "negators", "not_negations", "denials",
-    "denying_subjects", "things", "body", "person",
+    "denying_subjects", "things", "body", "person", "imminent", "settled",
 )  # fmt: skip
 GAP = "..."
 MAX_GAP = 4  # other words a "..." may stand for
@@ -122,6 +122,8 @@ def load(folder: Path = FOLDER) -> Lexicon:
         raise ConceptsError(f"{folder / 'harm'}: no harm concept files")
     everyday = yaml.load((folder / "everyday.yml").read_text(encoding="utf-8"))
     everyday["person"] = yaml.load((folder / "people.yml").read_text(encoding="utf-8"))["person"]
+    now = yaml.load((folder / "now.yml").read_text(encoding="utf-8"))
+    everyday.update(imminent=now["imminent"], settled=now["settled"])
     cues = {name: _terms(everyday, name, "everyday.yml") for name in CUES}
     spelling = _spelling(folder)
     return Lexicon(
@@ -249,6 +251,15 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[i
     """The cue spans that are not part of the harm term itself ("made it look like an
     accident" keeps its danger)."""
     return [(s, e) for s, e in spans if e <= start or s >= end]
+
+
+def signs(text: str) -> dict[str, bool]:
+    """Whether the message says harm is happening now or about to (`imminent`), or is over,
+    managed or disputed (`settled`): now.yml, read with the question (judge.py)."""
+    lex = lexicon()
+    stems = [stem_of(word) for word in words(normalise(text))[0]]
+    found = {name: bool(find(lex.cues[name], stems)) for name in ("imminent", "settled", "over")}
+    return {"imminent": found["imminent"], "settled": found["settled"] or found["over"]}
 
 
 def assess(text: str) -> list[Hit]:

@@ -17,21 +17,30 @@ Never silence. The thresholds were chosen by cross-validation on the tuning corp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from bot.safeguarding import classifier, concepts
 
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
 IMMEDIATE = "immediate"
+UNSURE = "unsure"  # between clearly now and clearly ordinary: worth asking (judge.py)
 CONCERN = "concern"
 GENERAL = "violence"  # the kind a bare "hit" or "hurt" is named by, when nothing says more
+SELF_HARM = "self_harm_suicide"
+CLASSIFIER = "classifier"  # the kind when no harm concept was found: the classifier's vote
 
 
 @dataclass(frozen=True)
 class Finding:
-    tier: str  # IMMEDIATE or CONCERN
+    tier: str  # IMMEDIATE, UNSURE or CONCERN
     kind: str  # the kind of harm (a concepts file's name), or "classifier"
     words: str  # the message
+    imminent: bool = False  # says it is happening now, or about to (concepts/now.yml)
+    settled: bool = False  # says the harm is over, managed or disputed (concepts/now.yml)
+    self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
 
 
 def assess(
@@ -43,18 +52,43 @@ def assess(
     hits = concepts.assess(text)
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
+    chance = _chance(text, probability)
     if alone:
-        return Finding(IMMEDIATE, kind_of(alone), text)
+        tier, kind = IMMEDIATE, kind_of(alone)
+    elif danger and chance >= classifier.LEANS:
+        tier, kind = IMMEDIATE, kind_of(danger)
+    elif chance >= classifier.CONFIDENT and len(text.split()) >= classifier.FEWEST_WORDS:
+        tier, kind = IMMEDIATE, kind_of(hits) if hits else CLASSIFIER
+    elif danger:  # a harm word near a person, and the classifier not leaning: ask
+        tier, kind = UNSURE, kind_of(danger)
+    elif hits:
+        tier, kind = CONCERN, kind_of(hits)
+    elif chance >= classifier.UNSURE:
+        tier, kind = CONCERN, CLASSIFIER
+    else:
+        return None
+    imminent, settled = _signs(text)
+    self_harm = any(hit.category == SELF_HARM for hit in hits) or kind == SELF_HARM
+    return Finding(tier, kind, text, imminent, settled, self_harm)
+
+
+def _signs(text: str) -> tuple[bool, bool]:
+    """Is it happening now, or about to (in any sentence)? Is the harm over, managed or
+    disputed?"""
+    signs = [concepts.signs(s) for s in SENTENCE.split(text) if s.strip()] or [{}]
+    imminent = any(sign.get("imminent") for sign in signs)
+    return imminent, any(sign.get("settled") for sign in signs)
+
+
+def _chance(text: str, probability: Callable[[str], float]) -> float:
+    """The classifier's vote on the message, and on each sentence of a long one: a
+    cheerful answer that ends with "mum has not woken up since yesterday" is judged by
+    its worst sentence, not diluted by the rest."""
     chance = probability(text)
-    if danger and chance >= classifier.LEANS:
-        return Finding(IMMEDIATE, kind_of(danger), text)
-    if chance >= classifier.CONFIDENT and len(text.split()) >= classifier.FEWEST_WORDS:
-        return Finding(IMMEDIATE, kind_of(hits) if hits else "classifier", text)
-    if hits:
-        return Finding(CONCERN, kind_of(hits), text)
-    if chance >= classifier.UNSURE:
-        return Finding(CONCERN, "classifier", text)
-    return None
+    sentences = [s for s in SENTENCE.split(text) if len(s.split()) >= classifier.FEWEST_WORDS]
+    if len(sentences) > 1:
+        chance = max([chance, *(probability(sentence) for sentence in sentences)])
+    return chance
 
 
 def kind_of(hits: list[concepts.Hit]) -> str:

@@ -35,3 +35,69 @@ def script_for(role: str | None, band: str | None, out_of_hours: str | None = No
         replies.append(Reply(config["next"][audience].strip(),
                              [button(config["stop_button"], "stop")]))  # fmt: skip
     return replies
+
+
+def _script_key(role: str | None, band: str | None) -> str:
+    audience = vocabulary.AUDIENCES.get(role) if role else None
+    return band if audience == "young_person" and band else (audience or "family")
+
+
+def short_line(role: str, band: str | None, out_of_hours: str | None = None) -> Reply:
+    """Help again within half an hour of the full script: one line, not the whole screen."""
+    config = helplines()
+    local = config["short_out_of_hours"].format(number=out_of_hours) if out_of_hours else ""
+    return Reply(config["short"][_script_key(role, band)].format(out_of_hours=local))
+
+
+def asks_about_telling(text: str) -> bool:
+    """ "will dad get in trouble?", "please don't tell him": a question about what happens
+    to what they told, after telling it."""
+    said = " " + " ".join(text.lower().replace("\u2019", "'").split()) + " "
+    return any(f" {ask} " in said or f" {ask}" in said for ask in helplines()["after_alert"]["asks"])
+
+
+def after_alert_answer(audience: str) -> Reply:
+    return Reply(helplines()["after_alert"]["answer"][audience].strip())
+
+
+def check_question(audience: str, self_harm: bool, role: str, band: str | None,
+                   out_of_hours: str | None) -> list[Reply]:  # fmt: skip
+    """ "Are you safe right now?", with its two buttons (payloads safe_now, not_safe_now)
+    and "not sure"; where the words were about self-harm, the helplines first, so nobody
+    leaves without a number."""
+    check = helplines()["check"]
+    replies = []
+    if self_harm:
+        help_ = script_for(role, band, out_of_hours)[0].text.split("\n\n")[-1]
+        replies.append(Reply(check["self_harm"].strip() + "\n\n" + help_))
+    buttons = [
+        button(check["safe_title"][audience], "safe_now"),
+        button(check["not_safe_title"][audience], "not_safe_now"),
+        button(check["unsure_title"], "not sure"),
+    ]
+    replies.append(Reply(check["question"][audience], buttons))
+    return replies
+
+
+def check_reply(audience: str, text: str) -> str | None:
+    """safe_now, not_safe_now or unsure, for a reply to the check (a button's payload, its
+    title, or other words typed for it); None when the reply is none of them."""
+    from bot.dialogue.parsing import key  # the chat's one way of comparing typed words
+
+    check = helplines()["check"]
+    said = key(text.replace("_", " "))
+    replies = (
+        ("safe_now", ["safe now", check["safe_title"][audience], *check["safe_words"][audience]]),
+        ("not_safe_now", ["not safe now", check["not_safe_title"][audience],
+                          *check["not_safe_words"][audience]]),
+        ("unsure", [check["unsure_title"], *check["unsure_words"]]),
+    )  # fmt: skip
+    for reply, words in replies:
+        if said in {key(word) for word in words}:
+            return reply
+    return None
+
+
+def after_check(audience: str, self_harm: bool) -> Reply:
+    check = helplines()["check"]
+    return Reply(check["self_harm_safe_reply" if self_harm else "safe_reply"][audience].strip())

@@ -4,19 +4,17 @@ is not an answer; whatever the classifier guessed for anything else becomes `inf
 from __future__ import annotations
 
 import pytest
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.answers import ANSWER_INTENT, EverythingElseIsAnAnswer
 from bot.nlu.commands import CommandRecognizer
 from bot.nlu.invite_start import InviteStartRecognizer
-from bot.nlu.safeguarding import SafeguardingDetector
 
 # The order config.yml gives them, after the trained classifier.
 PIPELINE = [
     InviteStartRecognizer(),
     CommandRecognizer(),
-    SafeguardingDetector(),
     EverythingElseIsAnAnswer(),
 ]
 
@@ -57,19 +55,17 @@ def test_whatever_the_classifier_guesses_an_answer_stays_an_answer(text, guessed
         ("skip this", "skip"),
         ("I need a break", "pause"),
         ("you misunderstood", "misunderstood"),
-        ("my dad is hitting me", "disclosure"),
     ],
 )
 def test_only_our_rules_decide_a_message_is_not_an_answer(text, intent):
     assert understood(text, "inform", 0.9).get(INTENT)["name"] == intent
 
 
-def test_rasas_disclosure_guess_has_no_say_our_detector_does():
-    message = understood("we had a lovely day at the park", "disclosure", 0.95)
-    assert message.get(INTENT)["name"] == ANSWER_INTENT
-    assert not [e for e in message.get(ENTITIES, []) if e["entity"] == "safeguarding"]
-    message = understood("he used to hit me when i was little", "inform", 0.95)
-    assert message.get(INTENT)["name"] == ANSWER_INTENT
-    assert [e["value"] for e in message.get(ENTITIES, []) if e["entity"] == "safeguarding"] == [
-        "concern"
-    ]
+def test_a_disclosure_reaches_the_action_server_as_the_answer_it_is():
+    """Safeguarding is judged in one place, the action server, from the words and the
+    question they answer: whatever a classifier guessed, Rasa passes the words on."""
+    for text, guessed in (("my dad is hitting me", "disclosure"),
+                          ("we had a lovely day at the park", "disclosure")):  # fmt: skip
+        message = understood(text, guessed, 0.95)
+        assert message.get(INTENT)["name"] == ANSWER_INTENT
+        assert message.get(TEXT) == text

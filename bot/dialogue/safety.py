@@ -1,0 +1,176 @@
+"""What the chat does once safeguarding has decided (bot/safeguarding/judge.py).
+
+Help never costs an answer: a message typed at a question is that question's answer, or a
+note for the chair where the question wanted a number or a choice, whatever the detector
+says, and the alert points at it. After help the conversation moves on to what comes next,
+never the same question again. The full help is shown once in half an hour; within that,
+one short line. "Are you safe right now?" is asked only in the unsure middle.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.dialogue.replies import Reply
+from bot.dialogue.state import Phase
+from bot.model.tables import Answer, SafeguardingAlert
+from bot.safeguarding import script
+from bot.safeguarding.alerts import escalate, helped_recently, raise_alert
+from bot.safeguarding.detector import Finding
+from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, judge
+
+MOVE_ON = ("text", "score", "choice", "share")  # kinds whose question help may leave behind
+
+
+def context(conv, text: str) -> Context:
+    """The question and the person: what judge.py weighs beside the words."""
+    step = conv.step if conv.at_a_question else None
+    about_harm = bool(step and step.question.about_harm)
+    return Context(conv.audience, about_harm, bool(step and text) and conv.offered(text))
+
+
+def take(conv, text: str, finding: Finding | None) -> list[Reply]:
+    """A message typed at a question: the answer, and whatever help it needs."""
+    if conv.data.safety_check:
+        return _checked(conv, text, finding)
+    verdict = judge(finding, context(conv, text))
+    if helped_recently(conv.session, conv.participant) and script.asks_about_telling(text):
+        return _asked_after_help(conv, text, finding, verdict)
+    if verdict == NOTHING:
+        return conv.answer(text)
+    if verdict == INTERRUPT:
+        answer = _keep_and_move_on(conv, text)
+        return _help(conv, text, finding, answer)
+    before = _newest_answer(conv)
+    replies = conv.answer(text)
+    answer = _kept_since(conv, before)
+    if verdict == CONCERN:
+        raise_alert(conv.session, conv.participant, finding, text, False, answer)
+        return replies
+    # CHECK: the answer is kept and the check asked before the next question; words about
+    # self-harm are told to the social worker whatever the reply (denial is common).
+    alert = raise_alert(conv.session, conv.participant, finding, text, finding.self_harm, answer)
+    conv.update(safety_check=alert.id)
+    return replies
+
+
+def elsewhere(conv, text: str, finding: Finding | None) -> list[Reply] | None:
+    """A message from someone not at a question (paused, stopped, sent, lost): help if it
+    needs it (there is no question to check at, so the unsure middle gets help too), a
+    concern noted; None when it needs nothing of safeguarding."""
+    if finding is None:
+        return None
+    verdict = judge(finding, context(conv, text))
+    if verdict in (INTERRUPT, CHECK):
+        return _help(conv, text, finding, _keep_elsewhere(conv, text))
+    if verdict == CONCERN:
+        raise_alert(conv.session, conv.participant, finding, text, False)
+    return None
+
+
+def check_pending(conv) -> list[Reply]:
+    """The check, asked where the next question would be."""
+    alert = conv.session.get(SafeguardingAlert, conv.data.safety_check)
+    self_harm = bool(alert and alert.kind == "immediate_danger")
+    return script.check_question(conv.audience, self_harm, conv.participant.role, conv.band,
+                                 conv.conference.out_of_hours)  # fmt: skip
+
+
+def reads_as_check_reply(conv, text: str) -> bool:
+    """At the check its replies come before command words ("not now" is "no" there)."""
+    if not (text and conv.data.safety_check):
+        return False
+    return script.check_reply(conv.audience, text) is not None
+
+
+def _checked(conv, text: str, finding: Finding | None) -> list[Reply]:
+    alert = conv.session.get(SafeguardingAlert, conv.data.safety_check)
+    conv.update(safety_check=None)
+    reply = script.check_reply(conv.audience, text)
+    if reply is None:  # words, not a reply: kept, and a disclosure or "not sure" gets help
+        conv.keep_note(conv.step, text)
+        verdict = judge(finding, context(conv, text))
+        reply = "not_safe_now" if verdict in (INTERRUPT, CHECK) else "unsure"
+    if alert is None:
+        return []
+    self_harm = alert.kind == "immediate_danger"
+    short = helped_recently(conv.session, conv.participant) and not self_harm
+    escalate(conv.session, alert, reply)
+    if reply == "safe_now":
+        return [script.after_check(conv.audience, self_harm)]
+    return _help_replies(conv, short)
+
+
+def _asked_after_help(conv, text, finding, verdict) -> list[Reply]:
+    """ "will dad get in trouble?" after help: a kind, honest answer and the short line;
+    the words kept for the chair (and alerted, if they say more of danger)."""
+    answer = _keep_note(conv, text)
+    if verdict in (INTERRUPT, CHECK):
+        raise_alert(conv.session, conv.participant, finding, text, True, answer)
+    return [script.after_alert_answer(conv.audience), _short(conv)]
+
+
+def _help(conv, text: str, finding: Finding, answer: Answer | None) -> list[Reply]:
+    short = helped_recently(conv.session, conv.participant)
+    raise_alert(conv.session, conv.participant, finding, text, True, answer)
+    return _help_replies(conv, short)
+
+
+def _help_replies(conv, short: bool) -> list[Reply]:
+    if short:
+        return [_short(conv)]
+    return script.script_for(conv.participant.role, conv.band, conv.conference.out_of_hours)
+
+
+def _short(conv) -> Reply:
+    return script.short_line(conv.participant.role, conv.band, conv.conference.out_of_hours)
+
+
+def _keep_and_move_on(conv, text: str) -> Answer | None:
+    """The words kept as this question's answer (or a note, where it wanted a number or a
+    choice), then on to the next question: not "which child?", not "anything else?"."""
+    step, phase = conv.step, conv.phase
+    before = _newest_answer(conv)
+    conv.answer(text)
+    answer = _kept_since(conv, before)
+    moved = (conv.step, conv.phase) != (step, phase)
+    if answer is None and not moved:
+        answer = _keep_note(conv, text)
+    if conv.step is step and step.kind in MOVE_ON:
+        if not moved or conv.phase in (Phase.CHILDREN, Phase.MORE):
+            conv.advance()
+    conv.update(again=None, misses=0)
+    return answer
+
+
+def _keep_elsewhere(conv, text: str) -> Answer | None:
+    if conv.finished:
+        conv.add_late(text)
+        return _kept_since(conv, None)
+    return _keep_note(conv, text) if conv.step is not None else None
+
+
+def _keep_note(conv, text: str) -> Answer | None:
+    if conv.step is None:
+        return None
+    conv.keep_note(conv.step, text)
+    return _kept_since(conv, None)
+
+
+def _newest_answer(conv) -> int:
+    newest = conv.session.execute(
+        select(func.max(Answer.id)).where(Answer.participant_id == conv.participant.id)
+    ).scalar()
+    return newest or 0
+
+
+def _kept_since(conv, before: int | None) -> Answer | None:
+    """The answer this message was kept as, if it made one (a score's reason is kept in
+    the score)."""
+    conv.session.flush()
+    newest = conv.session.execute(
+        select(Answer)
+        .where(Answer.participant_id == conv.participant.id, Answer.id > (before or 0))
+        .order_by(Answer.id.desc())
+    ).scalars().first()
+    return newest if before is not None or newest is not None else None

@@ -1,0 +1,54 @@
+"""Decide, in context, what a message the detector found something in should do.
+
+Safeguarding is one small pipeline: detect (detector.py: what the words say), decide (here:
+what that means from this person, at this question), respond (respond.py: what the chat
+says and records). The decision is one of:
+
+- INTERRUPT: help at once (999 and the helplines for this person), an alert for the social
+  worker and the chair. The answer is kept and the questions go on after it.
+- CHECK: ask one short question first ("Are you safe right now?"), the answer kept.
+- CONCERN: kept for the chair to read; the person is told nothing, the questions go on.
+- NOTHING: an answer like any other.
+
+Context is the question and the person. At a question that asks about harm (the agenda's
+`about_harm`), an adult's words about harm that is over, managed or disputed are their
+answer, and only signs of now interrupt. A child's disclosure is never put to a yes/no.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.safeguarding.detector import CONCERN as CONCERN_TIER
+from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, UNSURE, Finding
+
+INTERRUPT, CHECK, CONCERN, NOTHING = "interrupt", "check", "concern", "nothing"
+
+
+@dataclass(frozen=True)
+class Context:
+    audience: str | None = None  # family, young_person, professional; None: not joined
+    about_harm: bool = False  # the question asks about dangers, worries, the reports
+    button: bool = False  # the message is a button offered at this question
+
+
+def judge(finding: Finding | None, context: Context) -> str:
+    if finding is None or context.button:
+        return NOTHING  # a button press is never a concern
+    urgent = finding.tier in (IMMEDIATE, UNSURE)
+    if finding.imminent:
+        return INTERRUPT if urgent or context.audience is None else CHECK
+    if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
+        return INTERRUPT if urgent else NOTHING
+    if context.audience == "young_person":  # a child's disclosure is never put to a yes/no
+        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+    if finding.settled:  # an adult on harm that is over, managed or disputed
+        return NOTHING if context.about_harm else _concern(context)
+    if finding.tier == IMMEDIATE and finding.kind == CLASSIFIER:
+        return CHECK  # the classifier's vote alone, no harm words: ask an adult first
+    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+
+
+def _concern(context: Context) -> str:
+    """At a question about harm, harm words are the answer, read in its column."""
+    return NOTHING if context.about_harm else CONCERN

@@ -1,0 +1,146 @@
+"""Safeguarding that helps without taking over (the conversation engine, as the action
+server drives it): every answer kept, help once in half an hour then a short line, an
+honest answer to a question after help, the check in the unsure middle, and words judged
+by the question and the person."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.model.tables import Answer, Notification, SafeguardingAlert
+from tests.conftest import EXAMPLES, EngineChat, conference_with
+
+DEMO = (EXAMPLES / "demo-conference.yml").read_text()
+
+
+@pytest.fixture
+def ids(database):
+    return conference_with(database, DEMO)[1]
+
+
+def alerts(database, participant_id):
+    with database.session() as session:
+        found = session.execute(
+            select(SafeguardingAlert)
+            .where(SafeguardingAlert.participant_id == participant_id)
+            .order_by(SafeguardingAlert.id)
+        ).scalars()
+        return [(a.kind, a.text, a.answer.text if a.answer else None, a.check_reply)
+                for a in found]  # fmt: skip
+
+
+def answers(database, participant_id, key):
+    with database.session() as session:
+        query = select(Answer).where(
+            Answer.participant_id == participant_id, Answer.question_key == key
+        )
+        return [a.text for a in session.execute(query).scalars()]
+
+
+def notifications(database) -> int:
+    with database.session() as session:
+        return len(session.execute(select(Notification)).scalars().all())
+
+
+def test_a_childs_disclosure_is_her_answer_and_the_next_question_follows(database, ids):
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    said = ava.say("my dad hits me")
+    assert "You are not in trouble" in said and "0800 1111" in said
+    assert said.endswith("Who makes you feel safe?")  # on, not the same question again
+    assert "Is there anything else?" not in said
+    assert answers(database, ids["P2"], "good_things") == ["my dad hits me"]
+    assert alerts(database, ids["P2"]) == [
+        ("immediate_danger", "my dad hits me", "my dad hits me", None)
+    ]
+
+
+def test_the_full_help_once_in_half_an_hour_then_one_short_line(database, ids):
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    first = ava.say("my dad hits me")
+    second = ava.say("he hit my brother too")
+    assert first.count("0800 1111") == 1 and "ask a grown-up you trust" in first
+    assert "ask a grown-up you trust" not in second  # not the whole script again
+    assert "I have kept that too" in second and "999" in second and "0800 1111" in second
+    assert [kind for kind, *_ in alerts(database, ids["P2"])] == ["immediate_danger"] * 2
+    assert "he hit my brother too" in answers(database, ids["P2"], "feel_safe")
+
+
+def test_a_question_after_help_gets_an_honest_answer_not_the_script(database, ids):
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    ava.say("my dad hits me")
+    said = ava.say("will dad get in trouble? please dont tell him i said")
+    assert "I can't keep it secret" in said and "You are not in trouble" in said
+    assert "ask a grown-up you trust" not in said  # the short line, not the script
+    assert "0800 1111" in said
+    assert said.endswith("Who makes you feel safe?")  # still the question she was at
+    notes = answers(database, ids["P2"], "feel_safe:note")
+    assert notes == ["will dad get in trouble? please dont tell him i said"]
+
+
+def through_to_report_wrong(kelly: EngineChat) -> str:
+    kelly.start()
+    for text in ("Partly", "skip", "skip", "skip", "skip",  # preparation
+                 "skip", "skip", "skip", "skip"):  # working well; what they worry about
+        said = kelly.say(text)
+    return said
+
+
+def test_a_parent_disputing_the_report_is_answering_not_disclosing(database, ids):
+    kelly = EngineChat(database, ids["P1"])
+    assert through_to_report_wrong(kelly).endswith("Is anything in the reports wrong, or missing? Tell me what.")
+    dispute = ("Why does the report say I left the kids on their own on the 3rd of March? "
+               "That is not true.")  # fmt: skip
+    said = kelly.say(dispute)
+    assert "999" not in said and "social worker" not in said
+    assert answers(database, ids["P1"], "report_wrong") == [dispute]
+    assert alerts(database, ids["P1"]) == []
+
+
+def test_a_button_press_is_never_a_concern(database, ids):
+    kelly = EngineChat(database, ids["P1"])
+    kelly.start()
+    for text in ("Partly", "skip", "skip", "skip"):
+        kelly.say(text)
+    kelly.say("Someone with me")  # a suggestion button at "what would help you"
+    assert alerts(database, ids["P1"]) == []
+
+
+def check_at_seen_report(database, ids) -> tuple[EngineChat, list]:
+    kelly = EngineChat(database, ids["P1"])
+    kelly.start()
+    replies = kelly.replies("I'm scared they'll take the kids")
+    return kelly, replies
+
+
+def test_unsure_asks_one_check_and_no_is_a_concern_and_the_questions_go_on(database, ids):
+    kelly, replies = check_at_seen_report(database, ids)
+    assert replies[-1].text == "Are you, or is any child, in danger right now?"
+    assert [b["payload"] for b in replies[-1].buttons][:2] == ["safe_now", "not_safe_now"]
+    said = kelly.say("not now")  # at the check, "not now" is its "no", not a pause
+    assert "Thank you. I have kept what you wrote" in said and "999" not in said
+    assert said.endswith("and other services.")  # the question she was at, with her note kept
+    [(kind, text, _, reply)] = alerts(database, ids["P1"])
+    assert (kind, reply) == ("concern", "safe_now")
+    assert notifications(database) == 0
+
+
+def test_not_sure_at_the_check_brings_the_full_help_and_tells_the_social_worker(database, ids):
+    kelly, _ = check_at_seen_report(database, ids)
+    said = kelly.say("I'm not sure")
+    assert "call 999" in said and "0808 800 5000" in said
+    [(kind, *_, reply)] = alerts(database, ids["P1"])
+    assert (kind, reply) == ("immediate_danger", "unsure")
+    assert notifications(database) > 0
+
+
+def test_a_professional_is_told_to_follow_procedures_not_given_childline(database, ids):
+    gp = EngineChat(database, ids["P4"])
+    gp.start()
+    said = gp.say("On my visit today the baby was not breathing properly and the parents refused an ambulance")
+    assert "Follow your agency's safeguarding procedures" in said and "999" in said
+    assert "0800 1111" not in said and "0808 800 5000" not in said and "Shout" not in said
+    assert "Out-of-hours social care" in said
