@@ -82,7 +82,7 @@ def test_a_parent_mid_form_gets_help_her_answer_kept_then_the_next_question(stac
     assert words not in to_markdown(family)
     assert chair["alerts"][0]["text"] == "my partner is hitting me right now"
     kept = [item["text"] for item in chair["for_chair"] if item["participant"] == "P1"]
-    assert kept == ["my partner is hitting me right now"]
+    assert kept == ["No", "my partner is hitting me right now"]  # her answers, both kept
     # And the conversation carries on.
     assert "What would help you" in stack.say("sg:kelly", "Nothing")[-1]["text"]
 
