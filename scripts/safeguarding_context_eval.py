@@ -3,9 +3,10 @@ a question of the agenda, as the chat would judge it (detector, then judge.py).
 
     .venv/bin/python scripts/safeguarding_context_eval.py [context_tuning] [held_out_a] ...
 
-`context_tuning` is bot/safeguarding/corpus/context_tuning.tsv (read while tuning); every
-other name is tests/data/safeguarding/context/NAME.tsv, written apart and never read while
-tuning. Each line: label, audience, question, register, message. A disclosure (immediate)
+`context_tuning` and `context_tuning_2` are in bot/safeguarding/corpus/ (read while
+tuning; the classifier learns from them too, so their votes come from 5-fold
+cross-validation: no message is judged by a model that saw it); every other name is
+tests/data/safeguarding/context/NAME.tsv, written apart and never read while tuning. Each line: label, audience, question, register, message. A disclosure (immediate)
 reaches help by an interrupt, or by the check (whose "yes" or "not sure" brings help); an
 everyday message should be an answer, at most a concern; an unsure one should not be
 silent. Figures per set and per audience.
@@ -19,11 +20,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from bot.agenda.loader import load_agenda
+from bot.safeguarding import classifier
 from bot.safeguarding.detector import assess
 from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, judge
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = {"context_tuning": ROOT / "bot/safeguarding/corpus"}
+TUNING = ROOT / "bot/safeguarding/corpus"
+FOLDERS = {"context_tuning": TUNING, "context_tuning_2": TUNING}
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
 SCALES = {"young_person": "young_scale"}
 
@@ -43,7 +46,34 @@ def context_for(audience: str, question: str) -> Context:
 
 
 def verdicts(name: str) -> list[tuple[tuple, str]]:
-    return [(row, judge(assess(row[4]), context_for(row[1], row[2]))) for row in read(name)]
+    rows = read(name)
+    votes = cross_validated(rows) if name in FOLDERS else [classifier.probability] * len(rows)
+    return [
+        (row, judge(assess(row[4], vote), context_for(row[1], row[2])))
+        for row, vote in zip(rows, votes)
+    ]
+
+
+def cross_validated(rows, folds: int = 5) -> list:
+    """For each tuning row, the classifier trained on everything but its fold."""
+    from sklearn.model_selection import KFold
+
+    training = classifier.training()
+    votes = [None] * len(rows)
+    for kept, judged in KFold(folds, shuffle=True, random_state=0).split(rows):
+        left_out = {rows[i][4] for i in judged}
+        taught = [row for row in training if row[2] not in left_out]
+        model = classifier.build().fit(
+            [classifier.normalise(text) for _, _, text in taught],
+            [label == "immediate" for label, _, _ in taught],
+        )
+
+        def vote(text, model=model):
+            return float(model.predict_proba([classifier.normalise(text)])[0][1])
+
+        for i in judged:
+            votes[i] = vote
+    return votes
 
 
 def report(name: str, judged) -> dict[str, dict[str, float]]:

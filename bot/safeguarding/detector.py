@@ -58,7 +58,10 @@ def assess(
     elif danger and chance >= classifier.LEANS:
         tier, kind = IMMEDIATE, kind_of(danger)
     elif chance >= classifier.CONFIDENT and len(text.split()) >= classifier.FEWEST_WORDS:
-        tier, kind = IMMEDIATE, kind_of(hits) if hits else CLASSIFIER
+        # the classifier alone: sure, or worth asking (it is often wrong about children's
+        # everyday words: "mummy and daddy and teddy")
+        tier = IMMEDIATE if chance >= classifier.SURE else UNSURE
+        kind = kind_of(hits) if hits else CLASSIFIER
     elif danger:  # a harm word near a person, and the classifier not leaning: ask
         tier, kind = UNSURE, kind_of(danger)
     elif hits:

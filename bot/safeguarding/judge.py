@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.safeguarding.detector import CONCERN as CONCERN_TIER
-from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, UNSURE, Finding
+from bot.safeguarding.detector import IMMEDIATE, UNSURE, Finding
 
 INTERRUPT, CHECK, CONCERN, NOTHING = "interrupt", "check", "concern", "nothing"
 
@@ -41,14 +41,15 @@ def judge(finding: Finding | None, context: Context) -> str:
     if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
         return INTERRUPT if urgent else NOTHING
     if context.audience == "young_person":  # a child's disclosure is never put to a yes/no
-        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
     if finding.settled:  # an adult on harm that is over, managed or disputed
-        return NOTHING if context.about_harm else _concern(context)
-    if finding.tier == IMMEDIATE and finding.kind == CLASSIFIER:
-        return CHECK  # the classifier's vote alone, no harm words: ask an adult first
-    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+        return NOTHING if context.about_harm else CONCERN
+    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
 
 
-def _concern(context: Context) -> str:
-    """At a question about harm, harm words are the answer, read in its column."""
+def _concern(context: Context, finding: Finding) -> str:
+    """At a question about harm, harm words are the answer, read in its column; words of
+    not wanting to be here are asked about, with the helplines, at any question."""
+    if finding.self_harm and not finding.settled:
+        return CHECK
     return NOTHING if context.about_harm else CONCERN
