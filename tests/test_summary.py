@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from bot.cli import main
 from bot.model.answers import revise_answer, save_answer
-from bot.model.tables import Conference, Participant, SafeguardingAlert, Score
+from bot.model.tables import Answer, Conference, Participant, SafeguardingAlert, Score
 from bot.summary.build import build_summary
 from bot.summary.markdown import to_markdown
 from tests.conftest import EXAMPLES, EngineChat, conference_with, environment_for
@@ -334,3 +335,103 @@ def test_the_summary_as_html_and_word_keeps_the_family_out_of_the_alerts(
     assert headings[0].startswith("Review child protection conference")
     assert "Safety scores" in headings and "Safeguarding alerts" not in headings
     assert main(["summary", conference_id, "--format", "docx"]) == 2  # needs --output
+
+
+def _kelly(session):
+    return session.execute(select(Participant).where(Participant.key == "P1")).scalar_one()
+
+
+def test_an_alert_holds_back_the_answer_it_was_kept_as_until_released(database, conference):
+    """The alert names its answer: that answer is held back, and marked so in the chair's
+    copy, until the chair releases it; then it reaches the family like any other."""
+    with database.session() as session, session.begin():
+        kelly = _kelly(session)
+        kept = save_answer(session, kelly, "worries", "worries", "He grabbed my arm on Friday")
+        session.add(
+            SafeguardingAlert(
+                conference_id=conference,
+                participant=kelly,
+                kind="immediate_danger",
+                text="He grabbed my arm on Friday",
+                answer=kept,
+                check_reply="safe_now",
+            )
+        )
+        kept_id = kept.id
+    sent(database, "P1")
+    assert "He grabbed my arm" not in family_texts(database, conference)
+    chair = summary(database, conference, "chair")
+    [item] = [i for i in chair["columns"]["worries"] if i["text"].startswith("He grabbed")]
+    assert item["family_sees"] is False
+    assert item["held_back"] == {"reason": "alert", "released": None, "shareable": True}
+    alert = next(a for a in chair["alerts"] if a["text"].startswith("He grabbed"))
+    assert alert["answer"] == f"a{kept_id}"
+    assert alert["check_reply"] == "safe_now" and alert["read"] is False
+    with database.session() as session, session.begin():
+        answer = session.get(Answer, kept_id)
+        answer.released_at, answer.released_by = datetime(2027, 1, 5, 10), "P5"
+    assert "He grabbed my arm on Friday" in family_texts(database, conference)
+    [item] = [
+        i
+        for i in summary(database, conference, "chair")["columns"]["worries"]
+        if i["text"].startswith("He grabbed")
+    ]
+    assert item["family_sees"] is True
+    assert item["held_back"]["released"] == {"by": "P5", "at": "2027-01-05T10:00:00"}
+
+
+def test_a_revised_answer_stays_held_back(database, conference):
+    """Kelly changed the words that raised a concern: the new version is held back too,
+    until the chair has read and released it."""
+    with database.session() as session, session.begin():
+        kelly = _kelly(session)
+        kept = save_answer(session, kelly, "worries", "worries", "My ex turns up drunk")
+        session.add(
+            SafeguardingAlert(
+                conference_id=conference,
+                participant=kelly,
+                kind="concern",
+                text="My ex turns up drunk",
+                answer=kept,
+            )
+        )
+        session.flush()
+        revised = revise_answer(session, kept, "My ex turns up drunk at night", "participant:P1")
+        revised_id = revised.id
+    sent(database, "P1")
+    assert "My ex turns up" not in family_texts(database, conference)
+    [alert] = [
+        a for a in summary(database, conference, "chair")["alerts"] if a["kind"] == "concern"
+    ]
+    assert alert["answer"] == f"a{revised_id}"  # where it is on the board now
+
+
+def test_score_reasons_that_raised_a_concern_are_still_matched_by_their_words(database, conference):
+    """Scores are not answers: their reasons are held back by the alert's words."""
+    with database.session() as session, session.begin():
+        kelly = _kelly(session)
+        statement = session.get(Conference, conference).danger_statements[0]
+        for score in session.execute(
+            select(Score).where(Score.participant_id == kelly.id)
+        ).scalars():
+            score.superseded_at = datetime(2027, 1, 1)
+        session.add(
+            Score(
+                danger_statement=statement,
+                participant=kelly,
+                score=5,
+                reason="He said he would hurt us",
+                next_point="He moves out",
+            )
+        )
+        session.add(
+            SafeguardingAlert(
+                conference_id=conference,
+                participant=kelly,
+                kind="concern",
+                text="He said he would hurt us",
+            )
+        )
+    sent(database, "P1")
+    family = {s["participant"]: s for s in summary(database, conference, "family")["scores"]}
+    assert family["P1"]["score"] == 5 and family["P1"]["reason"] is None

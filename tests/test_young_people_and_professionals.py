@@ -98,8 +98,11 @@ def _steps(chat):
 def test_who_may_see_a_house_applies_to_all_its_answers(database):
     conference_id, ava = chat_for(database, DEMO, "P2")
     ava.start()
-    for text in ("My dog", "no", "Nan", "no", "everyone", "Dad shouting", "Being hit", "no"):
+    for text in ("My dog", "no", "Nan", "no", "everyone", "Dad shouting"):
         ava.say(text)
+    # "Being hit" brings help at once, kept in her house, and then who may see the house
+    # (not "anything else?" straight after help).
+    assert "0800 1111" in ava.say("Being hit")
     only = "Only my social worker and the chair (they may need to share it to keep you safe)"
     assert ava.buttons() == ["Everyone at the meeting, including my family", only]
     assert "House of dreams" in ava.say("Only my social worker and the chair")  # typed

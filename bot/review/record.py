@@ -154,11 +154,35 @@ def versions(session: Session, conference_id: str) -> list[RecordVersion]:
 
 
 def content_hash(summary: dict) -> str:
-    """What a version locks: the chair's summary without its own status and version."""
+    """What a version locks: the chair's summary without its own status and version (nor
+    whether each alert has been read)."""
     content = {key: value for key, value in summary.items() if key != "record"}
     content["conference"] = {k: v for k, v in summary["conference"].items() if k != "status"}
+    # The chair reading an alert changes their inbox, not the record: no new version for it.
+    content["alerts"] = [
+        {k: v for k, v in alert.items() if k != "read"} for alert in summary.get("alerts", [])
+    ]
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _as_summarised_before_0011(summary: dict) -> dict:
+    """The chair's summary without what migration 0011 added to it (each alert's answer,
+    safety check and read mark; why an item is held back from the family), as versions
+    approved before it were hashed: adding them must not make those records drafts."""
+    alert_fields = ("answer", "check_reply", "read")
+
+    def item(found: dict) -> dict:
+        return {k: v for k, v in found.items() if k != "held_back"}
+
+    return {
+        **summary,
+        "columns": {c: [item(i) for i in found] for c, found in summary["columns"].items()},
+        "child_voice": [item(said) for said in summary["child_voice"]],
+        "alerts": [
+            {k: v for k, v in alert.items() if k not in alert_fields} for alert in summary["alerts"]
+        ],
+    }
 
 
 def record_state(session: Session, conference: Conference, summary: dict) -> dict:
@@ -167,7 +191,10 @@ def record_state(session: Session, conference: Conference, summary: dict) -> dic
     the next version's draft)."""
     approved = versions(session, conference.id)
     last = approved[-1] if approved else None
-    still = last is not None and last.content_hash == content_hash(summary)
+    still = last is not None and last.content_hash in (
+        content_hash(summary),
+        content_hash(_as_summarised_before_0011(summary)),
+    )
     return {
         "status": "approved" if still else "draft",
         "version": last.number if still else (last.number + 1 if last else 1),

@@ -6,6 +6,7 @@ the participants first answered, then in the order they gave their answers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -34,18 +35,37 @@ class UnknownConference(LookupError):
     pass
 
 
+# Why an answer is held back from the family (the chair's copy marks it; bot/review/alerts.py).
+HELD_BACK_REASONS = {"immediate_danger": "alert", "concern": "concern"}
+
+
 class FamilyView:
     """What the family may read: closed by default. Only a participant who sent their
     answers and said yes to sharing; of a young person, only the houses they chose to
     show everyone, and their reasons for a score only if they chose that for every house
-    they filled; never words that raised a safeguarding alert or concern. The chair's
-    summary marks every item with this answer (`family_sees`)."""
+    they filled; never words that raised a safeguarding alert or concern, until the chair
+    releases the answer they were kept as. The chair's summary marks every item with this
+    answer (`family_sees`)."""
 
-    def __init__(self, participants, answers, alerts, houses: set[str]):
+    def __init__(self, participants, answers, alerts, houses: set[str], newest: dict):
         self.agreed = {
             p.id for p in participants if p.response_status == "submitted" and p.consent_to_share
         }
+        # An alert names the answer its words were kept as; an older one (no answer_id), and
+        # any alert for a score's reasons (scores are not answers), is matched by its words.
+        # A revised answer stays held back: its new words may still hold the old ones, and
+        # the chair releases only words they have read (`newest`: answer id -> newest's).
         self.alerted = {(a.participant_id, a.text.strip()) for a in alerts}
+        self.by_answer: dict[int, str] = {}
+        self.by_words: dict[tuple, str] = {}
+        for alert in alerts:
+            reason = HELD_BACK_REASONS.get(alert.kind, "alert")
+            if alert.answer_id:
+                found, key = self.by_answer, newest.get(alert.answer_id, alert.answer_id)
+            else:
+                found, key = self.by_words, (alert.participant_id, alert.text.strip())
+            if found.get(key) != "alert":  # an alert outweighs a concern
+                found[key] = reason
         filled = [a for a in answers if a.question_key in houses]
         private = {a.participant_id for a in filled if a.share_with != "everyone"}
         self.open_reasons = {a.participant_id for a in filled} - private
@@ -53,13 +73,25 @@ class FamilyView:
     def _alerted(self, participant_id: int, *texts) -> bool:
         return any(text and (participant_id, text.strip()) in self.alerted for text in texts)
 
-    def answer(self, answer: Answer) -> bool:
+    def raised(self, answer: Answer) -> str | None:
+        """Why this answer is held back: "alert" or "concern" (None: it raised neither)."""
+        if answer.id in self.by_answer:
+            return self.by_answer[answer.id]
+        return self.by_words.get((answer.participant_id, (answer.text or "").strip()))
+
+    def shareable(self, answer: Answer) -> bool:
+        """Whether the family may read it once nothing holds it back."""
         return (
             answer.participant_id in self.agreed
             and answer.share_with == "everyone"
             and answer.column_key is not None
-            and not self._alerted(answer.participant_id, answer.text)
         )
+
+    def held_back(self, answer: Answer) -> bool:
+        return self.raised(answer) is not None and answer.released_at is None
+
+    def answer(self, answer: Answer) -> bool:
+        return self.shareable(answer) and not self.held_back(answer)
 
     def score(self, score: Score) -> bool:
         return score.participant_id in self.agreed
@@ -86,21 +118,19 @@ def participant_order(participant: Participant) -> tuple:
     )
 
 
-def build_summary(
-    session: Session, conference_id: str, audience: str = "chair", agenda: Agenda | None = None
-) -> dict:
-    if audience not in AUDIENCES:
-        raise ValueError(f"audience should be one of {AUDIENCES}")
-    conference = session.get(Conference, conference_id)
-    if conference is None:
-        raise UnknownConference(conference_id)
-    agenda = agenda or load_agenda()
-    family = audience == "family"
+@dataclass
+class _Gathered:
+    """What the summary and the held-back list are built from."""
 
-    def marks(family_sees: bool) -> dict:
-        """The chair's copy says who else may read an item; the family's says nothing."""
-        return {} if family else {"family_sees": family_sees}
+    participants: list[Participant]  # parents first
+    rank: dict[int, int]  # participant id -> place in that order
+    answers: list[Answer]  # current versions, parents first
+    alerts: list[SafeguardingAlert]
+    newest: dict[int, int]  # answer id -> its newest version's
+    view: FamilyView
 
+
+def _gather(session: Session, conference: Conference, agenda: Agenda) -> _Gathered:
     participants = sorted(conference.participants, key=participant_order)
     rank = {participant.id: index for index, participant in enumerate(participants)}
     answers = session.execute(
@@ -120,7 +150,54 @@ def build_summary(
     )
     keys = {a.question_key for a in answers}
     houses = {key for key in keys if (question := agenda.question(key)) and question.house}
-    view = FamilyView(participants, answers, found, houses)
+    newest = newest_answers(session, conference.id)
+    view = FamilyView(participants, answers, found, houses, newest)
+    return _Gathered(participants, rank, answers, found, newest, view)
+
+
+def held_back(session: Session, conference_id: str, agenda: Agenda | None = None) -> list[dict]:
+    """Every answer the family's copy holds back because its words raised an alert or a
+    concern, released or not, parents first, in the words as said (whatever the chair's
+    edits made of it on the board): what the chair reads before releasing it. Only
+    answers that belong on the board: the rest never reach the family."""
+    conference = session.get(Conference, conference_id)
+    if conference is None:
+        raise UnknownConference(conference_id)
+    agenda = agenda or load_agenda()
+    gathered = _gather(session, conference, agenda)
+    view = gathered.view
+    return [
+        {
+            "id": answer_item(answer.id),
+            "participant": answer.participant.key,
+            "role": answer.participant.role,
+            "text": answer.text,
+            "child_voice": bool((q := agenda.question(answer.question_key)) and q.house),
+            **_held_back(answer, view, family=False)["held_back"],
+        }
+        for answer in gathered.answers
+        if answer.column_key is not None and view.raised(answer)
+    ]
+
+
+def build_summary(
+    session: Session, conference_id: str, audience: str = "chair", agenda: Agenda | None = None
+) -> dict:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience should be one of {AUDIENCES}")
+    conference = session.get(Conference, conference_id)
+    if conference is None:
+        raise UnknownConference(conference_id)
+    agenda = agenda or load_agenda()
+    family = audience == "family"
+
+    def marks(family_sees: bool) -> dict:
+        """The chair's copy says who else may read an item; the family's says nothing."""
+        return {} if family else {"family_sees": family_sees}
+
+    gathered = _gather(session, conference, agenda)
+    participants, rank, answers = gathered.participants, gathered.rank, gathered.answers
+    found, newest, view = gathered.alerts, gathered.newest, gathered.view
     hidden = {answer_item(a.id) for a in answers if not view.answer(a)}
     if family:
         answers = [a for a in answers if view.answer(a)]
@@ -133,7 +210,7 @@ def build_summary(
             "participant": answer.participant.key,
             "role": answer.participant.role,
         }
-        shown = marks(view.answer(answer))
+        shown = {**marks(view.answer(answer)), **_held_back(answer, view, family)}
         question = agenda.question(answer.question_key)
         house = question.house if question else None
         if house:  # the child's own words, never paraphrased
@@ -191,6 +268,9 @@ def build_summary(
                 "text": alert.text,
                 # "You misunderstood", recorded beside the alert, which stays.
                 "participant_says": alert.disputed_text,
+                "answer": kept_as(alert, newest),  # the item id, or None for an older alert
+                "check_reply": alert.check_reply,  # to "Are you safe right now?", if asked
+                "read": alert.read_at is not None,  # the chair marked it as read
             }
             for alert in found
         ]
@@ -244,7 +324,7 @@ def build_summary(
         select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)
     ).scalars()
     order = {participant.key: index for index, participant in enumerate(participants)}
-    current = newest_versions(session, conference.id)
+    current = {answer_item(old): answer_item(new) for old, new in newest.items()}
     summary["columns"] = apply_edits(columns, list(edits), family, order, current, hidden)
     summary["decision"] = decision_summary(
         session.get(Decision, conference.id), conference.type, category_titles(agenda)
@@ -263,8 +343,8 @@ def build_summary(
     return summary
 
 
-def newest_versions(session: Session, conference_id: str) -> dict[str, str]:
-    """Item id of every revised answer -> item id of its newest version."""
+def newest_answers(session: Session, conference_id: str) -> dict[int, int]:
+    """Answer id of every revised answer -> answer id of its newest version."""
     revised = dict(
         session.execute(
             select(Answer.id, Answer.superseded_by_id)
@@ -277,8 +357,39 @@ def newest_versions(session: Session, conference_id: str) -> dict[str, str]:
         last = answer_id
         while last in revised:
             last = revised[last]
-        newest[answer_item(answer_id)] = answer_item(last)
+        newest[answer_id] = last
     return newest
+
+
+def newest_versions(session: Session, conference_id: str) -> dict[str, str]:
+    """Item id of every revised answer -> item id of its newest version."""
+    return {
+        answer_item(old): answer_item(new)
+        for old, new in newest_answers(session, conference_id).items()
+    }
+
+
+def kept_as(alert: SafeguardingAlert, newest: dict[int, int]) -> str | None:
+    """The item id of the answer an alert's words were kept as, where it is now (its newest
+    version: the id the board and the child's voice use); None for an older alert."""
+    if alert.answer_id is None:
+        return None
+    return answer_item(newest.get(alert.answer_id, alert.answer_id))
+
+
+def _held_back(answer: Answer, view: FamilyView, family: bool) -> dict:
+    """In the chair's copy, an answer whose words raised an alert or a concern: why it is
+    held back, whether the chair released it, and whether the family may read it then."""
+    reason = view.raised(answer)
+    if family or reason is None:
+        return {}
+    released = (
+        {"by": answer.released_by, "at": answer.released_at.isoformat(timespec="seconds")}
+        if answer.released_at
+        else None
+    )
+    held = {"reason": reason, "released": released, "shareable": view.shareable(answer)}
+    return {"held_back": held}
 
 
 def _reasons(score: Score, shown: bool, family: bool) -> dict:

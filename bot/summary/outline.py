@@ -9,6 +9,21 @@ from bot import vocabulary, wording
 from bot.summary.scaling import described
 
 SCORE_HEADINGS = ("Danger statement", "Who", "Score", "Last time", "Why", "To move up")
+# The reply to the chat's safety check, "Are you safe right now?", in plain words.
+CHECK_REPLY_WORDS = {
+    "safe_now": "said safe",
+    "not_safe_now": "said not safe",
+    "unsure": "said they were not sure",
+}
+# Why an item is held back from the family (bot/summary/build.py), after "It ...".
+HELD_BACK_WORDS = {"alert": "raised a safeguarding alert", "concern": "raised a concern"}
+
+
+def check_reply_words(reply: str | None) -> str | None:
+    """'Asked if they were safe right now: said not safe', or None if not asked."""
+    if not reply:
+        return None
+    return f"Asked if they were safe right now: {CHECK_REPLY_WORDS.get(reply, reply)}"
 
 
 @dataclass
@@ -44,8 +59,13 @@ def _voice(item: dict) -> str:
 
 
 def _private(item: dict) -> str:
-    """In the chair's copy: an item the family's copy leaves out (bot/summary/build.py)."""
-    return " (not shared with the family)" if item.get("family_sees") is False else ""
+    """In the chair's copy: an item the family's copy leaves out (bot/summary/build.py),
+    and why when its words raised an alert or a concern."""
+    held = item.get("held_back")
+    if held and not held["released"]:
+        return f" (held back from the family: it {HELD_BACK_WORDS[held['reason']]})"
+    released = " (released to the family by the chair)" if held else ""
+    return released + (" (not shared with the family)" if item.get("family_sees") is False else "")
 
 
 def _edited(item: dict, names: dict) -> str:
@@ -141,6 +161,11 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             + (
                 f" (they said: {alert['participant_says']})"
                 if alert.get("participant_says")
+                else ""
+            )
+            + (
+                f" ({check_reply_words(alert['check_reply']).lower()})"
+                if alert.get("check_reply")
                 else ""
             )
             for alert in summary["alerts"]

@@ -1,5 +1,6 @@
 """The chair's pages: who has answered, the board, the child's voice, the scaling table,
-alerts, the decision, approving the record and its exports.
+the decision, approving the record and its exports (the alerts and the family preview,
+with what is held back from it, are in bot/web/chair_alerts.py).
 
 Each handler is given a Visit (bot/web/guard.py) and returns a template's context, or a
 response. Everything shown comes from the one summary builder, so the pages, the
@@ -17,14 +18,15 @@ from sqlalchemy import select
 
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import load_agenda
-from bot.model.tables import Answer, Progress, RecordEdit, SafeguardingAlert
+from bot.model.tables import Answer, Progress, RecordEdit
+from bot.review import alerts as safeguarding
 from bot.review import record as records
 from bot.review import signin
 from bot.review.edits import REFUSALS, EditRefused, check_edit
 from bot.review.record import check_decision, save_decision
 from bot.summary.build import build_summary, participant_order
 from bot.summary.export import FORMATS, MEDIA_TYPES, render
-from bot.summary.outline import SCORE_HEADINGS, outline, who
+from bot.summary.outline import HELD_BACK_WORDS, SCORE_HEADINGS, outline, who
 from bot.summary.scaling import described
 from bot.web.guard import COOKIE, Visit, chair_page, redirect
 
@@ -87,6 +89,7 @@ def _page(visit: Visit, template: str, current: str, title: str, **context) -> d
         "role_titles": vocabulary.ROLE_TITLES,
         "column_titles": vocabulary.COLUMN_TITLES,
         "score_headings": SCORE_HEADINGS,
+        "held_back_words": HELD_BACK_WORDS,
         **context,
     }
 
@@ -153,6 +156,7 @@ def responses(visit: Visit) -> dict:
         deadline=wording.day(deadline) if deadline else None,
         state=_summary(visit)["record"],
         due=wording.day(records.record_due(conference)),
+        unread=safeguarding.unread_count(visit.session, conference.id),  # what matters first
     )
 
 
@@ -294,40 +298,6 @@ def scaling(visit: Visit) -> dict:
     )
 
 
-@chair_page("viewed_alerts")
-def alerts(visit: Visit) -> dict:
-    found = visit.session.execute(
-        select(SafeguardingAlert)
-        .where(SafeguardingAlert.conference_id == visit.conference.id)
-        .order_by(SafeguardingAlert.created_at)
-    ).scalars()
-    shown = []
-    for alert in found:
-        said = visit.session.execute(
-            select(Answer)
-            .where(
-                Answer.participant_id == alert.participant_id,
-                Answer.created_at >= alert.created_at,
-            )
-            .order_by(Answer.created_at, Answer.id)
-            .limit(5)
-        ).scalars()
-        # The words that raised a concern are kept as an answer too: what came next.
-        after = next((a for a in said if a.text.strip() != alert.text.strip()), None)
-        participant = alert.participant
-        shown.append(
-            {
-                "when": uk_time(alert.created_at),
-                "kind": "Immediate danger" if alert.kind == "immediate_danger" else "Concern",
-                "text": alert.text,
-                "who": f"{participant.name} ({vocabulary.ROLE_TITLES[participant.role].lower()})",
-                "disputed": alert.disputed_text,
-                "after": after.text if after else None,
-            }
-        )
-    return _page(visit, "chair/alerts.html", "alerts", "Safeguarding alerts", alerts=shown)
-
-
 def _decision_page(visit: Visit, values: dict, errors: dict) -> dict:
     agenda = load_agenda()
     return _page(
@@ -395,6 +365,7 @@ def record_page(visit: Visit) -> dict:
         ],
         formats=FORMATS,
         decided=summary["decision"] is not None,
+        held=len(safeguarding.still_held_back(visit.session, visit.conference.id)),
         error=APPROVE_REFUSALS.get(visit.query.get("error", "")),
     )
 
@@ -426,18 +397,6 @@ def version(visit: Visit) -> dict:
         f"Version {number}, as approved",
         view=outline(approved, _names(visit)),
         _audit={"version": number},
-    )
-
-
-@chair_page("previewed_family_copy")
-def family(visit: Visit) -> dict:
-    return _page(
-        visit,
-        "chair/summary.html",
-        "record",
-        "What the family will receive",
-        view=outline(_summary(visit, "family"), _names(visit)),
-        family=True,
     )
 
 

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from bot.settings import PROJECT_ROOT
-from bot.web import chair, chat, telegram, views
+from bot.web import chair, chair_alerts, chat, telegram, views
 
 ASSETS = PROJECT_ROOT / "build" / "assets"
 STATIC = PROJECT_ROOT / "bot" / "web" / "static"
@@ -25,13 +25,15 @@ def setup_routes(app: web.Application) -> None:
             web.post(CONFERENCE + "/edits", chair.edit, name="edits"),
             web.get(CONFERENCE + "/child", chair.child, name="child"),
             web.get(CONFERENCE + "/scaling", chair.scaling, name="scaling"),
-            web.get(CONFERENCE + "/alerts", chair.alerts, name="alerts"),
+            web.get(CONFERENCE + "/alerts", chair_alerts.alerts, name="alerts"),
+            web.post(CONFERENCE + "/alerts/read", chair_alerts.mark_read, name="alert_read"),
             web.get(CONFERENCE + "/decision", chair.decision, name="decision"),
             web.post(CONFERENCE + "/decision", chair.record_decision, name="record_decision"),
             web.get(CONFERENCE + "/record", chair.record_page, name="record"),
             web.post(CONFERENCE + "/approve", chair.approve, name="approve"),
             web.get(CONFERENCE + "/version", chair.version, name="version"),
-            web.get(CONFERENCE + "/family", chair.family, name="family"),
+            web.get(CONFERENCE + "/family", chair_alerts.family, name="family"),
+            web.post(CONFERENCE + "/release", chair_alerts.release, name="release"),
             web.get(CONFERENCE + "/export", chair.export, name="export"),
             web.post(CONFERENCE + "/sign-out", chair.sign_out, name="sign_out"),
             web.get("/chat", chat.chat_page, name="chat"),
