@@ -6,7 +6,8 @@ a question of the agenda, as the chat would judge it (detector, then judge.py).
 `context_tuning` and `context_tuning_2` are in bot/safeguarding/corpus/ (read while
 tuning; the classifier learns from them too, so their votes come from 5-fold
 cross-validation: no message is judged by a model that saw it); every other name is
-tests/data/safeguarding/context/NAME.tsv, written apart and never read while tuning. Each line: label, audience, question, register, message. A disclosure (immediate)
+tests/data/safeguarding/context/NAME.tsv, written apart and never read while tuning.
+Each line: label, audience, question, register, message. A disclosure (immediate)
 reaches help by an interrupt, or by the check (whose "yes" or "not sure" brings help); an
 everyday message should be an answer, at most a concern; an unsure one should not be
 silent. Figures per set and per audience.

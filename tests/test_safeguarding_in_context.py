@@ -83,15 +83,25 @@ def test_a_question_after_help_gets_an_honest_answer_not_the_script(database, id
 
 def through_to_report_wrong(kelly: EngineChat) -> str:
     kelly.start()
-    for text in ("Partly", "skip", "skip", "skip", "skip",  # preparation
-                 "skip", "skip", "skip", "skip"):  # working well; what they worry about
+    for text in (
+        "Partly",
+        "skip",
+        "skip",
+        "skip",
+        "skip",  # preparation
+        "skip",
+        "skip",
+        "skip",
+        "skip",
+    ):  # working well; what they worry about
         said = kelly.say(text)
     return said
 
 
 def test_a_parent_disputing_the_report_is_answering_not_disclosing(database, ids):
     kelly = EngineChat(database, ids["P1"])
-    assert through_to_report_wrong(kelly).endswith("Is anything in the reports wrong, or missing? Tell me what.")
+    asked = through_to_report_wrong(kelly)
+    assert asked.endswith("Is anything in the reports wrong, or missing? Tell me what.")
     dispute = ("Why does the report say I left the kids on their own on the 3rd of March? "
                "That is not true.")  # fmt: skip
     said = kelly.say(dispute)
@@ -140,7 +150,9 @@ def test_not_sure_at_the_check_brings_the_full_help_and_tells_the_social_worker(
 def test_a_professional_is_told_to_follow_procedures_not_given_childline(database, ids):
     gp = EngineChat(database, ids["P4"])
     gp.start()
-    said = gp.say("On my visit today the baby was not breathing properly and the parents refused an ambulance")
+    said = gp.say(
+        "On my visit today the baby was not breathing properly and the parents refused an ambulance"
+    )
     assert "Follow your agency's safeguarding procedures" in said and "999" in said
     assert "0800 1111" not in said and "0808 800 5000" not in said and "Shout" not in said
     assert "Out-of-hours social care" in said

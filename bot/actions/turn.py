@@ -93,4 +93,3 @@ class Turn(Action):
             replies = take(conversation, text, finding)
             send(dispatcher, replies + conversation.next_question())
         return fresh_history(joined=True)
-

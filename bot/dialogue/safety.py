@@ -168,9 +168,13 @@ def _kept_since(conv, before: int | None) -> Answer | None:
     """The answer this message was kept as, if it made one (a score's reason is kept in
     the score)."""
     conv.session.flush()
-    newest = conv.session.execute(
-        select(Answer)
-        .where(Answer.participant_id == conv.participant.id, Answer.id > (before or 0))
-        .order_by(Answer.id.desc())
-    ).scalars().first()
+    newest = (
+        conv.session.execute(
+            select(Answer)
+            .where(Answer.participant_id == conv.participant.id, Answer.id > (before or 0))
+            .order_by(Answer.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     return newest if before is not None or newest is not None else None

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.safeguarding.detector import CONCERN as CONCERN_TIER
 from bot.safeguarding.detector import IMMEDIATE, UNSURE, Finding
 
 INTERRUPT, CHECK, CONCERN, NOTHING = "interrupt", "check", "concern", "nothing"

@@ -52,8 +52,8 @@ def short_line(role: str, band: str | None, out_of_hours: str | None = None) -> 
 def asks_about_telling(text: str) -> bool:
     """ "will dad get in trouble?", "please don't tell him": a question about what happens
     to what they told, after telling it."""
-    said = " " + " ".join(text.lower().replace("\u2019", "'").split()) + " "
-    return any(f" {ask} " in said or f" {ask}" in said for ask in helplines()["after_alert"]["asks"])
+    said = " " + " ".join(text.lower().replace("\u2019", "'").split())
+    return any(f" {ask}" in said for ask in helplines()["after_alert"]["asks"])
 
 
 def after_alert_answer(audience: str) -> Reply:
