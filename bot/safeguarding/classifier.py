@@ -26,6 +26,7 @@ CORPUS = Path(__file__).with_name("corpus")  # *.tsv: label, category, message
 SURE = 0.97  # immediate danger on its own, in a message of a few words
 CONFIDENT = 0.8  # on its own, worth asking ("Are you safe right now?")
 LEANS = 0.35  # with a harm term found near a person, immediate danger
+ASKS = 0.2  # with a harm term found near a person, worth asking; below, a concern
 UNSURE = 0.6  # on its own, a concern for the chair
 FEWEST_WORDS = 3  # shorter messages are left to the harm concepts ("kms" is one)
 

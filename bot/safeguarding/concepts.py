@@ -1,8 +1,9 @@
 """The rule layer of the safeguarding detector: harm concepts, read from concepts/*.yml.
 
-Each file names one kind of harm and lists its terms in three tiers (`danger`,
-`danger_with_person`, `concern`); everyday.yml lists what makes a message with harm words
-ordinary (idioms, play, harm that is over, accidents, negation). A safeguarding lead edits
+Each file names one kind of harm and lists its terms in four tiers (`danger`,
+`danger_with_person`, `ask`: worth asking "are you safe right now?", `concern`);
+everyday.yml lists what makes a message with harm words ordinary (idioms, play, harm that
+is over, accidents, negation); now.yml what says harm is happening now, or is settled. A safeguarding lead edits
 those files, not this code. Words are compared by their Snowball stems, so a term written
 once matches its inflections; a one-letter slip in a long word still matches.
 
@@ -24,7 +25,7 @@ from ruamel.yaml import YAML
 from bot.safeguarding.built import built
 
 FOLDER = Path(__file__).with_name("concepts")
-TIERS = ("danger", "danger_with_person", "concern")
+TIERS = ("danger", "danger_with_person", "ask", "concern")
 CUES = (
     "idioms", "play", "over", "now", "accident", "negators", "not_negations", "denials",
     "denying_subjects", "things", "body", "person", "imminent", "settled",
@@ -275,7 +276,7 @@ def assess(text: str) -> list[Hit]:
                 if _near(cue["idioms"], start, end, 0):
                     continue  # "I could kill for a pizza"
                 why = _lowered(tier, start, end, cue, clause, stems)
-                level = "concern" if why else "danger"
+                level = "concern" if why else ("ask" if tier == "ask" else "danger")
                 hits.append(Hit(category, level, start, end, why, term.text, tier))
     return hits
 

@@ -52,6 +52,7 @@ def assess(
     hits = concepts.assess(text)
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
+    asks = [hit for hit in hits if hit.tier == "ask"]
     chance = _chance(text, probability)
     if alone:
         tier, kind = IMMEDIATE, kind_of(alone)
@@ -62,8 +63,10 @@ def assess(
         # everyday words: "mummy and daddy and teddy")
         tier = IMMEDIATE if chance >= classifier.SURE else UNSURE
         kind = kind_of(hits) if hits else CLASSIFIER
-    elif danger:  # a harm word near a person, and the classifier not leaning: ask
+    elif danger and chance >= classifier.ASKS:  # a harm word near a person: worth asking
         tier, kind = UNSURE, kind_of(danger)
+    elif asks:  # words worth asking about ("if I wasn't here")
+        tier, kind = UNSURE, kind_of(asks)
     elif hits:
         tier, kind = CONCERN, kind_of(hits)
     elif chance >= classifier.UNSURE:

@@ -40,15 +40,15 @@ def judge(finding: Finding | None, context: Context) -> str:
     if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
         return INTERRUPT if urgent else NOTHING
     if context.audience == "young_person":  # a child's disclosure is never put to a yes/no
-        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
-    if finding.settled:  # an adult on harm that is over, managed or disputed
+        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+    if finding.settled:  # an adult on harm that is over, managed or disputed: an answer,
+        # but words that would mean danger on their own are asked about, never silent
+        if finding.tier == IMMEDIATE:
+            return CHECK
         return NOTHING if context.about_harm else CONCERN
-    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
+    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
 
 
-def _concern(context: Context, finding: Finding) -> str:
-    """At a question about harm, harm words are the answer, read in its column; words of
-    not wanting to be here are asked about, with the helplines, at any question."""
-    if finding.self_harm and not finding.settled:
-        return CHECK
+def _concern(context: Context) -> str:
+    """At a question about harm, harm words are the answer, read in its column."""
     return NOTHING if context.about_harm else CONCERN
