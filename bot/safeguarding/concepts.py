@@ -3,13 +3,15 @@
 Each file names one kind of harm and lists its terms in four tiers (`danger`,
 `danger_with_person`, `ask`: worth asking "are you safe right now?", `concern`);
 everyday.yml lists what makes a message with harm words ordinary (idioms, play, harm that
-is over, accidents, negation); now.yml what says harm is happening now, or is settled. A safeguarding lead edits
-those files, not this code. Words are compared by their Snowball stems, so a term written
-once matches its inflections; a one-letter slip in a long word still matches.
+is over, accidents, negation); now.yml what says harm is happening now, or is settled. A
+safeguarding lead edits those files, not this code. Words are compared by their Snowball
+stems, so a term written once matches its inflections; a one-letter slip in a long word
+still matches.
 
 The tiers only ever go down for a reason written in everyday.yml: a harm word inside an
 idiom is nothing; play, accident, negation or harm that is over make danger a concern.
-Nothing that touches a harm concept is silence.
+Nothing that touches a harm concept is silence here; whether it is, at a question that
+asks about harm, is decided with the question (judge.py).
 """
 
 from __future__ import annotations
