@@ -3,8 +3,9 @@
 Prints, per level of concurrent conversations (1, 10, 50): p50/p95/p99 per turn, turns per
 second, errors and the ratios ours/bare; the per-turn median at turns 10, 100 and 400 of
 one long conversation; time from start to ready and the memory (RSS) of every process;
-`rasa train` cold and cached; and the chair's summary of a 30-participant, 4-danger
-conference. Figures only: nothing here passes or fails (issue 15 gives the targets).
+`rasa train` cold and cached; the chair's summary of a 30-participant, 4-danger
+conference; and the safeguarding pipeline's cost per message (bench/detector.py). Figures
+only: nothing here passes or fails (issues 15 and 22 give the targets).
 
 Run: .venv/bin/python -m bench [--quick]   (--quick: fewer conversations, for a try)
 """
@@ -29,6 +30,7 @@ from bench.conferences import (
     summary_conference,
     time_summaries,
 )
+from bench.detector import detector_times
 from bench.load import Conversation, Run, drive
 from bench.stacks import QUIET, RASA_BIN, BareBot, OurStack
 from bot.settings import PROJECT_ROOT
@@ -111,6 +113,9 @@ def summary_times(stack: OurStack) -> tuple[int, float, float]:
 
 def main(quick: bool) -> None:
     print(f"Conference Companion bench, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
+    count, median, p95, slowest = detector_times()
+    print(f"\nsafeguarding, per message on one core ({count} messages in context): "
+          f"median {ms(median)}, p95 {ms(p95)}, slowest {ms(slowest)}")  # fmt: skip
     bare, ours = BareBot(), OurStack()
     try:
         bare.build()

@@ -92,6 +92,16 @@ def crisis_messages():
     for audience, text in config["next"].items():
         yield "crisis", f"next.{audience}", text
     yield "crisis", "misunderstood", config["misunderstood"]
+    number = {"out_of_hours": config["short_out_of_hours"].format(number="01632 960 123")}
+    for key, text in config["short"].items():
+        yield "crisis", f"short.{key}", text.format(**number)
+    for audience, text in config["after_alert"]["answer"].items():
+        yield "crisis", f"after_alert.{audience}", text
+    check = config["check"]
+    yield "crisis", "check.self_harm", check["self_harm"]
+    for part in ("question", "safe_reply", "self_harm_safe_reply"):
+        for audience, text in check[part].items():
+            yield "crisis", f"check.{part}.{audience}", text
 
 
 def measured():

@@ -48,7 +48,7 @@ def context_for(audience: str, question: str) -> Context:
 
 def verdicts(name: str) -> list[tuple[tuple, str]]:
     rows = read(name)
-    votes = cross_validated(rows) if name in FOLDERS else [classifier.probability] * len(rows)
+    votes = cross_validated(rows) if name in FOLDERS else [classifier.probabilities] * len(rows)
     return [
         (row, judge(assess(row[4], vote), context_for(row[1], row[2])))
         for row, vote in zip(rows, votes)
@@ -69,8 +69,9 @@ def cross_validated(rows, folds: int = 5) -> list:
             [label == "immediate" for label, _, _ in taught],
         )
 
-        def vote(text, model=model):
-            return float(model.predict_proba([classifier.normalise(text)])[0][1])
+        def vote(texts, model=model):
+            normalised = [classifier.normalise(text) for text in texts]
+            return [float(p) for p in model.predict_proba(normalised)[:, 1]]
 
         for i in judged:
             votes[i] = vote

@@ -122,7 +122,7 @@ def test_a_professional_reporting_danger_is_interrupted_too(stack):
     stack.say("sg:gp", f"/start {conference['P4']}")
     replies = stack.say("sg:gp", "Ava told me today that she wants to kill herself")
     said = texts(replies)
-    assert "Follow your agency's safeguarding procedures now" in said
+    assert "Follow your own agency's safeguarding steps now" in said
     assert "0800 1111" not in said and "Samaritans" not in said  # no helplines for families
     assert "strengths and protective factors" in replies[-1]["text"]  # on to the next
 

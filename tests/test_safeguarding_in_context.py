@@ -73,7 +73,7 @@ def test_a_question_after_help_gets_an_honest_answer_not_the_script(database, id
     ava.start()
     ava.say("my dad hits me")
     said = ava.say("will dad get in trouble? please dont tell him i said")
-    assert "I can't keep it secret" in said and "You are not in trouble" in said
+    assert "I can't keep it a secret" in said and "You are not in trouble" in said
     assert "ask a grown-up you trust" not in said  # the short line, not the script
     assert "0800 1111" in said
     assert said.endswith("Who makes you feel safe?")  # still the question she was at
@@ -122,7 +122,7 @@ def test_a_button_press_is_never_a_concern(database, ids):
 def check_at_seen_report(database, ids) -> tuple[EngineChat, list]:
     kelly = EngineChat(database, ids["P1"])
     kelly.start()
-    replies = kelly.replies("I'm scared they'll take the kids")
+    replies = kelly.replies("He left the kids home alone, but he has moved out now")
     return kelly, replies
 
 
@@ -147,12 +147,20 @@ def test_not_sure_at_the_check_brings_the_full_help_and_tells_the_social_worker(
     assert notifications(database) > 0
 
 
+def test_a_parents_fear_of_the_process_is_an_answer_not_a_check(database, ids):
+    kelly = EngineChat(database, ids["P1"])
+    kelly.start()
+    said = kelly.say("I'm scared they'll take the kids")
+    assert "danger right now" not in said and "999" not in said
+    assert alerts(database, ids["P1"]) == []
+
+
 def test_a_professional_is_told_to_follow_procedures_not_given_childline(database, ids):
     gp = EngineChat(database, ids["P4"])
     gp.start()
     said = gp.say(
         "On my visit today the baby was not breathing properly and the parents refused an ambulance"
     )
-    assert "Follow your agency's safeguarding procedures" in said and "999" in said
+    assert "Follow your own agency's safeguarding steps" in said and "999" in said
     assert "0800 1111" not in said and "0808 800 5000" not in said and "Shout" not in said
     assert "Out-of-hours social care" in said

@@ -93,12 +93,17 @@ def _weights() -> tuple[list, list, float]:
     return vectorizers, weights, float(regression.intercept_[0])
 
 
-def probability(text: str) -> float:
-    """How likely the message is a disclosure of danger now, 0 to 1."""
+def probabilities(texts: list[str]) -> list[float]:
+    """How likely each message is a disclosure of danger now, 0 to 1 (several at once cost
+    little more than one: a long message is judged with each of its sentences)."""
     vectorizers, weights, intercept = _weights()
-    normalised = [normalise(text)]
-    score = intercept + sum(
-        float((vectorizer.transform(normalised) @ weight)[0])
+    normalised = [normalise(text) for text in texts]
+    scores = intercept + sum(
+        vectorizer.transform(normalised) @ weight
         for vectorizer, weight in zip(vectorizers, weights)
     )
-    return 1.0 / (1.0 + math.exp(-score))
+    return [1.0 / (1.0 + math.exp(-float(score))) for score in scores]
+
+
+def probability(text: str) -> float:
+    return probabilities([text])[0]

@@ -30,8 +30,10 @@ FOLDER = Path(__file__).with_name("concepts")
 TIERS = ("danger", "danger_with_person", "ask", "concern")
 CUES = (
     "idioms", "play", "over", "now", "accident", "negators", "not_negations", "denials",
-    "denying_subjects", "things", "body", "person", "imminent", "settled",
+    "denying_subjects", "things", "body", "person", "imminent", "settled", "disputed",
+    "process",
 )  # fmt: skip
+SIGNS = ("imminent", "settled", "disputed", "process")  # read by signs(), not the tiers
 GAP = "..."
 MAX_GAP = 4  # other words a "..." may stand for
 NEAR = 5  # how close a person must be to a danger_with_person term
@@ -58,6 +60,7 @@ class Hit:
 class Term:
     slots: tuple[str, ...]  # stems and GAP
     text: str
+    needs: frozenset[str] = frozenset()  # its stems: a message without one cannot match
 
 
 def stem(word: str) -> str:
@@ -69,7 +72,7 @@ def _compile(text: str, where: str) -> Term:
     if not words or words[0] == GAP or words[-1] == GAP:
         raise ConceptsError(f"{where}: '{text}' must start and end with a word")
     slots = tuple(GAP if w == GAP else stem(re.sub(r"[^\w]", "", w) or w) for w in words)
-    return Term(slots, str(text))
+    return Term(slots, str(text), frozenset(slots) - {GAP})
 
 
 class Terms:
@@ -126,7 +129,7 @@ def load(folder: Path = FOLDER) -> Lexicon:
     everyday = yaml.load((folder / "everyday.yml").read_text(encoding="utf-8"))
     everyday["person"] = yaml.load((folder / "people.yml").read_text(encoding="utf-8"))["person"]
     now = yaml.load((folder / "now.yml").read_text(encoding="utf-8"))
-    everyday.update(imminent=now["imminent"], settled=now["settled"])
+    everyday.update({name: now[name] for name in SIGNS})
     cues = {name: _terms(everyday, name, "everyday.yml") for name in CUES}
     spelling = _spelling(folder)
     return Lexicon(
@@ -233,9 +236,11 @@ def _match(term: Term, stems: list[str], start: int) -> int | None:
 
 def find(terms: Terms, stems: list[str]) -> list[tuple[Term, int, int]]:
     """Each term found in the stems, with where it starts and ends."""
-    found = []
+    found, present = [], set(stems)
     for start, first in enumerate(stems):
         for term in terms.by_first.get(first, ()):
+            if not term.needs <= present:
+                continue  # one of its words is not in the message at all
             end = _match(term, stems, start)
             if end is not None:
                 found.append((term, start, end))
@@ -256,21 +261,28 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[i
     return [(s, e) for s, e in spans if e <= start or s >= end]
 
 
+@lru_cache(maxsize=64)
+def read(text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
+    """The message's words, their clauses and their stems (read once for every use)."""
+    found, clause = words(normalise(text))
+    return tuple(found), tuple(clause), tuple(stem_of(word) for word in found)
+
+
 def signs(text: str) -> dict[str, bool]:
-    """Whether the message says harm is happening now or about to (`imminent`), or is over,
-    managed or disputed (`settled`): now.yml, read with the question (judge.py)."""
+    """Whether the message says harm is happening now or about to (`imminent`), is over or
+    managed (`settled`), or is disputed (`disputed`): now.yml, read with the question."""
     lex = lexicon()
-    stems = [stem_of(word) for word in words(normalise(text))[0]]
-    found = {name: bool(find(lex.cues[name], stems)) for name in ("imminent", "settled", "over")}
-    return {"imminent": found["imminent"], "settled": found["settled"] or found["over"]}
+    stems = read(text)[2]
+    found = {name: bool(find(lex.cues[name], stems)) for name in (*SIGNS, "over")}
+    return {**found, "settled": found["settled"] or found["over"]}
 
 
 def assess(text: str) -> list[Hit]:
     """Every harm concept the message touches, each with its tier after everyday cues."""
     lex = lexicon()
-    found, clause = words(normalise(text))
-    stems = [stem_of(word) for word in found]
-    cue = {name: spans(terms, stems) for name, terms in lex.cues.items()}
+    _, clause, stems = read(text)
+    cue = {name: spans(terms, stems) for name, terms in lex.cues.items()
+           if name not in SIGNS}  # fmt: skip
     hits = []
     for category, tiers in lex.categories.items():
         for tier, terms in tiers.items():

@@ -39,12 +39,14 @@ class Finding:
     kind: str  # the kind of harm (a concepts file's name), or "classifier"
     words: str  # the message
     imminent: bool = False  # says it is happening now, or about to (concepts/now.yml)
-    settled: bool = False  # says the harm is over, managed or disputed (concepts/now.yml)
+    settled: bool = False  # says the harm is over or managed (concepts/now.yml)
+    disputed: bool = False  # disputes or denies the report or the worry
+    process: bool = False  # a fear of the process itself ("they'll take the kids")
     self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
 
 
 def assess(
-    text: str, probability: Callable[[str], float] = classifier.probability
+    text: str, probabilities: Callable[[list[str]], list[float]] = classifier.probabilities
 ) -> Finding | None:
     """The most serious finding in a message, or None."""
     if not text.strip():
@@ -53,7 +55,7 @@ def assess(
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
     asks = [hit for hit in hits if hit.tier == "ask"]
-    chance = _chance(text, probability)
+    chance = _chance(text, probabilities)
     if alone:
         tier, kind = IMMEDIATE, kind_of(alone)
     elif danger and chance >= classifier.LEANS:
@@ -73,28 +75,26 @@ def assess(
         tier, kind = CONCERN, CLASSIFIER
     else:
         return None
-    imminent, settled = _signs(text)
+    signs = concepts.signs(text)
     self_harm = any(hit.category == SELF_HARM for hit in hits) or kind == SELF_HARM
-    return Finding(tier, kind, text, imminent, settled, self_harm)
+    return Finding(
+        tier,
+        kind,
+        text,
+        imminent=signs["imminent"],
+        settled=signs["settled"],
+        disputed=signs["disputed"],
+        process=signs["process"],
+        self_harm=self_harm,
+    )
 
 
-def _signs(text: str) -> tuple[bool, bool]:
-    """Is it happening now, or about to (in any sentence)? Is the harm over, managed or
-    disputed?"""
-    signs = [concepts.signs(s) for s in SENTENCE.split(text) if s.strip()] or [{}]
-    imminent = any(sign.get("imminent") for sign in signs)
-    return imminent, any(sign.get("settled") for sign in signs)
-
-
-def _chance(text: str, probability: Callable[[str], float]) -> float:
+def _chance(text: str, probabilities: Callable[[list[str]], list[float]]) -> float:
     """The classifier's vote on the message, and on each sentence of a long one: a
     cheerful answer that ends with "mum has not woken up since yesterday" is judged by
     its worst sentence, not diluted by the rest."""
-    chance = probability(text)
     sentences = [s for s in SENTENCE.split(text) if len(s.split()) >= classifier.FEWEST_WORDS]
-    if len(sentences) > 1:
-        chance = max([chance, *(probability(sentence) for sentence in sentences)])
-    return chance
+    return max(probabilities([text, *sentences] if len(sentences) > 1 else [text]))
 
 
 def kind_of(hits: list[concepts.Hit]) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.safeguarding.detector import IMMEDIATE, UNSURE, Finding
+from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, UNSURE, Finding
 
 INTERRUPT, CHECK, CONCERN, NOTHING = "interrupt", "check", "concern", "nothing"
 
@@ -41,11 +41,15 @@ def judge(finding: Finding | None, context: Context) -> str:
         return INTERRUPT if urgent else NOTHING
     if context.audience == "young_person":  # a child's disclosure is never put to a yes/no
         return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
-    if finding.settled:  # an adult on harm that is over, managed or disputed: an answer,
-        # but words that would mean danger on their own are asked about, never silent
+    if finding.process and finding.kind == CLASSIFIER:
+        return NOTHING  # "I'm scared they'll take the kids": the process, not a danger
+    if finding.disputed:  # an adult disputing the report: answering, never an alert
+        return _concern(context)
+    if finding.settled:  # an adult on harm that is over or managed: an answer, but words
+        # that would mean danger on their own are asked about, never silent
         if finding.tier == IMMEDIATE:
             return CHECK
-        return NOTHING if context.about_harm else CONCERN
+        return _concern(context)
     return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
 
 
