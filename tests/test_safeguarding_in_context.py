@@ -164,3 +164,13 @@ def test_a_professional_is_told_to_follow_procedures_not_given_childline(databas
     assert "Follow your own agency's safeguarding steps" in said and "999" in said
     assert "0800 1111" not in said and "0808 800 5000" not in said and "Shout" not in said
     assert "Out-of-hours social care" in said
+
+
+def test_other_words_at_the_check_are_the_next_answer_with_the_numbers(database, ids):
+    kelly, _ = check_at_seen_report(database, ids)
+    said = kelly.say("Partly")  # not a reply to the check: the question she is at
+    assert "999" in said and "0808 800 5000" not in said  # the short line, not the script
+    assert said.endswith("Did someone go through the reports with you?")
+    [(kind, *_, reply)] = alerts(database, ids["P1"])
+    assert (kind, reply) == ("concern", None)
+    assert notifications(database) == 0

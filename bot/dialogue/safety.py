@@ -87,10 +87,13 @@ def _checked(conv, text: str, finding: Finding | None) -> list[Reply]:
     alert = conv.session.get(SafeguardingAlert, conv.data.safety_check)
     conv.update(safety_check=None)
     reply = script.check_reply(conv.audience, text)
-    if reply is None:  # words, not a reply: kept, and a disclosure or "not sure" gets help
-        conv.keep_note(conv.step, text)
-        verdict = judge(finding, context(conv, text))
-        reply = "not_safe_now" if verdict in (INTERRUPT, CHECK) else "unsure"
+    if reply is None:
+        # Not a reply to the check but more words: the answer to the question they are at
+        # (with help, if the words need it), and the short line, so nobody leaves without
+        # a number. The check stays unanswered beside the alert.
+        if judge(finding, context(conv, text)) == INTERRUPT:
+            return take(conv, text, finding)
+        return [_short(conv), *take(conv, text, finding)]
     if alert is None:
         return []
     self_harm = alert.kind == "immediate_danger"
