@@ -228,9 +228,12 @@ class EngineChat:
         with self.database.session() as session, session.begin():
             participant = session.get(Participant, self.participant_id)
             conversation = Conversation(session, participant, self.agenda)
+            waiting = conversation.data.safety_check and not conversation.data.stop_asked
             if method == "answer" or safety.reads_as_check_reply(conversation, text):
                 # as the action server: the words judged in context, help where needed
                 replies = safety.take(conversation, text, assess(text))
+            elif method in ("back", "skip") and waiting:
+                replies = safety.leave_check(conversation)
             else:
                 args = [text] if method in ("add_late", "misunderstood") and text else []
                 replies = getattr(conversation, method)(*args)

@@ -166,11 +166,67 @@ def test_a_professional_is_told_to_follow_procedures_not_given_childline(databas
     assert "Out-of-hours social care" in said
 
 
-def test_other_words_at_the_check_are_the_next_answer_with_the_numbers(database, ids):
+def test_other_words_at_the_check_are_kept_with_the_numbers(database, ids):
     kelly, _ = check_at_seen_report(database, ids)
-    said = kelly.say("Partly")  # not a reply to the check: the question she is at
+    said = kelly.say("Partly")  # not a reply to the check, nor to a question she has not seen
     assert "999" in said and "0808 800 5000" not in said  # the short line, not the script
-    assert said.endswith("Did someone go through the reports with you?")
+    assert said.endswith("They come from the social worker and other services.")
+    assert "Partly" in answers(database, ids["P1"], "seen_report:note")
     [(kind, *_, reply)] = alerts(database, ids["P1"])
     assert (kind, reply) == ("concern", None)
     assert notifications(database) == 0
+
+
+def test_a_natural_reply_to_the_check_answers_it_not_the_question_behind_it(database, ids):
+    kelly, _ = check_at_seen_report(database, ids)
+    said = kelly.say("No, they're fine")
+    assert "Thank you. I have kept what you wrote" in said
+    assert said.endswith("and other services.")  # the reports question, not yet answered
+    assert answers(database, ids["P1"], "seen_report") == []
+    [(_, *_, reply)] = alerts(database, ids["P1"])
+    assert reply == "safe_now"
+
+
+def test_skip_at_the_check_leaves_the_check_not_the_question_she_has_not_seen(database, ids):
+    kelly, _ = check_at_seen_report(database, ids)
+    said = kelly.say("skip")
+    assert "999" in said and said.endswith("and other services.")
+    assert answers(database, ids["P1"], "seen_report") == []
+
+
+def test_a_child_asked_whether_she_wants_to_stop_answers_that_first(database, ids):
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    assert "Are you safe right now?" in ava.say(
+        "sometimes I think everyone would be happier if I wasnt born"
+    )
+    assert "Do you want to stop the chat" in ava.say("stop")
+    said = ava.say("yes")
+    assert "we have stopped" in said
+    [(kind, *_, reply)] = alerts(database, ids["P2"])
+    assert (kind, reply) == ("immediate_danger", None)  # told to the social worker anyway
+
+
+def test_ordinary_words_after_help_are_answers_not_questions_to_the_chat(database, ids):
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    ava.say("my dad hits me")
+    said = ava.say("my teacher says I never get in trouble at school now")
+    assert "I can't keep it a secret" not in said
+    assert answers(database, ids["P2"], "feel_safe") == [
+        "my teacher says I never get in trouble at school now"
+    ]
+
+
+def test_a_score_with_words_keeps_the_words_beside_the_score(database, ids):
+    kelly = EngineChat(database, ids["P1"])
+    kelly.start()
+    said = kelly.say("Partly")
+    for _ in range(40):
+        if "On a scale from 0 to 10" in said:
+            break
+        said = kelly.say("skip")
+    assert "On a scale from 0 to 10" in said
+    kelly.say("2 because my partner hit me last night")
+    [(kind, text, kept, _)] = alerts(database, ids["P1"])
+    assert kept == "2 because my partner hit me last night"

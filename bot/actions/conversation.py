@@ -38,11 +38,13 @@ class CommandAction(Turn):
 
 class ActionBack(CommandAction):
     command = "back"
+    leaves_check = True
     action_name = "action_go_back"  # not Rasa's own action_back, which undoes a message
 
 
 class ActionSkip(CommandAction):
     command = "skip"
+    leaves_check = True
 
 
 class ActionHelp(CommandAction):

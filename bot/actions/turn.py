@@ -58,6 +58,7 @@ class Turn(Action):
     joined."""
 
     action_name = ""
+    leaves_check = False  # back and skip at the check leave it, not the question behind it
 
     def name(self) -> str:
         return self.action_name
@@ -90,6 +91,8 @@ class Turn(Action):
             take = self.at_question if here else self.elsewhere
             if here and safety.reads_as_check_reply(conversation, text):
                 take = safety.take  # "not now" at the check is its "no", not a pause
+            elif here and conversation.data.safety_check and self.leaves_check:
+                take = safety.leave_check
             replies = take(conversation, text, finding)
             send(dispatcher, replies + conversation.next_question())
         return fresh_history(joined=True)

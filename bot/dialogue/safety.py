@@ -31,7 +31,7 @@ def context(conv, text: str) -> Context:
 
 def take(conv, text: str, finding: Finding | None) -> list[Reply]:
     """A message typed at a question: the answer, and whatever help it needs."""
-    if conv.data.safety_check:
+    if conv.data.safety_check and not conv.data.stop_asked:
         return _checked(conv, text, finding)
     verdict = judge(finding, context(conv, text))
     if helped_recently(conv.session, conv.participant) and script.asks_about_telling(text):
@@ -78,22 +78,31 @@ def check_pending(conv) -> list[Reply]:
 
 def reads_as_check_reply(conv, text: str) -> bool:
     """At the check its replies come before command words ("not now" is "no" there)."""
-    if not (text and conv.data.safety_check):
-        return False
+    if not (text and conv.data.safety_check) or conv.data.stop_asked:
+        return False  # a child asked "do you want to stop?" is answering that first
     return script.check_reply(conv.audience, text) is not None
+
+
+def leave_check(conv, text: str | None = None, finding: Finding | None = None) -> list[Reply]:
+    """ "skip" or "back" at the check: it is left unanswered beside the alert, the numbers
+    given, and the question they had not yet seen is asked (not skipped)."""
+    conv.update(safety_check=None)
+    return [_short(conv)]
 
 
 def _checked(conv, text: str, finding: Finding | None) -> list[Reply]:
     alert = conv.session.get(SafeguardingAlert, conv.data.safety_check)
-    conv.update(safety_check=None)
+    conv.update(safety_check=None, again=None)  # the question behind it is asked plainly
     reply = script.check_reply(conv.audience, text)
     if reply is None:
-        # Not a reply to the check but more words: the answer to the question they are at
-        # (with help, if the words need it), and the short line, so nobody leaves without
-        # a number. The check stays unanswered beside the alert.
-        if judge(finding, context(conv, text)) == INTERRUPT:
-            return take(conv, text, finding)
-        return [_short(conv), *take(conv, text, finding)]
+        # Not a reply to the check but more words: kept for the chair (not as the answer
+        # to a question they have not seen yet), with help if the words need it, else the
+        # short line, so nobody leaves without a number. The check stays unanswered.
+        note = _keep_note(conv, text)
+        verdict = judge(finding, context(conv, text))
+        if verdict in (INTERRUPT, CHECK):
+            return _help(conv, text, finding, note)
+        return [_short(conv)]
     if alert is None:
         return []
     self_harm = alert.kind == "immediate_danger"
@@ -137,7 +146,8 @@ def _keep_and_move_on(conv, text: str) -> Answer | None:
     conv.answer(text)
     answer = _kept_since(conv, before)
     moved = (conv.step, conv.phase) != (step, phase)
-    if answer is None and not moved:
+    number_taken = step.kind == "score" and phase is Phase.ASK  # "2 because he hit me"
+    if answer is None and (not moved or number_taken):
         answer = _keep_note(conv, text)
     if conv.step is step and step.kind in MOVE_ON:
         if not moved or conv.phase in (Phase.CHILDREN, Phase.MORE):

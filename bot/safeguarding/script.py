@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,10 +51,14 @@ def short_line(role: str, band: str | None, out_of_hours: str | None = None) -> 
 
 
 def asks_about_telling(text: str) -> bool:
-    """ "will dad get in trouble?", "please don't tell him": a question about what happens
-    to what they told, after telling it."""
+    """ "will dad get in trouble?", "please don't tell him": a question to the chat about
+    what happens to what they told, or a request to keep it secret (not "the kids never
+    get in trouble at school now")."""
     said = " " + " ".join(text.lower().replace("\u2019", "'").split())
-    return any(f" {ask}" in said for ask in helplines()["after_alert"]["asks"])
+    config = helplines()["after_alert"]
+    if any(f" {secret}" in said for secret in config["keep_secret"]):
+        return True
+    return "?" in said and any(f" {ask}" in said for ask in config["asks"])
 
 
 def after_alert_answer(audience: str) -> Reply:
@@ -85,16 +90,18 @@ def check_reply(audience: str, text: str) -> str | None:
     from bot.dialogue.parsing import key  # the chat's one way of comparing typed words
 
     check = helplines()["check"]
-    said = key(text.replace("_", " "))
+    whole = key(text.replace("_", " "))
+    first = key(re.split(r"[,.!;:]", text.replace("_", " "))[0])  # "No, they're fine"
     replies = (
         ("safe_now", ["safe now", check["safe_title"][audience], *check["safe_words"][audience]]),
         ("not_safe_now", ["not safe now", check["not_safe_title"][audience],
                           *check["not_safe_words"][audience]]),
         ("unsure", [check["unsure_title"], *check["unsure_words"]]),
     )  # fmt: skip
-    for reply, words in replies:
-        if said in {key(word) for word in words}:
-            return reply
+    for said in (whole, first):
+        for reply, words in replies:
+            if said in {key(word) for word in words}:
+                return reply
     return None
 
 
