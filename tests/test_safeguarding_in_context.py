@@ -230,3 +230,11 @@ def test_a_score_with_words_keeps_the_words_beside_the_score(database, ids):
     kelly.say("2 because my partner hit me last night")
     [(kind, text, kept, _)] = alerts(database, ids["P1"])
     assert kept == "2 because my partner hit me last night"
+
+
+def test_a_question_after_help_is_not_a_new_alert(database, ids):
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    ava.say("my dad hits me")
+    ava.say("will mum get in trouble? please dont tell her i said")
+    assert [text for _, text, *_ in alerts(database, ids["P2"])] == ["my dad hits me"]

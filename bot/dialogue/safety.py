@@ -16,7 +16,7 @@ from bot.dialogue.state import Phase
 from bot.model.tables import Answer, SafeguardingAlert
 from bot.safeguarding import script
 from bot.safeguarding.alerts import escalate, helped_recently, raise_alert
-from bot.safeguarding.detector import Finding
+from bot.safeguarding.detector import CLASSIFIER, Finding
 from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, judge
 
 MOVE_ON = ("text", "score", "choice", "share")  # kinds whose question help may leave behind
@@ -115,9 +115,11 @@ def _checked(conv, text: str, finding: Finding | None) -> list[Reply]:
 
 def _asked_after_help(conv, text, finding, verdict) -> list[Reply]:
     """ "will dad get in trouble?" after help: a kind, honest answer and the short line;
-    the words kept for the chair (and alerted, if they say more of danger)."""
+    the words kept for the chair (the alerts page shows them as what was said next), and
+    alerted only if their own words tell of danger now (the classifier's vote alone is no
+    guide here: "please don't tell him" is how many disclosures end)."""
     answer = _keep_note(conv, text)
-    if verdict in (INTERRUPT, CHECK):
+    if verdict == INTERRUPT and finding.kind != CLASSIFIER:
         raise_alert(conv.session, conv.participant, finding, text, True, answer)
     return [script.after_alert_answer(conv.audience), _short(conv)]
 
