@@ -34,7 +34,7 @@ def take(conv, text: str, finding: Finding | None) -> list[Reply]:
     if conv.data.safety_check and not conv.data.stop_asked:
         return _checked(conv, text, finding)
     verdict = judge(finding, context(conv, text))
-    if helped_recently(conv.session, conv.participant) and script.asks_about_telling(text):
+    if script.asks_about_telling(text) and helped_recently(conv.session, conv.participant):
         return _asked_after_help(conv, text, finding, verdict)
     if verdict == NOTHING:
         return conv.answer(text)
