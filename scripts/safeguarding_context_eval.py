@@ -3,7 +3,7 @@ a question of the agenda, as the chat would judge it (detector, then judge.py).
 
     .venv/bin/python scripts/safeguarding_context_eval.py [context_tuning] [held_out_a] ...
 
-`context_tuning` and `context_tuning_2` are in bot/safeguarding/corpus/ (read while
+the `context_tuning*` corpora are in bot/safeguarding/corpus/ (read while
 tuning; the classifier learns from them too, so their votes come from 5-fold
 cross-validation: no message is judged by a model that saw it); every other name is
 tests/data/safeguarding/context/NAME.tsv, written apart and never read while tuning.
@@ -27,7 +27,7 @@ from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, 
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = ROOT / "bot/safeguarding/corpus"
-FOLDERS = {"context_tuning": TUNING, "context_tuning_2": TUNING}
+FOLDERS = {name: TUNING for name in ("context_tuning", "context_tuning_2", "context_tuning_3")}
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
 SCALES = {"young_person": "young_scale"}
 

@@ -39,7 +39,10 @@ def judge(finding: Finding | None, context: Context) -> str:
         return INTERRUPT if urgent or context.audience is None else CHECK
     if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
         return INTERRUPT if urgent else NOTHING
-    if context.audience == "young_person":  # a child's disclosure is never put to a yes/no
+    if context.audience == "young_person":  # a child's disclosure is never put to a yes/no;
+        # harm she says is over ("he's not allowed near us now, he got 18 months") is asked about
+        if finding.tier == IMMEDIATE and finding.settled and context.about_harm:
+            return CHECK
         return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
     if finding.process and finding.kind == CLASSIFIER:
         return NOTHING  # "I'm scared they'll take the kids": the process, not a danger
