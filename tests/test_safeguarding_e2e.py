@@ -221,3 +221,29 @@ def test_a_disclosure_from_someone_not_joined_reaches_the_duty_inbox(stack, fake
             break
         time.sleep(0.5)
     assert sent and "kill" not in json.dumps(sent[0])  # the words never travel by email
+
+
+def test_the_check_through_the_stack_by_its_payloads(stack, fake_notify):
+    """Unsure words: the answer kept and "Are you safe right now?" asked with buttons whose
+    payloads are safe_now and not_safe_now; "not now" there is the check's "no", not a
+    pause; a second check answered not_safe_now brings the help and tells the social worker."""
+    conference = import_demo(stack.env)
+    stack.say("sg:check", f"/start {conference['P1']}")
+    replies = stack.say("sg:check", "He left the kids home alone, but he has moved out now")
+    asked = replies[-1]
+    assert asked["text"] == "Are you, or is any child, in danger right now?"
+    assert [b["payload"] for b in asked["buttons"]][:2] == ["safe_now", "not_safe_now"]
+    said = texts(stack.say("sg:check", "not now"))
+    assert "Let's carry on" in said and "Your answers so far are saved" not in said
+    stack.say("sg:check", "Partly")  # the reports question, which she had not seen yet
+    stack.say("sg:check", "skip")
+    replies = stack.say("sg:check", "he used to leave them home alone at night")
+    assert replies[-1]["buttons"][1]["payload"] == "not_safe_now"
+    said = texts(stack.say("sg:check", "not_safe_now"))  # the button pressed
+    assert "call 999" in said and "0808 800 5000" in said
+    rows, outbox = alerts_for(stack, conference["id"])
+    assert [(kind, text) for kind, text, *_ in rows] == [
+        ("concern", "He left the kids home alone, but he has moved out now"),
+        ("immediate_danger", "he used to leave them home alone at night"),
+    ]
+    assert {role for _, _, role in outbox} == {"social_worker", "chair"}
