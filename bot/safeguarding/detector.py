@@ -31,6 +31,7 @@ CONCERN = "concern"
 GENERAL = "violence"  # the kind a bare "hit" or "hurt" is named by, when nothing says more
 SELF_HARM = "self_harm_suicide"
 CLASSIFIER = "classifier"  # the kind when no harm concept was found: the classifier's vote
+ORDINARY = ("play", "accident", "a thing, not a person")  # everyday cues (concepts.py)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Finding:
     settled: bool = False  # says the harm is over or managed (concepts/now.yml)
     disputed: bool = False  # disputes or denies the report or the worry
     process: bool = False  # a fear of the process itself ("they'll take the kids")
+    ordinary: bool = False  # its harm words were play or accidents ("shoot" in Fortnite)
     self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
 
 
@@ -85,8 +87,16 @@ def assess(
         settled=signs["settled"],
         disputed=signs["disputed"],
         process=signs["process"],
+        ordinary=_ordinary(text, hits),
         self_harm=self_harm,
     )
+
+
+def _ordinary(text: str, hits: list[concepts.Hit]) -> bool:
+    """Every harm word was play or an accident, in a message of one sentence (in a longer
+    one the game may be in one sentence and the danger in the next)."""
+    one_sentence = len([s for s in SENTENCE.split(text) if s.strip()]) == 1
+    return one_sentence and bool(hits) and all(hit.why in ORDINARY for hit in hits)
 
 
 def _chance(text: str, probabilities: Callable[[list[str]], list[float]]) -> float:

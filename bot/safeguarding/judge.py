@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, UNSURE, Finding
+from bot.safeguarding.detector import CONCERN as CONCERN_TIER
 
 INTERRUPT, CHECK, CONCERN, NOTHING = "interrupt", "check", "concern", "nothing"
 
@@ -39,6 +40,8 @@ def judge(finding: Finding | None, context: Context) -> str:
         return INTERRUPT if urgent or context.audience is None else CHECK
     if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
         return INTERRUPT if urgent else NOTHING
+    if finding.tier == CONCERN_TIER and (finding.ordinary or child_guess(finding, context)):
+        return NOTHING  # play and accidents; the classifier's guess at a child's words
     if context.audience == "young_person":  # a child's disclosure is never put to a yes/no;
         # harm she says is over ("he's not allowed near us now, he got 18 months") is asked about
         if finding.tier == IMMEDIATE and finding.settled and context.about_harm:
@@ -54,6 +57,12 @@ def judge(finding: Finding | None, context: Context) -> str:
             return CHECK
         return _concern(context)
     return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+
+
+def child_guess(finding: Finding, context: Context) -> bool:
+    """A concern from the classifier alone about a child's words: it often mistakes their
+    everyday words ("mummy and daddy and teddy"), and the chair reads every house anyway."""
+    return context.audience == "young_person" and finding.kind == CLASSIFIER
 
 
 def _concern(context: Context) -> str:
