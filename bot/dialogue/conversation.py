@@ -276,8 +276,11 @@ class Conversation:
 
     def keep_note(self, step: Step, text: str) -> Reply:
         """Something typed that was not the answer asked for: kept for the chair, never lost."""
-        save_answer(self.session, self.participant, None, f"{step.id}:note", text)
+        self.note(step, text)
         return self.message("kept")
+
+    def note(self, step: Step, text: str) -> Answer:
+        return save_answer(self.session, self.participant, None, f"{step.id}:note", text)
 
     def set_children(self, answer_id: int, children: list[str]) -> None:
         answer = self.session.get(Answer, answer_id)

@@ -15,7 +15,7 @@ from bot.dialogue.replies import Reply
 from bot.dialogue.state import Phase
 from bot.model.tables import Answer, SafeguardingAlert
 from bot.safeguarding import script
-from bot.safeguarding.alerts import escalate, helped_recently, raise_alert
+from bot.safeguarding.alerts import IMMEDIATE_DANGER, escalate, helped_recently, raise_alert
 from bot.safeguarding.detector import CLASSIFIER, Finding
 from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, judge
 
@@ -71,7 +71,7 @@ def elsewhere(conv, text: str, finding: Finding | None) -> list[Reply] | None:
 def check_pending(conv) -> list[Reply]:
     """The check, asked where the next question would be."""
     alert = conv.session.get(SafeguardingAlert, conv.data.safety_check)
-    self_harm = bool(alert and alert.kind == "immediate_danger")
+    self_harm = bool(alert and alert.kind == IMMEDIATE_DANGER)
     return script.check_question(conv.audience, self_harm, conv.participant.role, conv.band,
                                  conv.conference.out_of_hours)  # fmt: skip
 
@@ -105,7 +105,7 @@ def _checked(conv, text: str, finding: Finding | None) -> list[Reply]:
         return [_short(conv)]
     if alert is None:
         return []
-    self_harm = alert.kind == "immediate_danger"
+    self_harm = alert.kind == IMMEDIATE_DANGER  # asked with the helplines: self-harm
     short = helped_recently(conv.session, conv.participant) and not self_harm
     escalate(conv.session, alert, reply)
     if reply == "safe_now":
@@ -160,16 +160,14 @@ def _keep_and_move_on(conv, text: str) -> Answer | None:
 
 def _keep_elsewhere(conv, text: str) -> Answer | None:
     if conv.finished:
+        before = _newest_answer(conv)
         conv.add_late(text)
-        return _kept_since(conv, None)
+        return _kept_since(conv, before)
     return _keep_note(conv, text) if conv.step is not None else None
 
 
 def _keep_note(conv, text: str) -> Answer | None:
-    if conv.step is None:
-        return None
-    conv.keep_note(conv.step, text)
-    return _kept_since(conv, None)
+    return conv.note(conv.step, text) if conv.step is not None else None
 
 
 def _newest_answer(conv) -> int:
@@ -179,17 +177,17 @@ def _newest_answer(conv) -> int:
     return newest or 0
 
 
-def _kept_since(conv, before: int | None) -> Answer | None:
+def _kept_since(conv, before: int) -> Answer | None:
     """The answer this message was kept as, if it made one (a score's reason is kept in
     the score)."""
     conv.session.flush()
     newest = (
         conv.session.execute(
             select(Answer)
-            .where(Answer.participant_id == conv.participant.id, Answer.id > (before or 0))
+            .where(Answer.participant_id == conv.participant.id, Answer.id > before)
             .order_by(Answer.id.desc())
         )
         .scalars()
         .first()
     )
-    return newest if before is not None or newest is not None else None
+    return newest

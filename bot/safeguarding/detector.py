@@ -5,14 +5,16 @@
   accident, a "not", harm that is over).
 - A text classifier trained on our corpus (classifier.py).
 
-They vote. Immediate danger (the questions stop and help comes first) when a term that
-means danger on its own is found; when a term that needs a person ("hit", "knife") is
-found near one and the classifier leans that way too; or when the classifier alone is
-confident about a message of a few words (on "n" or "keep it" it only guesses). Anything
-else that touches a harm concept, or that the classifier is unsure
-about, is at least a concern: recorded for the chair, and the conversation goes on.
-Never silence. The thresholds were chosen by cross-validation on the tuning corpus
-(scripts/safeguarding_eval.py).
+They vote. Immediate danger when a term that means danger on its own is found; when a
+term that needs a person ("hit", "knife") is found near one and the classifier leans that
+way too; or when the classifier alone is sure about a message of a few words. Unsure (worth
+asking "are you safe right now?") when the classifier alone is confident but not sure, a
+term needing a person is found near one with a little lean, or an `ask` term is found.
+Anything else that touches a harm concept, or that the classifier gives an even chance, is
+a concern. The finding also says whether the words speak of now, of harm that is settled
+or disputed, or of the process: judge.py weighs those with the question and the person.
+The thresholds were chosen by cross-validation on the tuning corpora
+(scripts/safeguarding_eval.py, scripts/safeguarding_context_eval.py).
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ def assess(
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
     asks = [hit for hit in hits if hit.tier == "ask"]
-    chance = _chance(text, probabilities)
+    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    chance = _chance(text, sentences, probabilities)
     if alone:
         tier, kind = IMMEDIATE, kind_of(alone)
     elif danger and chance >= classifier.LEANS:
@@ -87,24 +90,25 @@ def assess(
         settled=signs["settled"],
         disputed=signs["disputed"],
         process=signs["process"],
-        ordinary=_ordinary(text, hits),
+        ordinary=len(sentences) == 1 and _ordinary(hits),
         self_harm=self_harm,
     )
 
 
-def _ordinary(text: str, hits: list[concepts.Hit]) -> bool:
-    """Every harm word was play or an accident, in a message of one sentence (in a longer
-    one the game may be in one sentence and the danger in the next)."""
-    one_sentence = len([s for s in SENTENCE.split(text) if s.strip()]) == 1
-    return one_sentence and bool(hits) and all(hit.why in ORDINARY for hit in hits)
+def _ordinary(hits: list[concepts.Hit]) -> bool:
+    """Every harm word was play or an accident (asked of a message of one sentence only:
+    in a longer one the game may be in one sentence and the danger in the next)."""
+    return bool(hits) and all(hit.why in ORDINARY for hit in hits)
 
 
-def _chance(text: str, probabilities: Callable[[list[str]], list[float]]) -> float:
+def _chance(
+    text: str, sentences: list[str], probabilities: Callable[[list[str]], list[float]]
+) -> float:
     """The classifier's vote on the message, and on each sentence of a long one: a
     cheerful answer that ends with "mum has not woken up since yesterday" is judged by
     its worst sentence, not diluted by the rest."""
-    sentences = [s for s in SENTENCE.split(text) if len(s.split()) >= classifier.FEWEST_WORDS]
-    return max(probabilities([text, *sentences] if len(sentences) > 1 else [text]))
+    long = [s for s in sentences if len(s.split()) >= classifier.FEWEST_WORDS]
+    return max(probabilities([text, *long] if len(long) > 1 else [text]))
 
 
 def kind_of(hits: list[concepts.Hit]) -> str:

@@ -1,8 +1,8 @@
 """Decide, in context, what a message the detector found something in should do.
 
 Safeguarding is one small pipeline: detect (detector.py: what the words say), decide (here:
-what that means from this person, at this question), respond (respond.py: what the chat
-says and records). The decision is one of:
+what that means from this person, at this question), respond (bot/dialogue/safety.py: what
+the chat says and records). The decision is one of:
 
 - INTERRUPT: help at once (999 and the helplines for this person), an alert for the social
   worker and the chair. The answer is kept and the questions go on after it.

@@ -19,13 +19,20 @@ def helplines() -> dict:
     return yaml.safe_load(HELPLINES.read_text())
 
 
+def _script_key(role: str | None, band: str | None, nobody: str = "family") -> str:
+    """Which wording: by age band for a young person, else by audience (`nobody` for
+    someone not joined)."""
+    audience = vocabulary.AUDIENCES.get(role) if role else None
+    return band if audience == "young_person" and band else (audience or nobody)
+
+
 def script_for(role: str | None, band: str | None, out_of_hours: str | None = None) -> list[Reply]:
     """The script for this person: by age band for a young person, else by audience; the
     local out-of-hours number after 999 when the conference file gives one."""
     config = helplines()
     audience = vocabulary.AUDIENCES.get(role) if role else None
-    key = band if audience == "young_person" and band else (audience or "not_joined")
-    script = config["scripts"].get(key) or config["scripts"]["family"]
+    scripts = config["scripts"]
+    script = scripts.get(_script_key(role, band, "not_joined")) or scripts["family"]
     lines = [config["helplines"][name] for name in script["helplines"]]
     if out_of_hours:
         local = config["out_of_hours"]
@@ -36,11 +43,6 @@ def script_for(role: str | None, band: str | None, out_of_hours: str | None = No
         replies.append(Reply(config["next"][audience].strip(),
                              [button(config["stop_button"], "stop")]))  # fmt: skip
     return replies
-
-
-def _script_key(role: str | None, band: str | None) -> str:
-    audience = vocabulary.AUDIENCES.get(role) if role else None
-    return band if audience == "young_person" and band else (audience or "family")
 
 
 def short_line(role: str, band: str | None, out_of_hours: str | None = None) -> Reply:
