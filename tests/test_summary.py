@@ -341,22 +341,22 @@ def _kelly(session):
     return session.execute(select(Participant).where(Participant.key == "P1")).scalar_one()
 
 
+def _kelly_alerted(session, conference, kind: str, text: str, **alert) -> Answer:
+    """Kelly's worry, kept as an answer, and the alert its words raised, pointing at it."""
+    kelly = _kelly(session)
+    kept = save_answer(session, kelly, "worries", "worries", text)
+    session.add(SafeguardingAlert(conference_id=conference, participant=kelly, kind=kind,
+                                  text=text, answer=kept, **alert))  # fmt: skip
+    session.flush()
+    return kept
+
+
 def test_an_alert_holds_back_the_answer_it_was_kept_as_until_released(database, conference):
     """The alert names its answer: that answer is held back, and marked so in the chair's
     copy, until the chair releases it; then it reaches the family like any other."""
     with database.session() as session, session.begin():
-        kelly = _kelly(session)
-        kept = save_answer(session, kelly, "worries", "worries", "He grabbed my arm on Friday")
-        session.add(
-            SafeguardingAlert(
-                conference_id=conference,
-                participant=kelly,
-                kind="immediate_danger",
-                text="He grabbed my arm on Friday",
-                answer=kept,
-                check_reply="safe_now",
-            )
-        )
+        kept = _kelly_alerted(session, conference, "immediate_danger",
+                              "He grabbed my arm on Friday", check_reply="safe_now")  # fmt: skip
         kept_id = kept.id
     sent(database, "P1")
     assert "He grabbed my arm" not in family_texts(database, conference)
@@ -384,18 +384,7 @@ def test_a_revised_answer_stays_held_back(database, conference):
     """Kelly changed the words that raised a concern: the new version is held back too,
     until the chair has read and released it."""
     with database.session() as session, session.begin():
-        kelly = _kelly(session)
-        kept = save_answer(session, kelly, "worries", "worries", "My ex turns up drunk")
-        session.add(
-            SafeguardingAlert(
-                conference_id=conference,
-                participant=kelly,
-                kind="concern",
-                text="My ex turns up drunk",
-                answer=kept,
-            )
-        )
-        session.flush()
+        kept = _kelly_alerted(session, conference, "concern", "My ex turns up drunk")
         revised = revise_answer(session, kept, "My ex turns up drunk at night", "participant:P1")
         revised_id = revised.id
     sent(database, "P1")
