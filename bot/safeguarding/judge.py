@@ -36,8 +36,10 @@ def judge(finding: Finding | None, context: Context) -> str:
     if finding is None or context.button:
         return NOTHING  # a button press is never a concern
     urgent = finding.tier in (IMMEDIATE, UNSURE)
-    if finding.imminent:
-        return INTERRUPT if urgent or context.audience is None else CHECK
+    if finding.imminent:  # signs of now: help at once, unless the only harm words are weak
+        # and the message also says the harm is over, disputed or play (then asked about)
+        calm = finding.settled or finding.disputed or finding.ordinary
+        return INTERRUPT if urgent or context.audience is None or not calm else CHECK
     if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
         return INTERRUPT if urgent else NOTHING
     if finding.tier == CONCERN_TIER and (finding.ordinary or child_guess(finding, context)):

@@ -1,0 +1,52 @@
+"""judge.py's rules, one finding and one context at a time (the detector's words are
+tested in test_safeguarding_detector.py, and the two together on corpora)."""
+
+import pytest
+
+from bot.safeguarding.detector import CLASSIFIER, CONCERN, IMMEDIATE, UNSURE, Finding
+from bot.safeguarding.judge import CHECK, INTERRUPT, NOTHING, Context, judge
+from bot.safeguarding.judge import CONCERN as CONCERN_VERDICT
+
+PARENT, CHILD, WORKER = "family", "young_person", "professional"
+
+
+def finding(tier, kind="violence", **signs):
+    return Finding(tier, kind, "words", **signs)
+
+
+@pytest.mark.parametrize(
+    "found, context, verdict",
+    [
+        # a report's calm words for an emergency: weak harm words, but a sign of now
+        (finding(CONCERN, imminent=True), Context(WORKER, about_harm=True), INTERRUPT),
+        (finding(CONCERN, imminent=True), Context(PARENT), INTERRUPT),
+        # ... and the same sign beside harm that is over, disputed or play is asked about
+        (finding(CONCERN, imminent=True, settled=True), Context(PARENT, True), CHECK),
+        (finding(CONCERN, imminent=True, disputed=True), Context(PARENT, True), CHECK),
+        (finding(CONCERN, imminent=True, ordinary=True), Context(CHILD), CHECK),
+        # strong words with a sign of now are help at once, whatever else is said
+        (finding(IMMEDIATE, imminent=True, settled=True), Context(PARENT, True), INTERRUPT),
+        # a button is never a concern
+        (finding(IMMEDIATE), Context(PARENT, button=True), NOTHING),
+        # a child's clear disclosure is never put to a yes/no; harm she says is over is
+        (finding(IMMEDIATE), Context(CHILD, about_harm=True), INTERRUPT),
+        (finding(IMMEDIATE, settled=True), Context(CHILD, about_harm=True), CHECK),
+        # an adult disputing the report is answering
+        (finding(IMMEDIATE, disputed=True), Context(PARENT, about_harm=True), NOTHING),
+        (finding(UNSURE, disputed=True), Context(PARENT), CONCERN_VERDICT),
+        # harm over and managed: words that mean danger on their own are asked about
+        (finding(IMMEDIATE, settled=True), Context(PARENT, about_harm=True), CHECK),
+        (finding(UNSURE, settled=True), Context(WORKER, about_harm=True), NOTHING),
+        # the process is not a danger
+        (finding(UNSURE, CLASSIFIER, process=True), Context(PARENT), NOTHING),
+        # the classifier's guess at a child's everyday words
+        (finding(CONCERN, CLASSIFIER), Context(CHILD), NOTHING),
+        (finding(UNSURE), Context(PARENT), CHECK),
+        # nobody joined: nobody to ask, nobody to read a concern
+        (finding(UNSURE), Context(None), INTERRUPT),
+        (finding(CONCERN), Context(None), NOTHING),
+        (None, Context(PARENT), NOTHING),
+    ],
+)
+def test_each_rule(found, context, verdict):
+    assert judge(found, context) == verdict
