@@ -25,6 +25,7 @@ from bot.settings import load_settings
 from bot.web.app import create_app
 from tests.conftest import conference_with, environment_for
 from tests.test_chair_pages import (
+    EARLY,
     GOOD_DECISION,
     OTHER_FAMILY,
     REID_FAMILY,
@@ -364,7 +365,7 @@ async def test_another_conferences_alert_cannot_be_marked_read(
 async def test_reading_an_alert_after_approval_keeps_the_version(chair, database, conference):
     """Reading changes the chair's inbox, not the record: version 1 stays approved."""
     assert (await chair.post("/decision", GOOD_DECISION)).status == 303
-    assert (await chair.post("/approve", {})).status == 303
+    assert (await chair.post("/approve", EARLY)).status == 303
     ids = alert_ids(database, conference)
     await chair.post("/alerts/read", {"alert": ids[MIA_NOW]})
     summary = await chair.summary()
@@ -520,7 +521,7 @@ async def test_release_needs_the_forms_token_and_this_conference(
 async def test_releasing_after_approval_makes_the_next_version(chair, database):
     """Like any other edit: version 1 stays as approved, the record is the draft of 2."""
     assert (await chair.post("/decision", GOOD_DECISION)).status == 303
-    assert (await chair.post("/approve", {})).status == 303
+    assert (await chair.post("/approve", EARLY)).status == 303
     version_one = await chair.page("/version?number=1")
     await chair.post("/release", {"item": answer_item(database, SHOUT)})
     summary = await chair.summary()
@@ -550,7 +551,7 @@ async def test_a_record_approved_before_alerts_said_more_stays_approved(chair, d
     and items why they are held back, is still the approved record: nothing in it changed.
     Releasing an answer to the family still makes the next version."""
     assert (await chair.post("/decision", GOOD_DECISION)).status == 303
-    assert (await chair.post("/approve", {})).status == 303
+    assert (await chair.post("/approve", EARLY)).status == 303
     before = await chair.summary()
     for alert in before["alerts"]:
         for field in ("answer", "check_reply", "read"):

@@ -84,8 +84,14 @@ async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path)
             "The drinking worries remain."
         )
         await page.get_by_role("button", name="Save the decision").click()
+        await page.get_by_text("The decision is saved").wait_for()
 
+        # The demo conference is still to come and Jo has not sent: the chair says yes twice.
+        await page.get_by_role("button", name="Approve version 1").click()
+        await page.get_by_text("The record is not approved. It is early").wait_for()
+        await page.get_by_label("I still want to approve the record now").check()
         await page.get_by_role("button", name="Approve version 1").click()
         await page.get_by_role("heading", name="Version 1 is approved").wait_for()
         await page.get_by_role("link", name="Version 1").click()
         assert await page.get_by_text("The child protection plan continues.").is_visible()
+        assert await page.get_by_text("This version was approved early.").is_visible()

@@ -181,7 +181,8 @@ def approve(database, conference_id, ids, decided=True):
             values = check(database, conference_id).values
             record.save_decision(session, conference, chair, values)
             session.flush()
-        return record.approve(session, conference, chair, build_summary(session, conference_id))
+        summary = build_summary(session, conference_id)
+        return record.approve(session, conference, chair, summary, early_confirmed=True)
 
 
 def test_approve_then_edit_opens_the_next_version_and_keeps_the_first(database, conference):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +34,12 @@ PLAN_WORDS = {
     },
 }
 TEXT_FIELDS = ("dissent", "core_group_members", "rationale")
-DATE_FIELDS = ("core_group_date", "next_review_date")
+# Each date of the decision, and what it is, as its error messages name it.
+DATE_FIELDS = {
+    "core_group_date": "the first core group meeting",
+    "next_review_date": "the next review conference",
+}
+DATE_PARTS = ("day", "month", "year")
 
 
 def category_titles(agenda) -> dict:
@@ -68,21 +75,43 @@ def decision_summary(
 
 @dataclass
 class DecisionForm:
-    """The decision as the chair typed it, checked; `errors` names each field's problem."""
+    """The decision as the chair typed it, checked; `errors` names each field's problem and
+    `typed` keeps each date's day, month and year as typed, to show them again."""
 
     values: dict
     errors: dict = field(default_factory=dict)
+    typed: dict = field(default_factory=dict)
 
 
-def _date(form: dict, name: str) -> date | None:
-    parts = [str(form.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year")]
-    if not any(parts):
+def typed_date(form: dict, name: str) -> dict:
+    """A date's day, month and year as typed; a whole date typed in the day's box
+    ("31/2/2027") is split into the three."""
+    parts = {part: str(form.get(f"{name}-{part}", "")).strip() for part in DATE_PARTS}
+    whole = re.split(r"\s*[/.\-\s]\s*", parts["day"])
+    if len(whole) == 3 and not parts["month"] and not parts["year"]:
+        parts = dict(zip(DATE_PARTS, whole))
+    return parts
+
+
+def shown_date(value: date | None) -> dict:
+    """A saved date as the form's three boxes show it."""
+    if value is None:
+        return dict.fromkeys(DATE_PARTS, "")
+    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+
+
+def _date(parts: dict, name: str) -> date | None:
+    if not any(parts.values()):
         return None
+    what = DATE_FIELDS[name]
+    if not parts["year"].isdigit() or len(parts["year"]) != 4:
+        raise ValueError(
+            f"Enter a real date for {what}, with the year in full, for example 27 3 2027"
+        )
     try:
-        day, month, year = (int(part) for part in parts)
-        return date(year, month, day)
+        return date(*(int(parts[part]) for part in ("year", "month", "day")))
     except ValueError:
-        raise ValueError("Enter a real date, for example 27 3 2027") from None
+        raise ValueError(f"Enter a real date for {what}, for example 27 3 2027") from None
 
 
 def check_decision(form: dict, conference: Conference, categories: list[str]) -> DecisionForm:
@@ -95,8 +124,9 @@ def check_decision(form: dict, conference: Conference, categories: list[str]) ->
     checked = DecisionForm(values)
     errors = checked.errors
     for name in DATE_FIELDS:
+        checked.typed[name] = typed_date(form, name)
         try:
-            values[name] = _date(form, name)
+            values[name] = _date(checked.typed[name], name)
         except ValueError as error:
             errors[name] = str(error)
             values[name] = None
@@ -112,13 +142,16 @@ def check_decision(form: dict, conference: Conference, categories: list[str]) ->
             errors["core_group_date"] = "Enter the date of the first core group meeting."
         elif core is not None and not held <= core <= latest:
             errors["core_group_date"] = (
-                f"The core group meets within 20 working days: by {wording.day(latest)}."
+                "The first core group meeting must be within 20 working days of the "
+                f"conference: by {wording.day(latest)}."
             )
     else:
         values["categories"] = []
     review = values["next_review_date"]
     if review is not None and review <= conference.date.date():
-        errors.setdefault("next_review_date", "The next review must be after this conference.")
+        errors.setdefault(
+            "next_review_date", "The next review conference must be after this conference."
+        )
     if not values["rationale"]:
         errors["rationale"] = "Write the reasons for the decision."
     return checked
@@ -214,18 +247,56 @@ class ApproveRefused(ValueError):
     pass
 
 
-def approve(session: Session, conference: Conference, chair: Participant, summary: dict):
-    """Lock the chair's summary as the next version. The conference's row is locked first
-    (on PostgreSQL), so two approvals at once make one version; on SQLite the second
-    write waits, then fails on the version's unique number (bot/web/guard.py)."""
+def uk_today() -> date:
+    return datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).date()
+
+
+def too_early(summary: dict, today: date) -> dict | None:
+    """Why approving the record today would be early: the conference has not happened yet,
+    or someone invited has not sent their answers (parents first, with where they are).
+    None when neither: the record can be approved in one step."""
+    held = date.fromisoformat(summary["conference"]["date"][:10])
+    unfinished = [
+        {key: response[key] for key in ("participant", "role", "status")}
+        for response in summary["responses"]
+        if response["status"] != "submitted"
+    ]
+    if held <= today and not unfinished:
+        return None
+    return {
+        "conference_date": held.isoformat(),
+        "days_before": max((held - today).days, 0),
+        "unfinished": unfinished,
+    }
+
+
+def approve(
+    session: Session,
+    conference: Conference,
+    chair: Participant,
+    summary: dict,
+    early_confirmed: bool = False,
+    today: date | None = None,
+):
+    """Lock the chair's summary as the next version. Approving early (too_early) needs the
+    chair's explicit confirmation, and the version keeps why it was early. The conference's
+    row is locked first (on PostgreSQL), so two approvals at once make one version; on
+    SQLite the second write waits, then fails on the version's unique number
+    (bot/web/guard.py)."""
     session.execute(select(Conference.id).where(Conference.id == conference.id).with_for_update())
     if summary["record"]["status"] == "approved":
         raise ApproveRefused("unchanged")
     if summary.get("decision") is None:
         raise ApproveRefused("no_decision")
+    early = too_early(summary, today or uk_today())
+    if early and not early_confirmed:
+        raise ApproveRefused("early")
     number = len(versions(session, conference.id)) + 1
     now = utcnow()
     state = summary["record"]
+    approval = {"version": number, "by": chair.key, "at": now.isoformat(timespec="seconds")}
+    if early:
+        approval["early"] = early
     locked = {
         **summary,
         "conference": {**summary["conference"], "status": "approved"},
@@ -233,10 +304,7 @@ def approve(session: Session, conference: Conference, chair: Participant, summar
             **state,
             "status": "approved",
             "version": number,
-            "approved": [
-                *state["approved"],
-                {"version": number, "by": chair.key, "at": now.isoformat(timespec="seconds")},
-            ],
+            "approved": [*state["approved"], approval],
         },
     }
     version = RecordVersion(
@@ -248,8 +316,31 @@ def approve(session: Session, conference: Conference, chair: Participant, summar
         record=json.dumps(locked, ensure_ascii=False),
     )
     session.add(version)
-    record(session, chair.actor, "record_approved", "conference", conference.id, version=number)
+    record(
+        session,
+        chair.actor,
+        "record_approved",
+        "conference",
+        conference.id,
+        version=number,
+        **({"early": early} if early else {}),
+    )
     return version
+
+
+def approved_early(version: dict) -> dict | None:
+    """Why an approved version (approved_record) was approved early; None if it was not."""
+    number = version["record"]["version"]
+    approval = next(a for a in version["record"]["approved"] if a["version"] == number)
+    return approval.get("early")
+
+
+def early_approvals(session: Session, conference_id: str) -> dict[int, dict]:
+    """Version number -> why it was approved early, for the versions that were."""
+    found = {
+        v.number: approved_early(json.loads(v.record)) for v in versions(session, conference_id)
+    }
+    return {number: early for number, early in found.items() if early}
 
 
 def approved_record(session: Session, conference_id: str, number: int) -> dict | None:

@@ -52,7 +52,15 @@ VIEWS = {"three": "Three columns", "hackney": "Hackney headings"}
 APPROVE_REFUSALS = {
     "unchanged": "Nothing has changed since this version was approved.",
     "no_decision": "Record the decision before you approve the record.",
+    "early": "The record is not approved. It is early: tick the box below if you still want "
+    "to approve it now.",
 }
+# The decision form's fields in the page's order, which its error summary follows.
+DECISION_FIELDS = (
+    *("plan", "categories", "dissent", "core_group_members"),
+    *records.DATE_FIELDS,
+    "rationale",
+)
 HACKNEY = (
     ("Worries", ("worries",)),
     ("Existing safety", ("safety",)),
@@ -298,16 +306,19 @@ def scaling(visit: Visit) -> dict:
     )
 
 
-def _decision_page(visit: Visit, values: dict, errors: dict) -> dict:
+def _decision_page(visit: Visit, values: dict, typed: dict, errors: dict) -> dict:
     agenda = load_agenda()
+    categories = records.category_titles(agenda)
     return _page(
         visit,
         "chair/decision.html",
         "decision",
         "The decision",
         values=values,
-        errors=errors,
-        categories=records.category_titles(agenda),
+        typed=typed,  # each date's day, month and year, as typed or as saved
+        errors={name: errors[name] for name in DECISION_FIELDS if name in errors},  # form order
+        first_category=next(iter(categories), ""),
+        categories=categories,
         plan_words=records.PLAN_WORDS[visit.conference.type],
         core_group_by=wording.day(
             deadlines.working_days_after(
@@ -321,14 +332,11 @@ def _decision_page(visit: Visit, values: dict, errors: dict) -> dict:
 def decision(visit: Visit) -> dict:
     summary = _summary(visit)
     recorded = summary["decision"] or {"categories": []}
-    values = {
-        **recorded,
-        **{
-            name: date.fromisoformat(recorded[name]) if recorded.get(name) else None
-            for name in records.DATE_FIELDS
-        },
+    typed = {
+        name: records.shown_date(date.fromisoformat(recorded[name]) if recorded.get(name) else None)
+        for name in records.DATE_FIELDS
     }
-    return _decision_page(visit, values, {})
+    return _decision_page(visit, recorded, typed, {})
 
 
 @chair_page("recorded_decision", mutates=True)
@@ -336,18 +344,38 @@ def record_decision(visit: Visit):
     categories = list(records.category_titles(load_agenda()))
     checked = check_decision(visit.form, visit.conference, categories)
     if checked.errors:
-        page = _decision_page(visit, checked.values, checked.errors)
+        page = _decision_page(visit, checked.values, checked.typed, checked.errors)
         page["_action"] = "decision_refused"
         page["_audit"] = {"refused": sorted(checked.errors)}
         return page
     save_decision(visit.session, visit.conference, visit.chair, checked.values)
-    return _redirect(visit, "record", plan=checked.values["plan"])
+    return _redirect(visit, "record?saved=decision", plan=checked.values["plan"])
+
+
+def _early(visit: Visit, early: dict | None) -> dict | None:
+    """Why approving is, or was, early (records.too_early), as the pages say it."""
+    if early is None:
+        return None
+    names = _names(visit)
+    return {
+        "date": wording.day(date.fromisoformat(early["conference_date"])),
+        "days": early["days_before"],
+        "unfinished": [
+            {
+                "who": who(person, names),
+                "status": vocabulary.RESPONSE_WORDS.get(person["status"], person["status"]),
+            }
+            for person in early["unfinished"]
+        ],
+    }
 
 
 @chair_page("viewed_record")
 def record_page(visit: Visit) -> dict:
     summary = _summary(visit)
     state = summary["record"]
+    draft = state["status"] == "draft"
+    early = records.early_approvals(visit.session, visit.conference.id)
     return _page(
         visit,
         "chair/record.html",
@@ -360,12 +388,17 @@ def record_page(visit: Visit) -> dict:
                 **version,
                 "by": _names(visit).get(version["by"]),
                 "at": uk_time(datetime.fromisoformat(version["at"])),
+                "early": version["version"] in early,
             }
             for version in state["approved"]
         ],
         formats=FORMATS,
+        decision=summary["decision"],
         decided=summary["decision"] is not None,
+        saved=visit.query.get("saved") == "decision",  # after the decision form (post, redirect)
+        early=_early(visit, records.too_early(summary, records.uk_today())) if draft else None,
         held=len(safeguarding.still_held_back(visit.session, visit.conference.id)),
+        refused=visit.query.get("error", ""),
         error=APPROVE_REFUSALS.get(visit.query.get("error", "")),
     )
 
@@ -373,7 +406,13 @@ def record_page(visit: Visit) -> dict:
 @chair_page("approved_record", mutates=True)
 def approve(visit: Visit):
     try:
-        version = records.approve(visit.session, visit.conference, visit.chair, _summary(visit))
+        version = records.approve(
+            visit.session,
+            visit.conference,
+            visit.chair,
+            _summary(visit),
+            early_confirmed=visit.form.get("confirm") == "early",
+        )
     except records.ApproveRefused as refused:
         where = f"/conferences/{visit.conference.id}/record?{urlencode({'error': str(refused)})}"
         return redirect(where, action="approve_refused", refused=str(refused))
@@ -396,6 +435,7 @@ def version(visit: Visit) -> dict:
         "record",
         f"Version {number}, as approved",
         view=outline(approved, _names(visit)),
+        early=_early(visit, records.approved_early(approved)),
         _audit={"version": number},
     )
 
