@@ -25,6 +25,7 @@ from bot.model.conferences import create_conference
 from bot.model.database import Database, setup
 from bot.model.invites import reissue_invite
 from bot.model.key_rotation import RotationRefused, rotate
+from bot.model.pictures import with_images
 from bot.model.tables import Conference, Participant
 from bot.private_files import private_by_default, write_private
 from bot.review import signin
@@ -185,7 +186,7 @@ def summary(
     database = Database(settings)
     try:
         with database.session() as session, session.begin():
-            built = build_summary(session, conference_id, audience)
+            built = with_images(session, build_summary(session, conference_id, audience))
             names = {p.key: p.name for p in session.get(Conference, conference_id).participants}
             # Every export is audited: who may now hold a copy, and of what.
             record(

@@ -39,6 +39,7 @@ class Settings:
     telegram_webhook_secret: str | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests: a local fake Bot API
     telegram_polling: bool = False  # local use: ask Telegram for updates instead of a webhook
+    picture_max_mb: float = 10.0  # the largest drawing or photo a child may send
 
     @property
     def rasa_url(self) -> str:
@@ -86,4 +87,5 @@ def load_settings(env: dict | None = None) -> Settings:
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         telegram_base_url=env.get("TELEGRAM_BASE_URL") or "https://api.telegram.org/bot",
         telegram_polling=env.get("TELEGRAM_MODE", "webhook") == "polling",
+        picture_max_mb=float(env.get("COMPANION_PICTURE_MAX_MB", 10)),
     )

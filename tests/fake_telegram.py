@@ -20,6 +20,7 @@ class FakeTelegram(LoopbackServer):
     def __init__(self):
         super().__init__()
         self.calls: list[tuple[str, dict]] = []
+        self.files: dict[str, bytes] = {}  # file_id -> bytes, for getFile and its download
         self._ids = itertools.count(1)
 
     def environment(self) -> dict:
@@ -66,7 +67,24 @@ class FakeTelegram(LoopbackServer):
             }
         if method == "getUpdates":
             return []
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files.get(file_id, b"")),
+                "file_path": f"photos/{file_id}.jpg",
+            }
         return True
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._method)
+        app.router.add_get("/file/bot{token}/photos/{name}", self._download)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.Response(status=401)
+        file_id = request.match_info["name"].removesuffix(".jpg")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])

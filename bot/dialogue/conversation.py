@@ -22,6 +22,7 @@ from bot.dialogue.state import Phase, PhaseData, State
 from bot.dialogue.steps import Step, build_steps
 from bot.model.answers import current_answers, revise_answer, save_answer
 from bot.model.audit import record
+from bot.model.pictures import pictures_of, share_pictures
 from bot.model.scores import current_score, save_score
 from bot.model.tables import Answer, Participant, Progress, Score, utcnow
 from bot.safeguarding.alerts import record_dispute
@@ -104,7 +105,10 @@ class Conversation:
     def _asked(self, step: Step) -> bool:
         """A question with only_if is asked only after one of the given choices; who may
         see a house only when the house has something in it."""
-        if step.kind == "share" and not self._house_answers(step.question.house):
+        house = step.question.house
+        if step.kind == "share" and not (
+            self._house_answers(house) or pictures_of(self.session, self.participant, house)
+        ):
             return False
         for key, choices in (step.question.only_if or {}).items():
             chosen = {a.choice for a in current_answers(self.session, self.participant, [key])}
@@ -299,9 +303,11 @@ class Conversation:
         return current_answers(self.session, self.participant, keys)
 
     def share_house(self, house: str, share_with: str) -> None:
-        """A young person's choice of who may see a house applies to all its answers."""
+        """A young person's choice of who may see a house applies to all its answers, and
+        to the pictures she sent there."""
         for answer in self._house_answers(house):
             answer.share_with = share_with
+        share_pictures(self.session, self.participant, house, share_with)
         record(
             self.session,
             self.participant.actor,

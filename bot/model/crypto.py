@@ -91,3 +91,24 @@ class EncryptedText(TypeDecorator):
                 "Stored text cannot be decrypted with this key: is COMPANION_ENCRYPTION_KEY "
                 "(or the key file) the one the database was written with?"
             ) from error
+
+
+class EncryptedBytes(EncryptedText):
+    """Bytes (a child's drawing) stored as a Fernet token: an EncryptedText, so a key
+    rotation re-encrypts it with everything else."""
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return _cipher().encrypt(bytes(value)).decode("ascii")
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        try:
+            return _cipher().decrypt(value.encode("ascii"))
+        except InvalidToken as error:
+            raise EncryptionKeyError(
+                "A stored picture cannot be decrypted with this key: is "
+                "COMPANION_ENCRYPTION_KEY (or the key file) the one the database was written with?"
+            ) from error

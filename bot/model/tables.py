@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, declared_attr, deferred, relationship
 
 from bot import vocabulary
-from bot.model.crypto import EncryptedText
+from bot.model.crypto import EncryptedBytes, EncryptedText
 
 Base = declarative_base()
 
@@ -407,8 +407,8 @@ class RecordVersion(Base):
 
 class WebChat(Base):
     """A web chat session: the browser's cookie holds the token (only its hash is here);
-    the Rasa sender id is ours, never the browser's. The bot's last replies are kept,
-    encrypted, so a reload shows the question again, until the session ends."""
+    the Rasa sender id is ours, never the browser's. The last few turns are kept,
+    encrypted, so a reload shows the question and what led to it, until the session ends."""
 
     __tablename__ = "web_chat"
 
@@ -420,7 +420,7 @@ class WebChat(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_seen_at = Column(DateTime, nullable=False, default=utcnow)
     ended_at = Column(DateTime)
-    last_replies = Column(EncryptedText)  # JSON: the bot's replies to show on a reload
+    last_replies = Column(EncryptedText)  # JSON: the recent turns to show on a reload
 
 
 class TelegramChat(Base):
@@ -443,3 +443,25 @@ class TelegramUpdate(Base):
     update_id = Column(BigInteger, primary_key=True, autoincrement=False)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     done = Column(Boolean, nullable=False, default=False)  # False: being handled now
+
+
+class Picture(Base):
+    """A drawing or photo a child sent at one of their houses: decoded and re-encoded (no
+    metadata or location survives), encrypted. Private to the chair and the social worker
+    until the child chooses "everyone" for that house (bot/model/pictures.py)."""
+
+    __tablename__ = "picture"
+    __table_args__ = (_one_of("picture", "media_type", ("image/png", "image/jpeg")),)
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
+    house = Column(String(32), nullable=False)
+    question_key = Column(String(64), nullable=False)  # the question she was at
+    share_with = Column(String(32), nullable=False, default="chair_and_social_worker")
+    media_type = Column(String(16), nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    image = deferred(Column(EncryptedBytes, nullable=False))  # read only when shown
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    participant = relationship("Participant")

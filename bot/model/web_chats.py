@@ -21,6 +21,7 @@ from bot.model.tokens import by_token, new_token
 
 IDLE = timedelta(minutes=30)
 SENDER_PREFIX = "web:"
+RECENT_TURNS = 6  # shown again on a reload: the question and what led to it
 
 
 @dataclass
@@ -88,15 +89,26 @@ def live_chat(session: Session, token: str | None) -> WebChat | None:
     return chat
 
 
-def keep_replies(chat: WebChat, replies: list[dict]) -> None:
-    chat.last_replies = json.dumps(replies, ensure_ascii=False)
+def keep_replies(chat: WebChat, replies: list[dict], said: str | None = None) -> None:
+    """One turn more: the person's words (a button's title, not its payload) and the bot's
+    replies; only the last RECENT_TURNS are kept, so a reload shows what led to the question."""
+    turns = [*recent_turns(chat), {"said": said, "replies": replies}][-RECENT_TURNS:]
+    chat.last_replies = json.dumps(turns, ensure_ascii=False)
+
+
+def recent_turns(chat: WebChat) -> list[dict]:
+    kept = json.loads(chat.last_replies) if chat.last_replies else []
+    if kept and "replies" not in kept[0]:  # kept before turns were: the bot's replies alone
+        kept = [{"said": None, "replies": kept}]
+    return kept
 
 
 def last_replies(chat: WebChat) -> list[dict]:
-    return json.loads(chat.last_replies) if chat.last_replies else []
+    turns = recent_turns(chat)
+    return turns[-1]["replies"] if turns else []
 
 
 def end_chat(chat: WebChat) -> None:
-    """Ended: and the bot's last words (a read-back holds the person's own) are gone."""
+    """Ended: and the recent turns (the person's words and the bot's) are gone."""
     chat.ended_at = utcnow()
     chat.last_replies = None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import vocabulary
 from bot.agenda.loader import Agenda, load_agenda
+from bot.model.pictures import picture_items
 from bot.model.tables import (
     Answer,
     Conference,
@@ -319,6 +320,8 @@ def build_summary(
             for s in scores
         ],
         "alerts": alerts,
+        # A child's drawings and photos (metadata: the image is fetched by its id).
+        "pictures": picture_items(session, participants, view.agreed, family),
     }
     edits = session.execute(
         select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)

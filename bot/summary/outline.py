@@ -17,6 +17,11 @@ CHECK_REPLY_WORDS = {
 }
 # Why an item is held back from the family (bot/summary/build.py), after "It ...".
 HELD_BACK_WORDS = {"alert": "raised a safeguarding alert", "concern": "raised a concern"}
+HOUSE_WORDS = {
+    "good_things": "house of good things",
+    "worries": "house of worries",
+    "dreams": "house of dreams",
+}
 
 
 def check_reply_words(reply: str | None) -> str | None:
@@ -37,6 +42,7 @@ class Outline:
     decision: list[str] = field(default_factory=list)
     for_chair: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    pictures: list[tuple[str, str]] = field(default_factory=list)  # caption, image address
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """What follows the scores table, heading and lines, in every format."""
@@ -66,6 +72,19 @@ def _private(item: dict) -> str:
         return f" (held back from the family: it {HELD_BACK_WORDS[held['reason']]})"
     released = " (released to the family by the chair)" if held else ""
     return released + (" (not shared with the family)" if item.get("family_sees") is False else "")
+
+
+def _pictures(summary: dict, names: dict) -> list[tuple[str, str]]:
+    """A child's drawings: a caption, and where the image is (a data: address in an export,
+    else the chair's picture page, relative to the conference's pages)."""
+    return [
+        (
+            f"A picture for the {HOUSE_WORDS.get(item['house'], item['house'])}"
+            f"{_private(item)} — {who(item, names)}",
+            item.get("src") or f"picture?item={item['id']}",
+        )
+        for item in summary.get("pictures", [])
+    ]
 
 
 def _edited(item: dict, names: dict) -> str:
@@ -170,4 +189,5 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             )
             for alert in summary["alerts"]
         ],
+        pictures=_pictures(summary, names),
     )

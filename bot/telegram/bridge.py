@@ -3,8 +3,10 @@
 The Rasa sender is a keyed hash of the chat id, never the id itself. Text (and `/start
 CODE` from a deep link) goes to Rasa as typed; a tap sends the button's payload, found by
 its position among the buttons the chat was last shown (Telegram allows 64 bytes of data on
-a button; our payloads are words). Photos, voice notes, stickers, locations, contacts and
-edited messages get a friendly reply and go nowhere: locations and contacts are never kept.
+a button; our payloads are words). A photo from a child at one of her houses is kept as
+her picture (bot/web/telegram.py, bot/picture_sent.py); other photos, voice notes,
+stickers, locations, contacts and edited messages get a friendly reply and go nowhere:
+locations and contacts are never kept.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from telegram.constants import MessageLimit
 
 from bot.chat_client import is_scale
 from bot.model.tables import TelegramChat
+from bot.picture_sent import ONLY_WORDS  # noqa: F401 (a photo from anyone but a child at a house)
 
 log = logging.getLogger("companion.telegram")
 SENDER_PREFIX = "tg:"
-ONLY_WORDS = "I can only read typed words. Please type your answer, or tap one of the buttons."
 NOT_EDITS = (
     "I cannot read changes to a message. I kept what you sent first. To change it, type "
     "back, or send the new words again."

@@ -16,6 +16,7 @@ from bot.notify.outbox import deliver_forever
 from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.summary.inert import finalize
+from bot.web.chat_words import phone_links
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.rasa import rasa_client
 from bot.web.routes import setup_routes
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
         app, loader=TEMPLATES, autoescape=True, context_processors=[_nonce], finalize=finalize
     )
     environment.globals["pages_nav"] = pages_nav
+    environment.filters["phone_links"] = phone_links  # the web chat: tel: links
     setup_routes(app)
 
     async def deliver_notifications(app: web.Application):

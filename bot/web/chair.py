@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import load_agenda
+from bot.model.pictures import picture_for_chair, with_images
 from bot.model.tables import Answer, Progress, RecordEdit
 from bot.review import alerts as safeguarding
 from bot.review import record as records
@@ -268,18 +269,42 @@ def _redirect(visit: Visit, where: str, **audit) -> web.Response:
 @chair_page("viewed_child_voice")
 def child(visit: Visit) -> dict:
     summary = _summary(visit)
-    voices = {}
+    voices, pictures = {}, {}
     for said in summary["child_voice"]:
         voices.setdefault(said["participant"], {}).setdefault(said["house"], []).append(said)
+    for drawn in summary["pictures"]:  # a child who only sent a picture has a voice too
+        voices.setdefault(drawn["participant"], {})
+        pictures.setdefault(drawn["participant"], {}).setdefault(drawn["house"], []).append(drawn)
     return _page(
         visit,
         "chair/child.html",
         "child",
         "The child's voice",
         voices=voices,
+        pictures=pictures,
         houses=HOUSE_TITLES,
         share_words=SHARE_WORDS,
     )
+
+
+@chair_page("viewed_picture")
+def picture(visit: Visit):
+    """A child's drawing, for the chair alone (never kept by a browser or a proxy)."""
+    item = visit.query.get("item", "")
+    found = picture_for_chair(visit.session, visit.conference.id, item)
+    if found is None:
+        raise web.HTTPNotFound(text="There is no such picture.")
+    response = web.Response(
+        body=found.image,
+        content_type=found.media_type,
+        headers={
+            "Cache-Control": "no-store, private",
+            "Content-Disposition": "inline",
+            "Cross-Origin-Resource-Policy": "same-origin",
+        },
+    )
+    response["audit"] = {"item": item}
+    return response
 
 
 @chair_page("viewed_scores")
@@ -446,7 +471,7 @@ def export(visit: Visit):
     fmt = visit.query.get("format", "")
     if audience not in ("chair", "family") or fmt not in FORMATS:
         raise web.HTTPNotFound(text="There is no such export.")
-    body = render(_summary(visit, audience), fmt, _names(visit))
+    body = render(with_images(visit.session, _summary(visit, audience)), fmt, _names(visit))
     media, extension = MEDIA_TYPES[fmt]
     name = f"conference-{visit.conference.date:%Y-%m-%d}-{audience}.{extension}"
     response = web.Response(

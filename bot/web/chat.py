@@ -7,9 +7,12 @@ holds only a cookie; the Rasa sender id is ours, and nothing typed is kept in th
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.agenda.loader import load_agenda
 from bot.chat_client import is_scale
 from bot.model.invites import participant_for_sender
 from bot.model.tokens import new_token
@@ -17,12 +20,15 @@ from bot.model.web_chats import (
     IDLE,
     end_chat,
     keep_replies,
-    last_replies,
     live_chat,
     new_sender,
     open_chat,
+    recent_turns,
     sender_for_invite,
 )
+from bot.picture_sent import HOUSE_NAMES, house_step, take_picture
+from bot.pictures import TOO_BIG, PictureRefused, clean_picture, too_big
+from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
 from bot.web.guard import redirect, set_private_cookie
 from bot.web.keys import SETTINGS
@@ -43,6 +49,8 @@ CLOSED = (
 )
 SEND_AGAIN = "Your answer was not sent. Please press Send again."
 OTHER_SITE = "This page can only be used from the chat itself. Please open your invite link."
+PICTURE_SAID = "📷 A picture"  # what the chat shows of the child's turn
+ANSWER = "/chat#choices"  # back at the question, scrolled so it and its buttons are in view
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -56,8 +64,33 @@ def _page(request: web.Request, context: dict, status: int = 200) -> web.Respons
 
 
 def _start_page(request, error=None, replies=(), status=200, typed="") -> web.Response:
-    context = {"started": False, "error": error, "replies": list(replies), "typed": typed}
+    recent = [{"said": None, "replies": list(replies)}]
+    context = {"started": False, "error": error, "recent": recent, "typed": typed}
     return _page(request, context, status)
+
+
+def _choices(replies: list[dict], house: str | None, request: web.Request) -> dict:
+    """The controls under the question now: its buttons (0-10 as a scale, with what 0 and
+    10 mean in its own words), and a picture's file input at a child's house."""
+    last = replies[-1] if replies else {}
+    buttons = last.get("buttons") or []
+    scale = is_scale(buttons)
+    limit = request.app[SETTINGS].picture_max_mb
+    return {
+        "buttons": buttons,
+        "scale": scale,
+        "ends": scale_ends(last.get("text")) if scale else None,
+        "picture": {"house": HOUSE_NAMES.get(house, "house"), "limit": f"{limit:g}"}
+        if house
+        else None,
+    }
+
+
+def _here(session, chat) -> tuple:
+    """What a page of this chat shows: its sender, recent turns, and the house (if any)
+    where a picture may be sent now."""
+    step = house_step(session, chat.sender, load_agenda())
+    return chat.sender, recent_turns(chat), step.question.house if step else None
 
 
 def _from_this_site(request: web.Request) -> bool:
@@ -76,7 +109,7 @@ async def chat_page(request: web.Request) -> web.Response:
 
     def find(session):
         chat = live_chat(session, token)
-        return (chat.sender, last_replies(chat)) if chat else None
+        return _here(session, chat) if chat else None
 
     found = await in_transaction(request.app, find)
     if found is None:
@@ -84,35 +117,67 @@ async def chat_page(request: web.Request) -> web.Response:
         if token:
             response.del_cookie(COOKIE, path="/")
         return response
-    sender, replies = found
-    if not replies:  # nothing kept to show: ask Rasa where this conversation is
+    sender, recent, house = found
+    if not recent:  # nothing kept to show: ask Rasa where this conversation is
         try:
             replies = await say(request.app, sender, "/start")
         except RasaUnavailable:
-            return _talk_page(request, token, [], NOT_ANSWERING, status=503)
-        await _keep(request, token, replies)
-    return _talk_page(request, token, replies)
+            return _talk_page(request, token, [], None, NOT_ANSWERING, status=503)
+        recent, house = await _keep(request, token, replies)
+    return _talk_page(request, token, recent, house)
 
 
-def _talk_page(request, token, replies, error=None, typed="", status=200) -> web.Response:
+def _talk_page(request, token, recent, house, error=None, typed="", status=200) -> web.Response:
+    replies = recent[-1]["replies"] if recent else []
     context = {
         "started": True,
-        "replies": replies,
+        "recent": recent,
         "csrf": csrf_token(token),
         "error": error,
         "typed": typed,
-        "scale": bool(replies) and is_scale(replies[-1].get("buttons") or []),
+        **_choices(replies, house, request),
     }
     return _page(request, context, status)
 
 
-async def _keep(request: web.Request, token: str, replies: list[dict]) -> None:
+async def _keep(request: web.Request, token: str, replies: list[dict], said=None) -> tuple:
+    """One turn kept for a reload; the recent turns, and the house a picture may go to now."""
+
     def keep(session):
         chat = live_chat(session, token)
-        if chat is not None:
-            keep_replies(chat, replies)
+        if chat is None:
+            return [], None
+        keep_replies(chat, replies, said)
+        return _here(session, chat)[1:]
 
-    await in_transaction(request.app, keep)
+    return await in_transaction(request.app, keep)
+
+
+def _said(message: str, shown: list[dict]) -> str:
+    """A button's payload is shown as its title, as the person saw it."""
+    buttons = (shown[-1].get("buttons") or []) if shown else []
+    return next((b["title"] for b in buttons if str(b["payload"]) == message), message)
+
+
+def _answer_json(request, token, replies, house) -> web.Response:
+    """chat.js's answer: the replies, and the same pieces the page would show for them."""
+    parts = aiohttp_jinja2.get_env(request.app).get_template("chat_parts.html").module
+    controls = _choices(replies, house, request)
+    return web.json_response(
+        {
+            "replies": replies,
+            "html": str(parts.bot_lines(replies)),
+            "choices": str(
+                parts.choices(
+                    controls["buttons"],
+                    csrf_token(token),
+                    controls["scale"],
+                    controls["ends"],
+                    controls["picture"],
+                )
+            ),
+        }
+    )
 
 
 async def start(request: web.Request) -> web.Response:
@@ -144,7 +209,7 @@ async def start(request: web.Request) -> web.Response:
     token = await in_transaction(request.app, bind)
     if token is None:
         return _start_page(request, replies=replies)
-    response = redirect("/chat")
+    response = redirect("/chat")  # the first page from its top: where to find a private place
     # The session's cookie outlives IDLE: the server ends a quiet chat itself.
     set_private_cookie(request, response, COOKIE, token, int(IDLE.total_seconds()) * 16)
     set_private_cookie(request, response, DEVICE, device, DEVICE_LIFETIME)
@@ -158,9 +223,9 @@ async def send(request: web.Request) -> web.Response:
 
     def find(session):  # whose chat, and the question it is at (shown again if not sent)
         chat = live_chat(session, token)
-        return (chat.sender, last_replies(chat)) if chat else (None, [])
+        return _here(session, chat) if chat else (None, [], None)
 
-    sender, shown = await in_transaction(request.app, find)
+    sender, recent, house = await in_transaction(request.app, find)
     if sender is None:  # the chat closed while they were typing: their words stay with them
         if _wants_json(request):
             return web.json_response({"ended": True, "error": CLOSED}, status=401)
@@ -168,19 +233,88 @@ async def send(request: web.Request) -> web.Response:
     if not _from_this_site(request) or not csrf_ok(token, form.get("csrf")):
         if _wants_json(request):
             return web.json_response({"error": SEND_AGAIN}, status=400)
-        return _talk_page(request, token, shown, SEND_AGAIN, typed=message, status=400)
+        return _talk_page(request, token, recent, house, SEND_AGAIN, typed=message, status=400)
     if not message:
-        return redirect("/chat") if not _wants_json(request) else web.json_response({"replies": []})
+        return redirect(ANSWER) if not _wants_json(request) else web.json_response({"replies": []})
     try:
         replies = await say(request.app, sender, message)
     except RasaUnavailable:
         if _wants_json(request):
             return web.json_response({"error": NOT_ANSWERING}, status=503)
-        return _talk_page(request, token, shown, NOT_ANSWERING, typed=message, status=503)
-    await _keep(request, token, replies)
+        return _talk_page(request, token, recent, house, NOT_ANSWERING, typed=message, status=503)
+    shown = recent[-1]["replies"] if recent else []
+    _, house = await _keep(request, token, replies, _said(message, shown))
     if _wants_json(request):
-        return web.json_response({"replies": replies})
-    return redirect("/chat")
+        return _answer_json(request, token, replies, house)
+    return redirect(ANSWER)
+
+
+async def _read_picture(request: web.Request, limit_mb: float) -> tuple[dict, bytes, bool]:
+    """The form's fields and the file's bytes, read as they come: no more than the limit is
+    held, and a file far beyond it is not read to its end. (fields, data, too big)"""
+    fields, data, over = {}, b"", False
+    if (request.content_length or 0) > 2 * limit_mb * 1024 * 1024:
+        return fields, data, True
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if part.name != "picture":
+            fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")[:200]
+            continue
+        chunks, size = [], 0
+        while chunk := await part.read_chunk():
+            size += len(chunk)
+            if too_big(size, limit_mb):
+                over = True
+                break
+            chunks.append(chunk)
+        data = b"" if over else b"".join(chunks)
+        if over:
+            break
+    return fields, data, over
+
+
+async def send_picture(request: web.Request) -> web.Response:
+    """A drawing or photo from a child at one of her houses (a plain multipart form, with
+    or without JavaScript): checked, made anew and kept in one transaction, or refused
+    kindly with nothing kept."""
+    token = request.cookies.get(COOKIE)
+    limit = request.app[SETTINGS].picture_max_mb
+    try:
+        fields, data, over = await _read_picture(request, limit)
+    except (ValueError, AssertionError):  # not a multipart form at all
+        fields, data, over = {}, b"", False
+
+    def find(session):
+        chat = live_chat(session, token)
+        return _here(session, chat) if chat else (None, [], None)
+
+    sender, recent, house = await in_transaction(request.app, find)
+    if sender is None:
+        return _start_page(request, CLOSED, status=401)
+    if not _from_this_site(request) or not csrf_ok(token, fields.get("csrf")):
+        return _talk_page(request, token, recent, house, SEND_AGAIN, status=400)
+    try:
+        if over:
+            raise PictureRefused(TOO_BIG.format(limit=f"{limit:g}"))
+        clean = await asyncio.to_thread(clean_picture, data, limit)
+    except PictureRefused as refused:
+        return _talk_page(request, token, recent, house, str(refused), status=400)
+    shown = recent[-1]["replies"] if recent else []
+
+    def keep(session):
+        chat = live_chat(session, token)
+        if chat is None:
+            raise PictureRefused(CLOSED)
+        thanks = take_picture(session, chat.sender, load_agenda(), clean)
+        # The question's buttons stay under the thanks: she is still at the same question.
+        buttons = (shown[-1].get("buttons") or []) if shown else []
+        keep_replies(chat, [{"text": thanks, "buttons": buttons}], PICTURE_SAID)
+
+    try:
+        await in_transaction(request.app, keep)
+    except PictureRefused as refused:
+        return _talk_page(request, token, recent, house, str(refused), status=400)
+    return redirect(ANSWER)
 
 
 async def leave(request: web.Request) -> web.Response:

@@ -24,6 +24,7 @@ def setup_routes(app: web.Application) -> None:
             web.get(CONFERENCE + "/item", chair.item, name="item"),
             web.post(CONFERENCE + "/edits", chair.edit, name="edits"),
             web.get(CONFERENCE + "/child", chair.child, name="child"),
+            web.get(CONFERENCE + "/picture", chair.picture, name="picture"),
             web.get(CONFERENCE + "/scaling", chair.scaling, name="scaling"),
             web.get(CONFERENCE + "/alerts", chair_alerts.alerts, name="alerts"),
             web.post(CONFERENCE + "/alerts/read", chair_alerts.mark_read, name="alert_read"),
@@ -39,6 +40,7 @@ def setup_routes(app: web.Application) -> None:
             web.get("/chat", chat.chat_page, name="chat"),
             web.post("/chat/start", chat.start, name="chat_start"),
             web.post("/chat/say", chat.send, name="chat_say"),
+            web.post("/chat/picture", chat.send_picture, name="chat_picture"),
             web.get("/chat/exit", chat.leave, name="chat_exit"),
             web.post("/telegram/webhook", telegram.webhook, name="telegram_webhook"),
         ]

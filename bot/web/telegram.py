@@ -24,7 +24,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, TypeHandler
 
+from bot.agenda.loader import load_agenda
 from bot.model.tables import TelegramUpdate, utcnow
+from bot.picture_sent import refusal, take_picture
+from bot.pictures import PictureRefused, clean_picture, too_big
 from bot.private_files import write_private
 from bot.settings import Settings
 from bot.telegram import bridge
@@ -58,6 +61,8 @@ def sender_key(settings: Settings) -> bytes:
 def build_application(settings: Settings) -> Application:
     builder = Application.builder().token(settings.telegram_bot_token)
     builder = builder.base_url(settings.telegram_base_url)
+    # Files (a child's photo) from the same server: .../bot -> .../file/bot, as Telegram's.
+    builder = builder.base_file_url(settings.telegram_base_url.removesuffix("bot") + "file/bot")
     if not settings.telegram_polling:
         builder = builder.updater(None)
     return builder.build()
@@ -195,6 +200,9 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
         text = payload
     elif kind == "text":
         text = came.text
+    elif kind == "other" and (came.photo or came.document):
+        await _take_picture(app, bot, chat_id, sender, came)
+        return
     else:  # a photo, voice note, sticker, location, contact or an edit: not passed on
         await bot.send_message(chat_id, bridge.NOT_EDITS if kind == "edited" else bridge.ONLY_WORDS)
         return
@@ -203,6 +211,26 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
         await _answer(app, bot, chat_id, sender, replies)
     except Exception as error:  # noqa: BLE001 (Rasa has it: a retry would answer it twice)
         log.warning("Could not finish a Telegram reply: %s", type(error).__name__)
+
+
+async def _take_picture(app, bot, chat_id: int, sender: str, message) -> None:
+    """A photo (or a file) from a child at one of her houses: fetched through the Bot API's
+    getFile, checked and kept like the web chat's (bot/picture_sent.py); a kind refusal
+    otherwise. A failure to fetch it raises, so Telegram sends the update again."""
+    limit = app[SETTINGS].picture_max_mb
+    agenda = load_agenda()
+    words = await in_transaction(app, lambda s: refusal(s, sender, agenda))
+    if words is None:
+        item = message.photo[-1] if message.photo else message.document  # the largest size
+        try:
+            if over := too_big(item.file_size or 0, limit):
+                raise over
+            data = bytes(await (await item.get_file()).download_as_bytearray())
+            clean = await asyncio.to_thread(clean_picture, data, limit)
+            words = await in_transaction(app, lambda s: take_picture(s, sender, agenda, clean))
+        except PictureRefused as refused:
+            words = str(refused)
+    await bot.send_message(chat_id, words)
 
 
 async def _answer(app, bot, chat_id: int, sender: str, replies: list[dict]) -> None:

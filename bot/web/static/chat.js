@@ -56,26 +56,33 @@ function setBusy(now) {
   }
 }
 
-function choicesFor(buttons, csrf) {
+// The question now and its controls in view: the controls low on the screen, the
+// question's last words above them (the stylesheet's scroll-margin on #choices).
+function showQuestion() {
   const holder = document.getElementById("choices");
-  holder.replaceChildren();
-  if (!buttons || !buttons.length) {
-    sayForm.elements.message.focus();
-    return;
+  if (holder) holder.scrollIntoView({ block: "start" });
+}
+
+// The buttons' form goes by fetch like the answer box; the picture's form is posted as it is.
+function wire(csrf) {
+  for (const form of document.querySelectorAll("#choices .companion-choices-form")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const button = event.submitter || form.querySelector("button");
+      send(button.value, button.textContent, csrf);
+    });
   }
-  const row = document.createElement("div");
-  const scale = buttons.length > 2 && buttons.every((b) => /^[0-9]+$/.test(b.payload));
-  row.className = "companion-choices" + (scale ? " companion-choices--scale" : "");
-  for (const choice of buttons) {
-    const button = document.createElement("button");
-    button.className = "govuk-button govuk-button--secondary";
-    button.type = "button";
-    button.textContent = choice.title;
-    button.addEventListener("click", () => send(choice.payload, choice.title, csrf));
-    row.appendChild(button);
-  }
-  holder.appendChild(row);
-  row.firstChild.focus();
+}
+
+// The server renders the bot's words (escaped, phone numbers as links) and the controls,
+// the same pieces as the page without JavaScript.
+function choicesFrom(html, csrf) {
+  const holder = document.getElementById("choices");
+  holder.innerHTML = html;
+  wire(csrf);
+  const first = holder.querySelector("button");
+  (first || sayForm.elements.message).focus({ preventScroll: true });
+  showQuestion();
 }
 
 // Send one answer; true when it reached the chat. One at a time: a second tap while the
@@ -104,10 +111,9 @@ async function send(message, shown, csrf) {
       }
       return false;
     }
-    for (const reply of answer.replies) if (reply.text) say(reply.text, "bot");
-    const last = answer.replies[answer.replies.length - 1];
+    log.insertAdjacentHTML("beforeend", answer.html || "");
     setBusy(false);
-    choicesFor(last && last.buttons, csrf);
+    if (answer.choices !== undefined) choicesFrom(answer.choices, csrf);
     return true;
   } catch {
     say("The chat is not answering just now. Your answer was not sent. Please try again in a few minutes.", "bot");
@@ -120,13 +126,8 @@ async function send(message, shown, csrf) {
 if (sayForm) {
   quietTimer();
   const csrf = sayForm.elements.csrf.value;
-  for (const form of document.querySelectorAll("#choices form")) {
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const button = event.submitter || form.querySelector("button");
-      send(button.value, button.textContent, csrf);
-    });
-  }
+  wire(csrf);
+  if (document.getElementById("choices").dataset.scroll) showQuestion(); // not the first page
   sayForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const box = sayForm.elements.message;

@@ -1,0 +1,68 @@
+"""A picture sent in a chat (the web chat's file input, a Telegram photo): taken only from a
+child at one of her houses, checked and made anew (bot/pictures.py), kept encrypted
+(bot/model/pictures.py) in the caller's one transaction, so nothing is half-kept.
+
+The conversation does not move: she is still at the same question, and can write there
+too, send another picture, or go on. Who may see the picture is asked with the house.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.agenda.loader import Agenda
+from bot.dialogue.conversation import Conversation
+from bot.dialogue.state import Phase
+from bot.dialogue.steps import Step
+from bot.model.invites import participant_for_sender
+from bot.model.pictures import keep_picture
+from bot.pictures import CleanPicture, PictureRefused
+from bot.summary.outline import HOUSE_WORDS as HOUSE_NAMES
+
+KEPT = (
+    "Thank you. I have kept your picture for your {house}. You can send another, "
+    "write something, or carry on."
+)
+ONLY_WORDS = "I can only read typed words. Please type your answer, or tap one of the buttons."
+NOT_HERE = (
+    "Sorry, I can only take a picture when you are at one of your houses. "
+    "Please type your answer instead."
+)
+
+
+def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
+    """The house question a child is at now, where a picture may be sent (none for an
+    adult, at a question of another kind, or while the chat waits for "Are you safe?")."""
+    participant = participant_for_sender(session, sender)
+    if participant is None or participant.role != "young_person":
+        return None
+    conversation = Conversation(session, participant, agenda)
+    step = conversation.step
+    if (
+        not conversation.at_a_question
+        or not step.question.house
+        or step.kind == "share"
+        or conversation.phase not in (Phase.ASK, Phase.MORE)
+        or conversation.data.safety_check is not None
+    ):
+        return None
+    return step
+
+
+def refusal(session: Session, sender: str, agenda: Agenda) -> str | None:
+    """Why a picture cannot be taken from this sender now (None: it can)."""
+    participant = participant_for_sender(session, sender)
+    if participant is None or participant.role != "young_person":
+        return ONLY_WORDS
+    return None if house_step(session, sender, agenda) else NOT_HERE
+
+
+def take_picture(session: Session, sender: str, agenda: Agenda, clean: CleanPicture) -> str:
+    """Keep the picture at the house she is at; the words to tell her. PictureRefused
+    (with words for her) when a picture cannot be taken now."""
+    if words := refusal(session, sender, agenda):
+        raise PictureRefused(words)
+    step = house_step(session, sender, agenda)
+    participant = participant_for_sender(session, sender)
+    keep_picture(session, participant, step.question.house, step.id, clean)
+    return KEPT.format(house=HOUSE_NAMES.get(step.question.house, "house"))

@@ -1,0 +1,238 @@
+"""A child's drawing, through the real stack: sent in the web chat (a plain multipart form)
+or as a Telegram photo at one of her houses, made anew without its metadata, kept
+encrypted, shown to the chair alone; in the family's copy only when she chose "everyone"
+for that house. Anything else sent is refused kindly, and nothing is kept."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+
+import pytest
+import requests
+from PIL import Image
+from sqlalchemy import select, text
+
+from bot.model.database import Database
+from bot.model.tables import AuditEvent, Participant, Picture
+from bot.review import signin
+from bot.summary.build import build_summary
+from tests.conftest import EXAMPLES, import_conference
+from tests.test_telegram import TelegramUser, texts
+from tests.test_web_chat import Browser
+
+GPS = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}
+
+
+def drawing(fmt: str = "PNG", size=(320, 240)) -> bytes:
+    """A house drawn in crayon, as a phone saves it: with its maker and where it was."""
+    image = Image.new("RGB", size, "white")
+    for x in range(size[0] // 5, size[0] * 4 // 5):  # the house: a red block
+        for y in range(size[1] * 2 // 5, size[1] * 4 // 5):
+            image.putpixel((x, y), (200, 40, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "CrayonPhone"  # Make
+    exif[0x8825] = GPS  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, fmt, exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def codes(stack):
+    return import_conference(stack.env, EXAMPLES / "demo-conference.yml")
+
+
+class Child(Browser):
+    def picture(self, data: bytes, name="house.png", kind="image/png") -> requests.Response:
+        return self.http.post(
+            f"{self.base}/chat/picture",
+            data={"csrf": self.csrf()},
+            files={"picture": (name, data, kind)},
+            timeout=60,
+        )
+
+
+def kept(stack, conference_id: str) -> list[Picture]:
+    database = Database(stack.settings)
+    try:
+        with database.session() as session:
+            found = session.execute(
+                select(Picture)
+                .join(Participant)
+                .where(Participant.conference_id == conference_id)
+                .order_by(Picture.id)
+            ).scalars()
+            pictures = [(p, p.image) for p in found]
+            session.expunge_all()
+            return [p for p, _ in pictures]
+    finally:
+        database.dispose()
+
+
+def error_of(response: requests.Response) -> str:
+    return re.search(r'govuk-error-summary__title">([^<]*)<', response.text).group(1)
+
+
+def test_a_drawing_with_its_location_is_made_anew_kept_encrypted_and_shown_to_the_chair(
+    stack, codes
+):
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    page = ava.get()
+    assert "House of good things" in page.text
+    assert 'enctype="multipart/form-data"' in page.text and 'type="file"' in page.text
+
+    sent = ava.picture(drawing())
+    assert sent.status_code == 200 and sent.url.endswith("/chat#choices")
+    assert "I have kept your picture for your house of good things" in sent.text
+    assert "📷 A picture" in sent.text  # her turn, in the conversation shown
+
+    [picture] = kept(stack, codes["id"])
+    assert picture.house == "good_things" and picture.share_with == "chair_and_social_worker"
+    image = Image.open(io.BytesIO(picture.image))
+    assert image.format == "PNG" and image.size == (320, 240)
+    assert not image.getexif() and b"CrayonPhone" not in picture.image
+    assert image.getpixel((100, 150))[:3] == (200, 40, 40)  # the drawing itself is kept
+    database = Database(stack.settings)
+    with database.engine.connect() as connection:  # at rest: a Fernet token, not a PNG
+        stored = connection.execute(
+            text("SELECT image FROM picture WHERE id = :id"), {"id": picture.id}
+        ).scalar_one()
+    assert stored.startswith("gAAAA") and "PNG" not in stored
+
+    # The chair: on the child's voice page, through the chair's own image address.
+    with database.session() as session, session.begin():
+        token = signin.issue_link(session, codes["id"], actor="test")
+    chair = requests.Session()
+    signed = chair.post(f"{stack.settings.web_url}/sign-in", data={"token": token}, timeout=60)
+    assert signed.status_code == 200
+    child = chair.get(f"{stack.settings.web_url}/conferences/{codes['id']}/child", timeout=60)
+    src = re.search(r'<img class="companion-picture__image" src="([^"]+)"', child.text).group(1)
+    assert "Only the social worker and the chair" in child.text
+    shown = chair.get(stack.settings.web_url + src, timeout=60)
+    assert shown.status_code == 200 and shown.headers["Content-Type"] == "image/png"
+    assert "no-store" in shown.headers["Cache-Control"]
+    assert shown.content == picture.image
+    # Nobody else: not Ava's own chat, not a browser without the chair's session.
+    assert ava.get(src).status_code == 401
+    assert requests.get(stack.settings.web_url + src, timeout=60).status_code == 401
+    with database.session() as session:
+        assert session.execute(
+            select(AuditEvent).where(AuditEvent.action == "viewed_picture")
+        ).first()
+    database.dispose()
+
+
+@pytest.mark.parametrize(
+    "name, data, kind",
+    [
+        ("report.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF", "application/pdf"),
+        ("drawing.png", b"This is a note, not a picture at all.", "image/png"),
+        ("broken.png", drawing()[:200], "image/png"),
+    ],
+)
+def test_what_is_not_a_picture_is_refused_kindly_and_nothing_is_kept(
+    stack, codes, name, data, kind
+):
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    refused = ava.picture(data, name, kind)
+    assert refused.status_code == 400
+    assert error_of(refused).startswith("Sorry, I could not open that as a picture.")
+    assert "House of good things" in refused.text  # still at her question
+    assert kept(stack, codes["id"]) == []
+
+
+def test_a_picture_too_big_is_refused_and_nothing_is_kept(stack, codes):
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    huge = drawing() + b"\0" * (11 * 1024 * 1024)  # beyond the 10 MB setting
+    refused = ava.picture(huge)
+    assert refused.status_code == 400
+    assert (
+        error_of(refused) == "Sorry, that picture is too big. Please send one smaller than 10 MB."
+    )
+    assert kept(stack, codes["id"]) == []
+
+
+def test_an_adult_is_offered_no_picture_and_one_posted_is_not_kept(stack, codes):
+    kelly = Child(stack)
+    kelly.start(codes["P1"])
+    assert 'type="file"' not in kelly.get().text
+    refused = kelly.picture(drawing())
+    assert refused.status_code == 400 and kept(stack, codes["id"]) == []
+
+
+PHOTO_IDS = itertools.count(1)
+
+
+def test_a_telegram_photo_at_her_house_is_fetched_from_the_bot_api_and_kept(
+    stack, fake_telegram, codes
+):
+    ava = TelegramUser(stack, fake_telegram)
+    ava.says(f"/start {codes['P2']}")
+    file_id = f"drawing{next(PHOTO_IDS)}"
+    fake_telegram.files[file_id] = drawing("JPEG", (400, 300))
+    sizes = [
+        {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 67},
+        {
+            "file_id": file_id,
+            "file_unique_id": "l",
+            "width": 400,
+            "height": 300,
+            "file_size": len(fake_telegram.files[file_id]),
+        },
+    ]
+    assert ava.post(ava.message(photo=sizes)).status_code == 200
+    assert "I have kept your picture for your house of good things" in texts(ava.replies())
+    [picture] = kept(stack, codes["id"])
+    image = Image.open(io.BytesIO(picture.image))
+    assert picture.media_type == "image/jpeg" and image.size == (400, 300)
+    assert not image.getexif() and b"CrayonPhone" not in picture.image
+
+    fake_telegram.files["notes"] = b"%PDF-1.4 not a picture"
+    document = {
+        "file_id": "notes",
+        "file_unique_id": "n",
+        "file_name": "notes.pdf",
+        "mime_type": "application/pdf",
+        "file_size": 22,
+    }
+    assert ava.post(ava.message(document=document)).status_code == 200
+    assert texts(ava.replies()).startswith("Sorry, I could not open that as a picture.")
+    assert len(kept(stack, codes["id"])) == 1
+
+
+def test_the_family_copy_holds_her_picture_only_when_she_chose_everyone(stack, codes):
+    """Ava sends a picture at her house of good things and one at her house of worries;
+    she shows the good things to everyone and keeps her worries for the chair."""
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    ava.picture(drawing())
+    # Nothing written (the house has two questions): her picture alone fills the house,
+    # so who may see it is still asked.
+    assert "Who makes you feel safe" in ava.say("skip").text
+    assert "Who can see your house of good things?" in ava.say("skip").text
+    ava.say("everyone")
+    ava.say("I worry when mum cries")
+    ava.picture(drawing(size=(200, 200)))
+    ava.say("Nothing")
+    ava.say("only the chair")
+    good, worries = kept(stack, codes["id"])
+    assert (good.share_with, worries.share_with) == ("everyone", "chair_and_social_worker")
+
+    database = Database(stack.settings)
+    with database.session() as session, session.begin():
+        participant = session.get(Participant, good.participant_id)
+        participant.response_status, participant.consent_to_share = "submitted", True
+    with database.session() as session:
+        family = build_summary(session, codes["id"], "family")
+        chair = build_summary(session, codes["id"], "chair")
+    database.dispose()
+    assert [p["house"] for p in family["pictures"]] == ["good_things"]
+    assert [(p["house"], p["family_sees"]) for p in chair["pictures"]] == [
+        ("good_things", True),
+        ("worries", False),
+    ]
