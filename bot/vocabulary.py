@@ -64,8 +64,14 @@ ROLE_TITLES = {
     "chair": "Conference chair",
 }
 
-# A response's status in words.
-RESPONSE_WORDS = {"not_started": "Not started", "in_progress": "In progress", "submitted": "Sent"}
+# A response's status in words (paused and stopped: bot/review/statuses.py).
+RESPONSE_WORDS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "paused": "Paused",
+    "stopped": "Stopped",
+    "submitted": "Sent",
+}
 
 # Everyone who takes part scores except the chair, advocates and note takers.
 NON_SCORING_ROLES = frozenset({"chair", "advocate", "note_taker"})

@@ -31,3 +31,15 @@ async def chromium():
             yield browser
         finally:
             await browser.close()
+
+
+async def axe_problems(page, axe: Path) -> list[dict]:
+    """What axe-core finds on the page that is moderate or worse (the page's context must
+    bypass its content security policy: axe comes in as a script of the test's own)."""
+    await page.add_script_tag(path=str(axe))
+    found = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"
+    )
+    assert isinstance(found, list)  # axe ran
+    return [v for v in found if v["impact"] in ("moderate", "serious", "critical")]

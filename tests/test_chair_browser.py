@@ -11,7 +11,7 @@ from bot.model.database import Database, migrate
 from bot.review import signin
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.web.app import create_app
-from tests.browser import chromium
+from tests.browser import axe_problems, chromium
 from tests.conftest import answered_demo, environment_for
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -59,13 +59,7 @@ async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path)
         await page.screenshot(path=tmp_path / "board.png", full_page=True)
         assert (tmp_path / "board.png").stat().st_size > 10_000
 
-        await page.add_script_tag(path=str(AXE))
-        found = await page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))"
-        )
-        assert isinstance(found, list)  # axe ran
-        problems = [v for v in found if v["impact"] in ("moderate", "serious", "critical")]
+        problems = await axe_problems(page, AXE)
         assert problems == [], problems
 
         await page.get_by_role("link", name="The decision").click()

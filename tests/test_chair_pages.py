@@ -403,6 +403,7 @@ PAGES = [
     "/board",
     "/board?view=hackney",
     "/child",
+    "/for-the-chair",
     "/scaling",
     "/alerts",
     "/decision",

@@ -39,7 +39,7 @@ TEMPLATES = jinja2.ChoiceLoader(
 def pages_nav(pages, current: str, conference_id: str) -> list[dict]:
     """The service navigation of a conference's pages."""
     base = f"/conferences/{conference_id}"
-    paths = {"responses": base}
+    paths = {"responses": base, "for_chair": f"{base}/for-the-chair"}
     return [
         {"href": paths.get(key, f"{base}/{key}"), "text": title, "active": key == current}
         for key, title in pages

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import load_agenda
 from bot.model.pictures import picture_for_chair, with_images
-from bot.model.tables import Answer, Progress, RecordEdit
+from bot.model.tables import Answer, RecordEdit
 from bot.review import alerts as safeguarding
 from bot.review import record as records
 from bot.review import signin
 from bot.review.edits import REFUSALS, EditRefused, check_edit
 from bot.review.record import check_decision, save_decision
+from bot.review.statuses import answering_statuses
 from bot.summary.build import build_summary, participant_order
 from bot.summary.export import FORMATS, MEDIA_TYPES, render
 from bot.summary.outline import HELD_BACK_WORDS, SCORE_HEADINGS, outline, who
@@ -35,6 +36,7 @@ PAGES = (  # (route name, title) in the service navigation
     ("responses", "Who has answered"),
     ("board", "The board"),
     ("child", "The child's voice"),
+    ("for_chair", "Said for the chair"),
     ("scaling", "Scores"),
     ("alerts", "Alerts"),
     ("decision", "The decision"),
@@ -112,12 +114,7 @@ def responses(visit: Visit) -> dict:
     conference = visit.conference
     agenda = load_agenda()
     participants = sorted(conference.participants, key=participant_order)
-    progress = {
-        p.participant_id: p
-        for p in visit.session.execute(
-            select(Progress).where(Progress.participant_id.in_([p.id for p in participants]))
-        ).scalars()
-    }
+    statuses = answering_statuses(visit.session, participants)
     shared = {
         a.participant_id: a
         for a in visit.session.execute(
@@ -134,13 +131,13 @@ def responses(visit: Visit) -> dict:
     for participant in participants:
         if participant.role not in vocabulary.ANSWERING_ROLES:
             continue
-        moment = progress.get(participant.id)
+        status, moment = statuses[participant.id]
         rows.append(
             {
                 "name": participant.name,
                 "role": vocabulary.ROLE_TITLES[participant.role],
-                "status": participant.response_status,
-                "status_words": vocabulary.RESPONSE_WORDS[participant.response_status],
+                "status": status,
+                "status_words": vocabulary.RESPONSE_WORDS[status],
                 "last": uk_time(moment.updated_at if moment else None),
             }
         )

@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from bot.settings import PROJECT_ROOT
-from bot.web import chair, chair_alerts, chat, telegram, views
+from bot.web import chair, chair_alerts, chair_said, chat, telegram, views
 
 ASSETS = PROJECT_ROOT / "build" / "assets"
 STATIC = PROJECT_ROOT / "bot" / "web" / "static"
@@ -25,6 +25,7 @@ def setup_routes(app: web.Application) -> None:
             web.post(CONFERENCE + "/edits", chair.edit, name="edits"),
             web.get(CONFERENCE + "/child", chair.child, name="child"),
             web.get(CONFERENCE + "/picture", chair.picture, name="picture"),
+            web.get(CONFERENCE + "/for-the-chair", chair_said.for_chair, name="for_chair"),
             web.get(CONFERENCE + "/scaling", chair.scaling, name="scaling"),
             web.get(CONFERENCE + "/alerts", chair_alerts.alerts, name="alerts"),
             web.post(CONFERENCE + "/alerts/read", chair_alerts.mark_read, name="alert_read"),
