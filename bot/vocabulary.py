@@ -31,6 +31,8 @@ BOARD = (
     ("What's working well?", ("strengths", "safety")),
     ("What needs to happen?", ("next_steps",)),
 )
+# What is in dispute or missing (grey areas), read before what needs to happen.
+NOT_YET_CLEAR = ("What is not yet clear?", ("grey_areas",))
 
 
 def board_for(conference_type: str) -> tuple:
@@ -39,6 +41,13 @@ def board_for(conference_type: str) -> tuple:
     if conference_type == "review":
         return (BOARD[1], BOARD[0], BOARD[2])
     return BOARD
+
+
+def full_board_for(conference_type: str) -> tuple:
+    """The board with what is not yet clear before what needs to happen: every column, as
+    the chair's board, the record and a participant's read-back show them."""
+    first, second, last = board_for(conference_type)
+    return (first, second, NOT_YET_CLEAR, last)
 
 
 # Roles in the order views are listed everywhere: parents first.

@@ -79,12 +79,13 @@ def test_an_answer_lands_in_its_column_for_the_children_chosen(kelly, database):
     assert "Is this about Ava or Leo?" in kelly.say("We go to the park on Sundays")
     assert kelly.buttons() == ["Ava", "Leo", "Both"]
     assert "anything else" in kelly.say("Ava")
-    kelly.say("We cook together")
-    kelly.say("Both")
+    assert "anything else" in kelly.say("We cook together")  # the choice stands in this part
+    kelly.say("Leo loves his nursery")  # a name says who without asking
     strengths = answers(database, kelly.participant_id, column_key="strengths")
     assert [(a.text, a.children) for a in strengths] == [
         ("We go to the park on Sundays", ["A"]),
-        ("We cook together", ["A", "B"]),
+        ("We cook together", ["A"]),
+        ("Leo loves his nursery", ["B"]),
     ]
 
 

@@ -66,7 +66,7 @@ def test_a_parents_whole_review_conversation_lands_in_the_columns(stack):
         assert by_column == [
             ("strengths", "We go to the park every Sunday", ["A"]),
             ("strengths", "Leo loves his nursery", ["B"]),
-            ("safety", "I stay calm and take them out when there is shouting", ["A", "B"]),
+            ("safety", "I stay calm and take the kids out when there is shouting", ["A", "B"]),
             ("safety", "The plan has helped us talk about arguments", ["A", "B"]),
             ("grey_areas", "That the kids see us argue and get scared", ["A", "B"]),
             ("grey_areas", "It says I missed appointments but I rang both times", ["A", "B"]),
@@ -83,7 +83,8 @@ def test_a_parents_whole_review_conversation_lands_in_the_columns(stack):
         }
         assert for_chair["seen_report"] == "Partly"
         assert for_chair["anything_else"] == "I am nervous about the meeting"
-        assert "plan_missing" not in for_chair  # "Nothing missing" is the skip button
+        # "Nothing missing" is an answer of none, for the chair: in no column
+        assert for_chair["plan_missing"] == "Nothing missing"
         [score] = current(session, Score, kelly.id)
         assert (score.score, score.reason, score.next_point) == (
             6,

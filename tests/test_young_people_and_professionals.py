@@ -152,6 +152,7 @@ def test_a_recommendation_of_a_plan_asks_for_the_category(database):
         "recommendation": "cp_plan",
         "category": "neglect",
         "report_shared": "not_yet",
+        "access_needs": "none",  # "None known" is an answer of none, not a skip
     }
     flagged = [a.question_key for a in current_answers(database, jo.participant_id) if a.flagged]
     assert flagged == ["report_shared"]

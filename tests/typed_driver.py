@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from bot.agenda.loader import load_agenda
 from bot.dialogue.handlers.choice import COMMANDS
+from bot.model.answers import NONE_GIVEN
 from bot.model.database import Database
 from bot.model.tables import Answer, Participant, Progress, Score
 
@@ -156,6 +157,11 @@ class Driver:
             )
             return list(session.execute(query.order_by(model.id)).scalars())
 
+    def _said(self, pid: int) -> list:
+        """What is stored as something said: not an answer of none ("nothing" typed where
+        the button says "Nothing" is that button, kept for the chair as meaning none)."""
+        return [a for a in self.stored(pid) if a.choice != NONE_GIVEN]
+
     def participant_id(self, key: str) -> int:
         with self.database.session() as session:
             return session.execute(
@@ -255,10 +261,10 @@ class Driver:
     def _nothing(self, sender, pid, step) -> Outcome:
         text, from_corpus = self.corpus.take(self.corpus.nothing, "no")
         outcome = Outcome("nothing" if from_corpus else "filler", text, step)
-        count = len(self.stored(pid))
+        count = len(self._said(pid))
         before = self.where(pid)
         self.say(sender, text)
-        if len(self.stored(pid)) != count:
+        if len(self._said(pid)) != count:
             return self._fail(outcome, "stored as an answer")
         if self.where(pid) == before:
             return self._fail(outcome, "asked the same again")

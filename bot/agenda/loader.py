@@ -25,6 +25,9 @@ HOUSES = ("good_things", "worries", "dreams")
 COMMANDS = ("back", "skip", "pause", "help", "stop", "misunderstood")
 # Plain replies understood as whole messages at choices, the read-back and open questions.
 REPLIES = ("yes", "no", "send", "change", "nothing_more", "small_talk", "filler")
+# Groups a partnership's older agenda may lack: without them, no example, and which child
+# is asked unless a name is given.
+OPTIONAL_REPLIES = ("stuck", "all_children")
 # The names a wording may use; {danger} and friends only in scaling questions ({statement}
 # is a child's wording of the danger statement, or nothing).
 PLACEHOLDERS = set(
@@ -284,8 +287,9 @@ def parse_agenda(text: str, path: str, required_messages: set[str] = frozenset()
 
     replies = {}
     for group, phrases in root["replies"].items():
-        if group not in REPLIES:
-            check.fail(root["replies"], group, f"replies.{group}", f"not one of {REPLIES}")
+        if group not in REPLIES + OPTIONAL_REPLIES:
+            known = REPLIES + OPTIONAL_REPLIES
+            check.fail(root["replies"], group, f"replies.{group}", f"not one of {known}")
         replies[str(group)] = tuple(str(phrase) for phrase in phrases or ())
     for group in set(REPLIES) - set(replies):
         check.problems.append(f"{path}: replies.{group}: is missing")

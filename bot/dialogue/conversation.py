@@ -20,7 +20,13 @@ from bot.dialogue.handlers import handler_for
 from bot.dialogue.replies import Reply, button
 from bot.dialogue.state import Phase, PhaseData, State
 from bot.dialogue.steps import Step, build_steps
-from bot.model.answers import current_answers, revise_answer, save_answer
+from bot.model.answers import (
+    NONE_GIVEN,
+    current_answers,
+    retire_answer,
+    revise_answer,
+    save_answer,
+)
 from bot.model.audit import record
 from bot.model.pictures import pictures_of, share_pictures
 from bot.model.scores import current_score, save_score
@@ -85,10 +91,11 @@ class Conversation:
         return None if index is None else self.steps[index]
 
     def go(self, step: Step | None, phase: Phase = Phase.ASK, **data) -> None:
-        """To a step and phase, with only the data that phase needs."""
+        """To a step and phase, with only the data that phase needs (and which child each
+        section is about, which lasts the whole conversation)."""
         self.progress.step = step.id if step else None
         self.progress.phase = phase.value
-        self.progress.data = PhaseData(**data).to_json()
+        self.progress.data = PhaseData(**{"about": self.data.about, **data}).to_json()
 
     def update(self, **changes) -> None:
         self.progress.data = replace(self.data, **changes).to_json()
@@ -240,8 +247,28 @@ class Conversation:
         self.update(again=None)
         skip_title = step.question.skip_button and self.say(step.question.skip_button, step)
         if skip_title and parsing.key(text) == parsing.key(skip_title):
-            return self.skip()  # typing a button's title is the same as pressing it
+            # typing a button's title is the same as pressing it
+            none = self.none_button(step)
+            return self.answer_none(step, none) if none else self.skip()
         return handler_for(step.kind).answer(self, step, text)
+
+    def none_button(self, step: Step) -> str | None:
+        """The words of a button like "None known" or "Nothing to add", which answers that
+        there is none; None where the question has no such button, or only "Skip"."""
+        title = step.question.skip_button and self.say(step.question.skip_button, step)
+        if not title or self.agenda.command(title) == "skip":
+            return None
+        return title
+
+    def answer_none(self, step: Step, words: str) -> list[Reply]:
+        """An answer of none, in the button's words: for the chair, never in a column."""
+        latest = current_answers(self.session, self.participant, [step.id])
+        answer = save_answer(self.session, self.participant, None, step.id, words)
+        answer.choice = NONE_GIVEN
+        if self.data.revising and latest:  # back at this question: "None known" after all
+            retire_answer(self.session, latest[-1], self.participant.actor, by=answer)
+        self.advance()
+        return [self.message("noted_none")]
 
     # --- what the handlers store --------------------------------------------------------
 
@@ -253,7 +280,7 @@ class Conversation:
             current_answers(self.session, self.participant, [step.id]) if self.data.revising else []
         )
         if latest:
-            answer = revise_answer(self.session, latest[-1], text, self.participant.actor)
+            answer = self.revise(latest[-1], text)
         else:
             children = [child.key for child in self.children_for(step)]
             # A child's house is private until they choose who may see it.
@@ -270,6 +297,24 @@ class Conversation:
         for name, value in fields.items():
             setattr(answer, name, value)
         return answer
+
+    def revise(self, answer: Answer, text: str) -> Answer:
+        """New words for an answer. Words in place of "None known" are an answer after all,
+        in the question's column."""
+        if answer.choice != NONE_GIVEN:
+            return revise_answer(self.session, answer, text, self.participant.actor)
+        question = self.agenda.question(answer.question_key)
+        given = save_answer(
+            self.session,
+            self.participant,
+            question.column if question else None,
+            answer.question_key,
+            text,
+            answer.children,
+            share_with=answer.share_with,
+        )
+        retire_answer(self.session, answer, self.participant.actor, by=given)
+        return given
 
     def save_score(self, statement, **values) -> Score:
         """Set this participant's score on a danger statement: the number, why, or what
@@ -359,11 +404,13 @@ class Conversation:
                 step=step.id,
                 phase=phase.value,
             )
+        # Back at an earlier answer, skip keeps it: said so, not "we'll leave that one".
+        kept = [self.message("kept_answer")] if self.revising_note(step) else []
         within = handler_for(step.kind).skip(self, step)
         if within is not None:
-            return within
+            return kept + within
         self.advance()
-        return [self.message("skipped")] if phase is Phase.ASK else []
+        return kept or ([self.message("skipped")] if phase is Phase.ASK else [])
 
     # --- safeguarding -------------------------------------------------------------------
 

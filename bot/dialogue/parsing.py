@@ -255,3 +255,69 @@ def _in_sentence(said: str, options, general) -> Option | None:
     if len(candidates) != 1:
         return None
     return next(o for o in options if o.key in candidates)
+
+
+# A score said first, with what leads up to it: "7", "about a 6", "I'd say 3", "6/10".
+_SCORE_WORD = rf"(?:\d+|{'|'.join(NUMBER_WORDS)})"
+_LEADING_SCORE = re.compile(
+    r"^\W*(?:(?:i'?d|i would|id|i'?ll|i will)\s+(?:say|give it|go for|put)\s+"
+    r"|(?:about|around|maybe|probably|roughly|prob|it'?s|its)\s+)*(?:an?\s+)?"
+    rf"(?P<number>{_SCORE_WORD})(?:\s*(?:/|out of)\s*(?:10|ten))?\b",
+    re.IGNORECASE,
+)
+# What joins a score to its reason: "7 because...", "6, as...", "5 - ...". Without one,
+# "2 weeks ago Dave moved out, so 7" does not start with a score of 2.
+_REASON_JOIN = re.compile(
+    r"^\s*(?:[,.;:!)\-–—]+\s*(?:(?:because|cos|coz|cause|as|since|bc)\b)?"
+    r"|(?:because|cos|coz|cause|as|since|bc)\b)\s*",
+    re.IGNORECASE,
+)
+
+
+def score_and_reason(text: str) -> tuple[int | None, str]:
+    """A score and the reason given with it: "7 because Dave has moved out" is 7 and
+    "Dave has moved out". The number alone ("about a 6") has no reason; a message that does
+    not start with its score is read as parse_score reads it, with no reason."""
+    lead = _LEADING_SCORE.match(text)
+    number = parse_score(lead.group(0)) if lead else None
+    if number is None or number == OUT_OF_RANGE:
+        return parse_score(text), ""
+    rest = text[lead.end() :]
+    if not key(rest):
+        return number, ""
+    join = _REASON_JOIN.match(rest)
+    if join is None:
+        return parse_score(text), ""
+    return number, rest[join.end() :].strip()
+
+
+# Where a choice said first ends and more words begin: "Partly. I got the ...".
+_CLAUSE_END = re.compile(r"[.,;:!?\n]|\s[-–—]\s")
+
+
+def leading_option(
+    text: str, options: tuple[Option, ...], replies: dict
+) -> tuple[Option | None, str]:
+    """An option said on its own before more words: "Partly. I got the social worker's report
+    on Friday but the school one never came" is Partly, and the rest is a note. Not when the
+    rest qualifies it ("Everyone, except my dad") or names another option."""
+    end = _CLAUSE_END.search(text)
+    if end is None:
+        return None, ""
+    first, rest = text[: end.start()], text[end.end() :].strip()
+    option = match_option(first, options, replies, yes_no_in_sentence=False)
+    if option is None or not key(rest):
+        return None, ""
+    if key(rest).split()[0] in QUALIFIERS | {"not", "only", "just"}:
+        return None, ""
+    others = [o for o in options if o.key != option.key]
+    if others and _in_sentence(key(rest), others, lambda o: ()) is not None:
+        return None, ""
+    return option, rest
+
+
+def names_in(text: str, names: list[str]) -> list[str]:
+    """The names said in a sentence, whole words, any case ("leo loves his football"), with
+    a possessive ("Ava's"): in the order given."""
+    said = f" {key(text)} "
+    return [name for name in names if any(f" {key(name)}{s} " in said for s in ("", "s"))]

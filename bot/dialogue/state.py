@@ -45,6 +45,10 @@ class PhaseData:
     misses: int = 0  # replies in a row that matched no option (a choice, a score)
     stop_asked: bool = False  # a child said stop: asked once whether they mean it
     safety_check: int | None = None  # "Are you safe right now?" waits for a reply: the alert
+    stuck: bool = False  # "I don't know what to say" was given an example at this question
+    # Which child: a parent's choice at "Is this about Ava or Leo?", kept for the rest of
+    # that section of the agenda (section -> child keys). Carried from step to step.
+    about: dict = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict | None) -> "PhaseData":

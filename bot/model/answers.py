@@ -8,6 +8,10 @@ from sqlalchemy.orm import Session
 from bot.model.audit import record
 from bot.model.tables import Answer, Participant, utcnow
 
+# Answer.choice of an answer of none: a button like "None known" or "Nothing to add" (or
+# the same typed). Stored for the chair (no column), in the button's words.
+NONE_GIVEN = "none"
+
 
 def save_answer(
     session: Session,
@@ -62,3 +66,10 @@ def current_answers(session: Session, participant: Participant, question_keys=No
     if question_keys is not None:
         query = query.where(Answer.question_key.in_(list(question_keys)))
     return list(session.execute(query.order_by(Answer.id)).scalars())
+
+
+def retire_answer(session: Session, answer: Answer, actor: str, by: Answer | None = None) -> None:
+    """An answer that no longer stands (a "None known" answered after all): kept, superseded."""
+    answer.superseded_at = utcnow()
+    answer.superseded_by_id = by.id if by is not None else None
+    record(session, actor, "answer_retired", "answer", answer.id)

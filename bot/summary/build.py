@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import vocabulary
 from bot.agenda.loader import Agenda, load_agenda
+from bot.model.answers import NONE_GIVEN
 from bot.model.pictures import picture_items
 from bot.model.tables import (
     Answer,
@@ -235,6 +236,8 @@ def build_summary(
                     **who,
                     "question": agenda.label(answer.question_key),
                     "text": answer.text,
+                    # "None known", "Nothing to add": the person's answer that there is none
+                    "answer_of_none": answer.choice == NONE_GIVEN,
                     "flagged": answer.flagged,
                     "added_after_sending": answer.late,
                     "family_sees": False,

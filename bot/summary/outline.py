@@ -126,8 +126,7 @@ def _status(record: dict) -> str:
 def outline(summary: dict, names: dict | None = None) -> Outline:
     names = names or {}
     conference = summary["conference"]
-    board = list(vocabulary.board_for(conference["type"]))
-    board.insert(2, ("What is not yet clear?", ("grey_areas",)))
+    board = vocabulary.full_board_for(conference["type"])
     kind = conference["type"].capitalize()
     return Outline(
         title=f"{kind} child protection conference, {wording.said(conference['date'])}",

@@ -50,6 +50,17 @@ class StepHandler:
         return self.ask_again(conv, hint, kept)
 
     @staticmethod
+    def stuck(conv, step: Step, example: str) -> list[Reply]:
+        """ "I don't know what to say": an example for this kind of question first; said
+        again, we go on kindly (recorded as skipped), nothing stored as an answer."""
+        if not conv.data.stuck:
+            conv.update(stuck=True)
+            return [conv.message(example)]
+        leave = conv.message("stuck_leave")
+        conv.skip()
+        return [leave]
+
+    @staticmethod
     def ask_again(conv, hint: str, *replies: Reply) -> list[Reply]:
         """Stay at this question; it is asked again briefly, after the hint."""
         conv.update(again=hint)

@@ -12,6 +12,7 @@ from bot import vocabulary
 from bot.agenda.loader import HOUSES
 from bot.dialogue import parsing
 from bot.dialogue.handlers.base import StepHandler
+from bot.dialogue.handlers.text import TextStep
 from bot.dialogue.replies import Reply, button
 from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
@@ -36,6 +37,14 @@ class CheckStep(StepHandler):
                 )
             answer = conv.session.get(Answer, record_id)
             options = self._options(conv, answer)
+            children = self._children(conv, answer)
+            if children:  # who it is about can be changed too
+                names = [c.name for c in conv.conference.children if c.key in answer.children]
+                everyone = "both_children" if len(children) == 2 else "all_children"
+                return Reply(
+                    conv.text("changing_about", text=answer.text, children=" and ".join(names)),
+                    [button(c.name) for c in children] + [button(conv.text(everyone), "all")],
+                )
             return Reply(
                 conv.text("changing", text=answer.text),
                 [button(option.title, option.key) for option in options],
@@ -108,6 +117,14 @@ class CheckStep(StepHandler):
         return None
 
     @staticmethod
+    def _children(conv, answer: Answer) -> list:
+        """A parent's children, where an answer could be about some of them."""
+        question = conv.agenda.question(answer.question_key)
+        about = bool(question and question.about_children and answer.column_key)
+        children = conv.children_for()
+        return children if about and len(children) > 1 else []
+
+    @staticmethod
     def _options(conv, answer: Answer):
         question = conv.agenda.question(answer.question_key)
         return question.options if answer.choice and question else ()
@@ -123,8 +140,14 @@ class CheckStep(StepHandler):
             answer = conv.session.get(Answer, record_id)
             if parsing.means(conv.agenda, text, "nothing_more", slips=False):
                 conv.go(conv.step)  # "no", "keep it": the answer stays as it was
-                return [conv.message("skipped")]
+                return [conv.message("kept_answer")]
             options = self._options(conv, answer)
+            children = self._children(conv, answer)
+            chosen = TextStep.chosen_children(conv, text, children) if children else None
+            if chosen:  # "Leo", "both": who it is about, the words as they were
+                conv.set_children(answer.id, [child.key for child in chosen])
+                conv.go(conv.step)
+                return [conv.message("changed")]
             if options:  # a choice: changed to another option, as its button would
                 option = parsing.match_option(text, options, conv.agenda.replies)
                 if option is None:
@@ -132,7 +155,7 @@ class CheckStep(StepHandler):
                 revised = revise_answer(conv.session, answer, option.title, conv.participant.actor)
                 revised.choice, revised.flagged = option.key, option.flag
             else:
-                revise_answer(conv.session, answer, text, conv.participant.actor)
+                conv.revise(answer, text)
         conv.go(conv.step)
         return [conv.message("changed")]
 
@@ -143,8 +166,9 @@ class CheckStep(StepHandler):
         return False
 
     def skip(self, conv, step: Step) -> list[Reply] | None:
+        changing = conv.phase is Phase.CHANGE
         conv.go(step)  # nothing to skip: the read-back again
-        return []
+        return [conv.message("kept_answer")] if changing else []
 
 
 def read_back(conv) -> tuple[list, str]:
@@ -179,7 +203,7 @@ def _groups(conv):
             items = [("answer", a) for a in answers if house_of.get(a.question_key) == house]
             groups.append((conv.text(f"house_{house}"), items))
     else:
-        for heading, columns in vocabulary.board_for(conv.conference.type):
+        for heading, columns in vocabulary.full_board_for(conv.conference.type):
             items = [("answer", a) for a in answers if a.column_key in columns]
             groups.append((heading, items))
     scores = [("score", s) for s in current_scores(conv.session, conv.participant)]

@@ -34,6 +34,10 @@ class ChoiceStep(StepHandler):
         )
         if option is None and consent and parsing.means(conv.agenda, text, "send", slips=False):
             option = next((o for o in options if o.key == "yes"), None)  # "ok send it"
+        if option is None and step.kind == "choice":
+            # "Partly. I got the social worker's report on Friday but...": the choice, and
+            # the rest kept as a note for the chair (below).
+            option, _ = parsing.leading_option(text, options, conv.agenda.replies)
         hint = "consent_needed" if consent else "pick_button"
         if option is None:
             if consent:  # who may read the answers is never assumed: asked until chosen

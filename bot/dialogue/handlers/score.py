@@ -29,18 +29,28 @@ class ScoreStep(StepHandler):
     def answer(self, conv, step: Step, text: str) -> list[Reply]:
         if conv.phase in (Phase.REASON, Phase.NEXT_POINT):
             return self._explain(conv, step, text)
-        number = parsing.parse_score(text)
+        number, reason = parsing.score_and_reason(text)
         if number is None or number == parsing.OUT_OF_RANGE:
             hint = "score_out_of_range" if number else "score_retry"
             if parsing.key(text).isdigit():
                 return self.ask_again(conv, hint)
             return self.missed(conv, step, hint, text)
-        score = conv.save_score(step.danger_statement, score=number)
-        conv.go(step, Phase.REASON, score_id=score.id, revising=conv.data.revising)
+        # "7 because Dave has moved out": the reason is kept, and not asked for again.
+        given = self._explains(conv, reason)
+        score = conv.save_score(step.danger_statement, score=number, **given)
+        phase = Phase.NEXT_POINT if given else Phase.REASON
+        conv.go(step, phase, score_id=score.id, revising=conv.data.revising)
         previous = previous_score(conv.session, conv.participant, step.danger_statement)
         if previous is not None and "previous" in step.question.prompts:
             return [Reply(conv.say(step.question.prompts["previous"], step, previous=previous))]
         return []
+
+    @staticmethod
+    def _explains(conv, reason: str) -> dict:
+        """The words given with a number, as its reason: not "i think" or "thanks"."""
+        if not conv.substantive(reason) or parsing.means(conv.agenda, reason, "filler"):
+            return {}
+        return {"reason": reason}
 
     def _explain(self, conv, step: Step, text: str) -> list[Reply]:
         """Why this number, and what would move it up: open questions, so any words count."""
@@ -48,6 +58,8 @@ class ScoreStep(StepHandler):
             conv.agenda, text, "nothing_more", slips=False
         ):
             return conv.skip()
+        if parsing.means(conv.agenda, text, "stuck", slips=False):
+            return self.stuck(conv, step, f"example_{conv.phase.value}")
         if parsing.means(conv.agenda, text, "yes", slips=False):
             return [conv.message("tell_more")]
         if not conv.substantive(text):

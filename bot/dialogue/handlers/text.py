@@ -2,8 +2,13 @@
 "is there anything else?" where a question repeats.
 
 Whatever is typed here is an answer, word for word, except a few whole-message replies
-that say there is nothing to add ("no", "that's all"), a bare "yes" to a question that
-asks whether there is something ("Go ahead, type it here"), and small talk ("hello").
+that say there is nothing to add ("no", "that's all"; the words of a button like "None
+known" are that button, an answer of none), a bare "yes" to a question that asks whether
+there is something ("Go ahead, type it here"), "I don't know what to say" (an example),
+and small talk ("hello").
+
+Which child: an answer that names a child, or "the kids", is about them; otherwise the
+parent is asked once per section, and that choice stands for the rest of the section.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ class TextStep(StepHandler):
                 return conv.skip()
             if parsing.means(agenda, text, "yes", slips=False):
                 return [conv.message("tell_more")]
+        if parsing.means(agenda, text, "stuck", slips=False):
+            return self.stuck(conv, step, f"example_{step.question.column or 'for_chair'}")
         if not conv.substantive(text):
             return self.ask_again(conv, "open_hint")
         self.save(conv, step, text)
@@ -61,15 +68,32 @@ class TextStep(StepHandler):
         """Keep the answer, then ask which child it is about, or for more, or move on."""
         revising = conv.data.revising
         answer = conv.save_answer(step, text)
-        if not revising and step.question.about_children and len(conv.children_for(step)) > 1:
-            conv.go(step, Phase.CHILDREN, answer_id=answer.id)
-        elif step.question.repeat:
+        children = conv.children_for(step)
+        if not revising and step.question.about_children and len(children) > 1:
+            about = self._named(conv, text, children) or conv.data.about.get(step.question.section)
+            if about is None:  # not named, and not yet asked in this section
+                conv.go(step, Phase.CHILDREN, answer_id=answer.id)
+                return
+            answer.children = [key for key in about if key in {c.key for c in children}]
+        if step.question.repeat:
             conv.go(step, Phase.MORE)
         else:
             conv.advance()
 
+    @staticmethod
+    def _named(conv, text: str, children) -> list[str] | None:
+        """The children an answer names: by name ("leo loves his football"), or all of them
+        ("the kids", "both of them"); None when it names nobody."""
+        if parsing.spans(parsing.key(text), conv.agenda.replies.get("all_children", ()))[0]:
+            return [child.key for child in children]
+        named = parsing.names_in(text, [child.name for child in children])
+        return [child.key for child in children if child.name in named] or None
+
     def _more(self, conv, step: Step, text: str) -> list[Reply]:
-        if parsing.means(conv.agenda, text, "nothing_more", slips=False):
+        agenda = conv.agenda
+        if parsing.means(agenda, text, "nothing_more", slips=False) or parsing.means(
+            agenda, text, "stuck", slips=False
+        ):
             conv.advance()
             return []
         if parsing.means(conv.agenda, text, "yes", slips=False):
@@ -82,30 +106,29 @@ class TextStep(StepHandler):
 
     def _children(self, conv, step: Step, text: str) -> list[Reply]:
         children = conv.children_for(step)
-        chosen = self._chosen(conv, text, children)
+        chosen = self.chosen_children(conv, text, children)
         if chosen == []:  # "no", "neither", "not sure": it stays about all of them
             chosen = children
+        kept = []
         if chosen is None:
             if not conv.substantive(text) or parsing.means(conv.agenda, text, "yes", slips=False):
                 return self.ask_again(conv, "pick_button")
-            # Not a child's name: the last answer stays about all of them, and what was
-            # typed is one more answer to the same question, about all of them too.
-            if step.question.repeat:
-                conv.go(step, Phase.ASK)
-                self.save(conv, step, text)
-                return []
-            conv.save_answer(step, text)
-            conv.advance()
-            return []
-        conv.set_children(conv.data.answer_id, [child.key for child in chosen])
+            # Not a child's name (a worry, say, after a strength): kept for the chair, not
+            # filed as one more answer to this question. The answer stays about them all.
+            kept = [conv.keep_note(step, text)]
+            chosen = children
+        about = [child.key for child in chosen]
+        conv.set_children(conv.data.answer_id, about)
+        # Asked once in this section: the choice stands for its other answers.
+        conv.update(about={**conv.data.about, step.question.section: about})
         if step.question.repeat:
             conv.go(step, Phase.MORE)
         else:
             conv.advance()
-        return []
+        return kept
 
     @staticmethod
-    def _chosen(conv, text: str, children) -> list | None:
+    def chosen_children(conv, text: str, children) -> list | None:
         """The children a reply names ("Ava", "just leo", "both", "the first one"); [] for
         no choice ("neither", "not sure"); None when it is not a choice but more words."""
         said = parsing.key(text)
