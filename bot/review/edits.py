@@ -6,6 +6,8 @@ answer 12; "c3" is the chair's own item added by edit 3.
 
 The family's copy is closed by default here too: an item merged with one the family may
 not read is left out of their copy, and the chair's own item only when the chair said so.
+A merged item is one item everywhere: the chair's copy keeps the folded words under
+"also"; the family's names who said them and shows only the merged wording.
 """
 
 from __future__ import annotations
@@ -80,12 +82,13 @@ def apply_edits(
             continue  # its author has changed these words since: theirs stand
         found = placed.get(target)
         if found is None:  # not in this copy, or folded into another item
+            if edit.kind == "merge" and family and target in hidden:  # the rest of it goes too
+                folded_id = current.get(edit.other_item, edit.other_item)
+                if placed.pop(folded_id, None):
+                    hidden.add(folded_id)
             continue
         column, item, _ = found
-        if edit.kind == "reword":
-            item.setdefault("original", item["text"])
-            item["text"] = edit.text
-        elif edit.kind == "move":
+        if edit.kind == "move":
             change["from"] = column
             found[0] = edit.column_key
         elif edit.kind == "merge":
@@ -94,15 +97,21 @@ def apply_edits(
             if other is None:
                 if family and folded_id in hidden:  # folded with words they may not read
                     del placed[target]
+                    hidden.add(target)
                 continue
             folded = other[1]
+            kept = ("participant", "role") if family else ("participant", "role", "text")
             item["also"] = [
                 *item.get("also", []),
-                {key: folded[key] for key in ("participant", "role", "text")},
+                {key: folded[key] for key in kept},
                 *folded.get("also", []),
             ]
             if not family:
                 item["family_sees"] = item["family_sees"] and folded["family_sees"]
+        # The chair's words for it, unless its author has changed theirs since.
+        if edit.text and edit.kind in ("reword", "merge") and target == edit.item:
+            item.setdefault("original", item["text"])
+            item["text"] = edit.text
         item["changes"] = [*item.get("changes", []), change]
     board = {column: [] for column in vocabulary.COLUMNS}
     for column, item, _ in sorted(placed.values(), key=lambda found: found[2]):
@@ -130,7 +139,7 @@ def check_edit(
         return
     if item not in items:
         raise EditRefused("gone")
-    if kind == "reword" and items[item].get("child_voice"):
+    if kind in ("reword", "merge") and text and items[item].get("child_voice"):
         raise EditRefused("child")
     if kind == "merge" and (other not in items or other == item):
         raise EditRefused("other")

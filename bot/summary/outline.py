@@ -88,10 +88,20 @@ def _pictures(summary: dict, names: dict) -> list[tuple[str, str]]:
 
 
 def _edited(item: dict, names: dict) -> str:
-    """The chair's hand in an item: reworded, or other people's words merged into it."""
+    """The chair's hand in an item: reworded, or other people's words merged into it. The
+    family's copy of a merged item has no folded words (bot/review/edits.py): one item."""
+    also = item.get("also", [])
+    if also and not any("text" in other for other in also):
+        return " (merged by the chair)"
     marks = " (reworded by the chair)" if "original" in item else ""
-    also = "; ".join(f"{other['text']} — {who(other, names)}" for other in item.get("also", []))
-    return marks + (f" (merged with: {also})" if also else "")
+    said = "; ".join(f"{other['text']} — {who(other, names)}" for other in also)
+    return marks + (f" (merged with: {said})" if said else "")
+
+
+def _whose(item: dict, names: dict) -> str:
+    """Who said an item; of a merged item in the family's copy, everyone whose words it holds."""
+    people = [item, *(other for other in item.get("also", []) if "text" not in other)]
+    return " and ".join(dict.fromkeys(who(person, names) for person in people))
 
 
 def _day(iso: str | None) -> str:
@@ -142,7 +152,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
                         vocabulary.COLUMN_TITLES[column],
                         [
                             f"{item['text']}{_voice(item)}{_private(item)}{_edited(item, names)}"
-                            f" — {who(item, names)}"
+                            f" — {_whose(item, names)}"
                             for item in summary["columns"][column]
                         ],
                     )

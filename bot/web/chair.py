@@ -232,6 +232,8 @@ def edit(visit: Visit):
     text = (form.get("text") or "").strip() or None
     item_id, other = form.get("item") or None, form.get("other") or None
     summary = _summary(visit)
+    if kind == "merge" and text == _items(summary).get(item_id, {}).get("text"):
+        text = None  # merged in the item's own words
     try:
         check_edit(summary["columns"], kind, item_id, other, column, text)
     except EditRefused as refused:
@@ -249,7 +251,7 @@ def edit(visit: Visit):
         item=item_id,
         other_item=other if kind == "merge" else None,
         column_key=column if kind in ("move", "add") else None,
-        text=text if kind in ("reword", "add") else None,
+        text=text if kind in ("reword", "merge", "add") else None,
         family_sees=form.get("family_sees") == "yes" if kind == "add" else None,
     )
     visit.session.add(edit)
