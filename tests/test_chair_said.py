@@ -19,8 +19,9 @@ import lxml.html
 import pytest
 import yaml
 
+from bot.model.answers import save_answer
 from bot.model.database import Database, migrate
-from bot.model.tables import Conference
+from bot.model.tables import Conference, Participant
 from bot.review.signin import issue_link
 from bot.settings import load_settings
 from bot.web.app import create_app
@@ -380,6 +381,29 @@ async def test_a_young_persons_wishes_and_message_are_for_the_chair(
     assert "Would like an advocate Yes Look at this" in mine
     assert "For the chair I want to stay with mum and nan" in mine
     assert "Jo Brown (social worker) Their answers: Not started Nothing for the chair yet." in text
+
+
+async def test_someone_not_asked_for_views_who_said_something_is_listed_too(
+    aiohttp_client, settings, database
+):
+    """An advocate has no questions; words kept from them for the chair are on the page."""
+    conference_id, ids = conference_with(
+        database,
+        one_child(
+            "{key: A, name: Ava, age: 9}",
+            [
+                "{key: P1, name: Kelly Smith, role: parent, children: [A]}",
+                "{key: P2, name: Pat Green, role: advocate}",
+            ],
+        ),
+    )
+    with database.session() as session, session.begin():
+        advocate = session.get(Participant, ids["P2"])
+        save_answer(session, advocate, None, "anything_else", "Ava wants to speak first")
+    chair = await sign_in(aiohttp_client, settings, database, conference_id)
+    text = words(await chair.page("/for-the-chair"))
+    assert text.index("Kelly Smith (parent or carer)") < text.index("Pat Green (advocate)")
+    assert "Pat Green (advocate) Their answers: In progress For the chair Ava wants" in text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -71,10 +71,11 @@ def said_for_chair(session: Session, conference: Conference, summary: dict) -> F
     """The page's content from the chair's summary (build_summary(..., "chair"))."""
     participants = {p.key: p for p in conference.participants}
     names = {key: p.name for key, p in participants.items()}
-    statuses = answering_statuses(
-        session, [participants[r["participant"]] for r in summary["responses"]]
-    )
     items = summary.get("for_chair", [])
+    # Everyone asked for their views, parents first; anyone else only if they said something.
+    said_by = [r["participant"] for r in summary["responses"]] + [i["participant"] for i in items]
+    listed = list(dict.fromkeys(said_by))
+    statuses = answering_statuses(session, [participants[key] for key in listed])
     arrived = _arrived(session, [i["id"] for i in items if i["added_after_sending"]])
     conference_day: date = conference.date.date()
 
@@ -94,10 +95,12 @@ def said_for_chair(session: Session, conference: Conference, summary: dict) -> F
             by_person.setdefault(item["participant"], []).append(said)
 
     people = []
-    for response in summary["responses"]:  # everyone asked, parents first
-        status, _ = statuses[participants[response["participant"]].id]
-        said = by_person.get(response["participant"], [])
+    for key in listed:
+        participant = participants[key]
+        status, _ = statuses[participant.id]
+        said = by_person.get(key, [])
         rows = [(question, list(found)) for question, found in groupby(said, lambda s: s.question)]
+        mark = {"participant": key, "role": participant.role}
         words = vocabulary.RESPONSE_WORDS[status]
-        people.append(Person(response["participant"], who(response, names), status, words, rows))
+        people.append(Person(key, who(mark, names), status, words, rows))
     return ForChair(first, people)
