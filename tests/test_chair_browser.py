@@ -65,6 +65,8 @@ async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path)
         await page.get_by_role("link", name="The decision").click()
         await page.get_by_role("button", name="Save the decision").click()
         await page.get_by_role("heading", name="There is a problem").wait_for()
+        problems = await axe_problems(page, AXE)  # the error summary and messages
+        assert problems == [], problems
         await page.get_by_label("The child protection plan continues.").check()
         await page.get_by_label("Neglect").check()
         for field, (day, month, year) in {
@@ -77,12 +79,28 @@ async def test_a_chair_signs_in_edits_decides_and_approves(chair_site, tmp_path)
         await page.get_by_label("Your reasons for the decision").fill(
             "The drinking worries remain."
         )
+        await page.locator("#next_review_date-day").fill("31/2/2027")  # the whole date, and wrong
+        await page.locator("#next_review_date-month").fill("")
+        await page.locator("#next_review_date-year").fill("")
+        await page.get_by_role("button", name="Save the decision").click()
+        await page.get_by_role(
+            "link", name="Enter a real date for the next review conference, for example 27 3 2027"
+        ).click()
+        assert await page.locator("#next_review_date-day").evaluate(
+            "e => e === document.activeElement"
+        )
+        assert await page.locator("#next_review_date-day").input_value() == "31"
+        assert await page.locator("#next_review_date-year").input_value() == "2027"
+        await page.locator("#next_review_date-day").fill("15")
         await page.get_by_role("button", name="Save the decision").click()
         await page.get_by_text("The decision is saved").wait_for()
 
         # The demo conference is still to come and Jo has not sent: the chair says yes twice.
         await page.get_by_role("button", name="Approve version 1").click()
         await page.get_by_text("The record is not approved. It is early").wait_for()
+        assert "Jo Brown (social worker): in progress" in await page.inner_text("main")
+        problems = await axe_problems(page, AXE)
+        assert problems == [], problems
         await page.get_by_label("I still want to approve the record now").check()
         await page.get_by_role("button", name="Approve version 1").click()
         await page.get_by_role("heading", name="Version 1 is approved").wait_for()

@@ -15,7 +15,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from bot.model.tables import AuditEvent, Conference
+from bot.model.tables import AuditEvent, Conference, Progress
 from bot.review.record import uk_today
 from bot.wording import day
 from tests import test_chair_pages as pages
@@ -142,13 +142,16 @@ def days_to_go() -> int:
 
 
 async def test_approving_early_says_who_and_why_and_needs_a_second_yes(chair, database, conference):
+    """Grace is still typing, Ben typed stop, Kim has not started; the conference is to come."""
+    with database.session() as session, session.begin():
+        session.add(Progress(participant=_people(session, conference)["P4"], state="stopped"))
     assert (await chair.post("/decision", GOOD_DECISION)).status == 303
     page = text_of(await chair.page("/record"))
     assert f"The conference is on Wednesday 10 March 2027, in {days_to_go()} days." in page
     assert "3 people have not sent their answers yet:" in page
     unfinished = [
         "Grace Reid (family or network member): in progress",
-        "Ben Hart (professional): in progress",
+        "Ben Hart (professional): stopped",
         "Kim Osei (professional): not started",
     ]
     positions = [page.index(line) for line in unfinished]

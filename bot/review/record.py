@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot import deadlines, wording
 from bot.model.audit import record
 from bot.model.tables import Conference, Decision, Participant, RecordVersion, utcnow
+from bot.review.statuses import answering_statuses
 
 RECORD_DUE_WORKING_DAYS = 15  # the record is circulated within 15 working days (seed 002)
 CORE_GROUP_WITHIN_WORKING_DAYS = 20
@@ -251,13 +252,20 @@ def uk_today() -> date:
     return datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).date()
 
 
-def too_early(summary: dict, today: date) -> dict | None:
+def too_early(session: Session, conference: Conference, summary: dict, today: date):
     """Why approving the record today would be early: the conference has not happened yet,
-    or someone invited has not sent their answers (parents first, with where they are).
-    None when neither: the record can be approved in one step."""
+    or someone invited has not sent their answers (parents first, with where they are:
+    not started, in progress, paused or stopped). None when neither: the record can be
+    approved in one step."""
     held = date.fromisoformat(summary["conference"]["date"][:10])
+    statuses = answering_statuses(session, conference.participants)
+    where = {person.key: statuses[person.id][0] for person in conference.participants}
     unfinished = [
-        {key: response[key] for key in ("participant", "role", "status")}
+        {
+            "participant": response["participant"],
+            "role": response["role"],
+            "status": where.get(response["participant"], response["status"]),
+        }
         for response in summary["responses"]
         if response["status"] != "submitted"
     ]
@@ -288,7 +296,7 @@ def approve(
         raise ApproveRefused("unchanged")
     if summary.get("decision") is None:
         raise ApproveRefused("no_decision")
-    early = too_early(summary, today or uk_today())
+    early = too_early(session, conference, summary, today or uk_today())
     if early and not early_confirmed:
         raise ApproveRefused("early")
     number = len(versions(session, conference.id)) + 1

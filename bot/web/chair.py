@@ -398,8 +398,10 @@ def _early(visit: Visit, early: dict | None) -> dict | None:
 def record_page(visit: Visit) -> dict:
     summary = _summary(visit)
     state = summary["record"]
-    draft = state["status"] == "draft"
-    early = records.early_approvals(visit.session, visit.conference.id)
+    early_versions = records.early_approvals(visit.session, visit.conference.id)
+    early = None
+    if state["status"] == "draft":  # why approving it now would be early, if it would
+        early = records.too_early(visit.session, visit.conference, summary, records.uk_today())
     return _page(
         visit,
         "chair/record.html",
@@ -412,7 +414,7 @@ def record_page(visit: Visit) -> dict:
                 **version,
                 "by": _names(visit).get(version["by"]),
                 "at": uk_time(datetime.fromisoformat(version["at"])),
-                "early": version["version"] in early,
+                "early": version["version"] in early_versions,
             }
             for version in state["approved"]
         ],
@@ -420,7 +422,7 @@ def record_page(visit: Visit) -> dict:
         decision=summary["decision"],
         decided=summary["decision"] is not None,
         saved=visit.query.get("saved") == "decision",  # after the decision form (post, redirect)
-        early=_early(visit, records.too_early(summary, records.uk_today())) if draft else None,
+        early=_early(visit, early),
         held=len(safeguarding.still_held_back(visit.session, visit.conference.id)),
         refused=visit.query.get("error", ""),
         error=APPROVE_REFUSALS.get(visit.query.get("error", "")),
