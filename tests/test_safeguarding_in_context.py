@@ -119,6 +119,18 @@ def test_a_button_press_is_never_a_concern(database, ids):
     assert alerts(database, ids["P1"]) == []
 
 
+def test_a_plain_reply_of_none_is_never_a_check(database, ids):
+    """The classifier reads "said it all" as a goodbye; to a question it is a reply of none."""
+    kelly = EngineChat(database, ids["P1"])
+    kelly.start()
+    kelly.say("skip")  # the reports
+    assert "worries you about the meeting" in kelly.say("Who reads the police report?")
+    said = kelly.say("I think I have said it all")
+    assert "danger right now" not in said and "999" not in said
+    assert "What would help you during the meeting?" in said
+    assert alerts(database, ids["P1"]) == []
+
+
 def check_at_seen_report(database, ids) -> tuple[EngineChat, list]:
     kelly = EngineChat(database, ids["P1"])
     kelly.start()

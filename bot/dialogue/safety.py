@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.dialogue import parsing
 from bot.dialogue.replies import Reply
 from bot.dialogue.state import Phase
 from bot.model.tables import Answer, SafeguardingAlert
@@ -23,10 +24,15 @@ MOVE_ON = ("text", "score", "choice", "share")  # kinds whose question help may 
 
 
 def context(conv, text: str) -> Context:
-    """The question and the person: what judge.py weighs beside the words."""
+    """The question and the person: what judge.py weighs beside the words. A button, or a
+    plain reply of none ("I think I've said it all" at "anything else?"), says nothing of
+    danger, whatever the classifier makes of it."""
     step = conv.step if conv.at_a_question else None
     about_harm = bool(step and step.question.about_harm)
-    return Context(conv.audience, about_harm, bool(step and text) and conv.offered(text))
+    plain = bool(step and text) and (
+        conv.offered(text) or parsing.means(conv.agenda, text, "nothing_more", slips=False)
+    )
+    return Context(conv.audience, about_harm, plain)
 
 
 def take(conv, text: str, finding: Finding | None) -> list[Reply]:
