@@ -1,6 +1,8 @@
 """A picture sent in a chat (the web chat's file input, a Telegram photo): taken only from a
-child at one of her houses, checked and made anew (bot/pictures.py), kept encrypted
-(bot/model/pictures.py) in the caller's one transaction, so nothing is half-kept.
+child at one of her houses, or where she chose to send the chair a picture (the agenda's
+`picture: true`, kept as for the house "chair": for the chair and the social worker
+only); checked and made anew (bot/pictures.py), kept encrypted (bot/model/pictures.py) in
+the caller's one transaction, so nothing is half-kept.
 
 The conversation does not move: she is still at the same question, and can write there
 too, send another picture, or go on. Who may see the picture is asked with the house.
@@ -17,22 +19,27 @@ from bot.dialogue.steps import Step
 from bot.model.invites import participant_for_sender
 from bot.model.pictures import keep_picture
 from bot.pictures import CleanPicture, PictureRefused
-from bot.summary.outline import HOUSE_WORDS as HOUSE_NAMES
+from bot.summary.outline import HOUSE_WORDS
 
+FOR_CHAIR = "chair"  # the "house" of a picture sent to the chair
+# Who or what a picture is for, in the words she reads.
+FOR_WHOM = {**{house: f"your {words}" for house, words in HOUSE_WORDS.items()},
+            FOR_CHAIR: "the chair"}  # fmt: skip
 KEPT = (
-    "Thank you. I have kept your picture for your {house}. You can send another, "
+    "Thank you. I have kept your picture for {whom}. You can send another, "
     "write something, or carry on."
 )
 ONLY_WORDS = "I can only read typed words. Please type your answer, or tap one of the buttons."
 NOT_HERE = (
-    "Sorry, I can only take a picture when you are at one of your houses. "
+    "Sorry, I can only take a picture at your houses, or when you send one to the chair. "
     "Please type your answer instead."
 )
 
 
 def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
-    """The house question a child is at now, where a picture may be sent (none for an
-    adult, at a question of another kind, or while the chat waits for "Are you safe?")."""
+    """The question a child is at now, where a picture may be sent: a house, or a question
+    with `picture: true` (none for an adult, at a question of another kind, or while the
+    chat waits for "Are you safe?")."""
     participant = participant_for_sender(session, sender)
     if participant is None or participant.role != "young_person":
         return None
@@ -40,7 +47,7 @@ def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
     step = conversation.step
     if (
         not conversation.at_a_question
-        or not step.question.house
+        or not (step.question.house or step.question.picture)
         or step.kind == "share"
         or conversation.phase not in (Phase.ASK, Phase.MORE)
         or conversation.data.safety_check is not None
@@ -64,5 +71,11 @@ def take_picture(session: Session, sender: str, agenda: Agenda, clean: CleanPict
         raise PictureRefused(words)
     step = house_step(session, sender, agenda)
     participant = participant_for_sender(session, sender)
-    keep_picture(session, participant, step.question.house, step.id, clean)
-    return KEPT.format(house=HOUSE_NAMES.get(step.question.house, "house"))
+    house = picture_house(step)
+    keep_picture(session, participant, house, step.id, clean)
+    return KEPT.format(whom=FOR_WHOM[house])
+
+
+def picture_house(step: Step) -> str:
+    """Where a picture sent at this question is kept: its house, or the chair's."""
+    return step.question.house or FOR_CHAIR

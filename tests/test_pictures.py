@@ -236,3 +236,44 @@ def test_the_family_copy_holds_her_picture_only_when_she_chose_everyone(stack, c
         ("good_things", True),
         ("worries", False),
     ]
+
+
+def test_a_child_who_chose_to_send_the_chair_a_picture_can_send_one(stack, codes):
+    """ "Send a picture or a message" instead of meeting the chair leads to a question where
+    she may write, or send a picture: kept for the chair alone, on the child's voice page,
+    never in the family's copy."""
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    page = ava.get()
+    for _ in range(12):  # past her houses, to the chair's question
+        if "send them a picture or a message" in page.text:
+            break
+        page = ava.say("skip")
+    assert "send them a picture or a message" in page.text
+    page = ava.say("a drawing")
+    assert "What would you like to tell the chair?" in page.text
+    assert "Or send a drawing or a photo for the chair" in page.text
+
+    sent = ava.picture(drawing())
+    assert "I have kept your picture for the chair" in sent.text
+    [picture] = kept(stack, codes["id"])
+    assert (picture.house, picture.question_key) == ("chair", "send_to_chair")
+    assert picture.share_with == "chair_and_social_worker"
+    said = ava.say("I want to stay with mum and nan")
+    assert "someone to help you say what you think" in said.text  # the next question
+
+    database = Database(stack.settings)
+    with database.session() as session, session.begin():
+        token = signin.issue_link(session, codes["id"], actor="test")
+        family = build_summary(session, codes["id"], "family")
+    database.dispose()
+    assert family["pictures"] == []
+    chair = requests.Session()
+    chair.post(f"{stack.settings.web_url}/sign-in", data={"token": token}, timeout=60)
+    child = chair.get(f"{stack.settings.web_url}/conferences/{codes['id']}/child", timeout=60)
+    assert "A picture for the chair" in child.text
+    assert 'alt="A picture Ava Smith sent: A picture for the chair"' in child.text
+    said_for_chair = chair.get(
+        f"{stack.settings.web_url}/conferences/{codes['id']}/for-the-chair", timeout=60
+    )
+    assert "I want to stay with mum and nan" in said_for_chair.text

@@ -37,7 +37,7 @@ PLACEHOLDERS = set(
 QUESTION_FIELDS = set(
     "key kind text column repeat about_children per options suggestions skip_button "
     "conference_types roles previous reason next_point at_top label house only_if "
-    "age_bands faces takes_yes_no about_harm".split()
+    "age_bands faces takes_yes_no about_harm picture".split()
 )
 WORDING_KEYS = {"family", "young_person", "professional", *vocabulary.CONFERENCE_TYPES}
 
@@ -77,6 +77,8 @@ class Question:
     # the reports): there, harm that is over, managed or disputed is an answer, and only
     # signs of now stop the questions (bot/safeguarding/judge.py).
     about_harm: bool = False
+    # A child may send a picture for the chair here (her houses take pictures anyway).
+    picture: bool = False
     conference_types: tuple[str, ...] | None = None
     roles: tuple[str, ...] | None = None
     prompts: dict = field(default_factory=dict)  # score follow-ups: previous, reason, ...
@@ -259,6 +261,7 @@ def _question(check: _Checker, node, section: str, field_path: str) -> Question 
         faces=bool(node.get("faces", False)),
         takes_yes_no=bool(node.get("takes_yes_no", False)),
         about_harm=bool(node.get("about_harm", False)),
+        picture=bool(node.get("picture", False)),
         conference_types=tuple(node["conference_types"]) if "conference_types" in node else None,
         roles=tuple(node["roles"]) if "roles" in node else None,
         prompts=prompts,

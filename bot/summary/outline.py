@@ -21,6 +21,7 @@ HOUSE_WORDS = {
     "good_things": "house of good things",
     "worries": "house of worries",
     "dreams": "house of dreams",
+    "chair": "chair",  # a picture she chose to send the chair (bot/picture_sent.py)
 }
 
 

@@ -20,6 +20,7 @@ from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import load_agenda
 from bot.model.pictures import picture_for_chair, with_images
 from bot.model.tables import Answer, RecordEdit
+from bot.picture_sent import FOR_CHAIR
 from bot.review import alerts as safeguarding
 from bot.review import record as records
 from bot.review import signin
@@ -281,7 +282,10 @@ def child(visit: Visit) -> dict:
         "The child's voice",
         voices=voices,
         pictures=pictures,
-        houses=HOUSE_TITLES,
+        # a picture she chose to send the chair, under her houses (her words for the chair
+        # are on "Said for the chair")
+        houses={**HOUSE_TITLES, FOR_CHAIR: "A picture for the chair"},
+        only_if_sent={FOR_CHAIR},
         share_words=SHARE_WORDS,
     )
 

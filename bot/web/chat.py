@@ -26,7 +26,7 @@ from bot.model.web_chats import (
     recent_turns,
     sender_for_invite,
 )
-from bot.picture_sent import HOUSE_NAMES, house_step, take_picture
+from bot.picture_sent import FOR_WHOM, house_step, picture_house, take_picture
 from bot.pictures import TOO_BIG, PictureRefused, clean_picture, too_big
 from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
@@ -80,7 +80,7 @@ def _choices(replies: list[dict], house: str | None, request: web.Request) -> di
         "buttons": buttons,
         "scale": scale,
         "ends": scale_ends(last.get("text")) if scale else None,
-        "picture": {"house": HOUSE_NAMES.get(house, "house"), "limit": f"{limit:g}"}
+        "picture": {"whom": FOR_WHOM.get(house, "your house"), "limit": f"{limit:g}"}
         if house
         else None,
     }
@@ -90,7 +90,7 @@ def _here(session, chat) -> tuple:
     """What a page of this chat shows: its sender, recent turns, and the house (if any)
     where a picture may be sent now."""
     step = house_step(session, chat.sender, load_agenda())
-    return chat.sender, recent_turns(chat), step.question.house if step else None
+    return chat.sender, recent_turns(chat), picture_house(step) if step else None
 
 
 def _from_this_site(request: web.Request) -> bool:
