@@ -131,6 +131,16 @@ def test_a_plain_reply_of_none_is_never_a_check(database, ids):
     assert alerts(database, ids["P1"]) == []
 
 
+def test_a_childs_goodbye_in_words_of_none_still_gets_help(database, ids):
+    """ "i'm done" is a reply of none; with "goodbye" the harm words are heard."""
+    ava = EngineChat(database, ids["P2"])
+    ava.start()
+    said = ava.say("i'm done. goodbye")
+    assert "Childline" in said
+    [(kind, text, _, _)] = alerts(database, ids["P2"])
+    assert (kind, text) == ("immediate_danger", "i'm done. goodbye")
+
+
 def check_at_seen_report(database, ids) -> tuple[EngineChat, list]:
     kelly = EngineChat(database, ids["P1"])
     kelly.start()

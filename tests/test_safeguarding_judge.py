@@ -28,6 +28,9 @@ def finding(tier, kind="violence", **signs):
         (finding(IMMEDIATE, imminent=True, settled=True), Context(PARENT, True), INTERRUPT),
         # a button is never a concern
         (finding(IMMEDIATE), Context(PARENT, button=True), NOTHING),
+        # a reply of none: the classifier's guess is ignored, harm words never are
+        (finding(UNSURE, CLASSIFIER), Context(PARENT, none_reply=True), NOTHING),
+        (finding(IMMEDIATE, "self_harm_suicide"), Context(CHILD, none_reply=True), INTERRUPT),
         # a child's clear disclosure is never put to a yes/no; harm she says is over is
         (finding(IMMEDIATE), Context(CHILD, about_harm=True), INTERRUPT),
         (finding(IMMEDIATE, settled=True), Context(CHILD, about_harm=True), CHECK),

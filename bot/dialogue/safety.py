@@ -24,15 +24,16 @@ MOVE_ON = ("text", "score", "choice", "share")  # kinds whose question help may 
 
 
 def context(conv, text: str) -> Context:
-    """The question and the person: what judge.py weighs beside the words. A button, or a
-    plain reply of none ("I think I've said it all" at "anything else?"), says nothing of
-    danger, whatever the classifier makes of it."""
+    """The question and the person: what judge.py weighs beside the words."""
     step = conv.step if conv.at_a_question else None
     about_harm = bool(step and step.question.about_harm)
-    plain = bool(step and text) and (
-        conv.offered(text) or parsing.means(conv.agenda, text, "nothing_more", slips=False)
+    at_question = bool(step and text)
+    return Context(
+        conv.audience,
+        about_harm,
+        button=at_question and conv.offered(text),
+        none_reply=at_question and parsing.means(conv.agenda, text, "nothing_more", slips=False),
     )
-    return Context(conv.audience, about_harm, plain)
 
 
 def take(conv, text: str, finding: Finding | None) -> list[Reply]:

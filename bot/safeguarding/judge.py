@@ -30,11 +30,16 @@ class Context:
     audience: str | None = None  # family, young_person, professional; None: not joined
     about_harm: bool = False  # the question asks about dangers, worries, the reports
     button: bool = False  # the message is a button offered at this question
+    # the message is one of the agenda's replies of none ("I think I've said it all"); it may
+    # still hold harm words ("i'm done. goodbye"), so only the classifier's guess is ignored
+    none_reply: bool = False
 
 
 def judge(finding: Finding | None, context: Context) -> str:
     if finding is None or context.button:
         return NOTHING  # a button press is never a concern
+    if context.none_reply and finding.kind == CLASSIFIER:
+        return NOTHING  # the classifier reads "I've said everything" as a goodbye
     urgent = finding.tier in (IMMEDIATE, UNSURE)
     if finding.imminent:  # signs of now: help at once, unless the only harm words are weak
         # and the message also says the harm is over, disputed or play (then asked about)
