@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 FORMATS = ("JPEG", "PNG", "GIF", "WEBP")  # HEIC: this Pillow cannot read it
 MAX_SIDE = 2000  # pixels: plenty for a drawing, and small enough to show on a page
@@ -55,7 +55,7 @@ def clean_picture(data: bytes, limit_mb: float) -> CleanPicture:
                 raise PictureRefused(TOO_BIG.format(limit=f"{limit_mb:g}"))
             photo = image.format == "JPEG"
             image.seek(0)  # an animated GIF or WebP: its first frame
-            upright = ImageOps.exif_transpose(image)  # a phone's photo, the right way up
+            upright = _upright(image)
             upright.thumbnail((MAX_SIDE, MAX_SIDE))
             pixels = _pixels_only(upright, photo)
     except PictureRefused:
@@ -70,6 +70,31 @@ def clean_picture(data: bytes, limit_mb: float) -> CleanPicture:
     return CleanPicture(
         out.getvalue(), "image/jpeg" if photo else "image/png", pixels.width, pixels.height
     )
+
+
+# EXIF orientation -> the turn that puts a phone's photo the right way up.
+TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The picture turned as its EXIF orientation says. Only the orientation is read, since
+    no EXIF is kept: ImageOps.exif_transpose writes the rest back, and malformed EXIF makes
+    that raise (AttributeError, TypeError, struct.error...). EXIF that cannot be read at
+    all leaves the pixels as they are."""
+    try:
+        orientation = image.getexif().get(ExifTags.Base.Orientation)
+    except Exception:  # noqa: BLE001 (any fault in the EXIF: its pixels are still good)
+        orientation = None
+    turn = TURNS.get(orientation) if isinstance(orientation, int) else None
+    return image.transpose(turn) if turn is not None else image.copy()
 
 
 def _pixels_only(image: Image.Image, photo: bool) -> Image.Image:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import struct
 
 import pytest
 import requests
@@ -16,6 +17,7 @@ from sqlalchemy import select, text
 
 from bot.model.database import Database
 from bot.model.tables import AuditEvent, Participant, Picture
+from bot.pictures import clean_picture
 from bot.review import signin
 from bot.summary.build import build_summary
 from tests.conftest import EXAMPLES, import_conference
@@ -37,6 +39,26 @@ def drawing(fmt: str = "PNG", size=(320, 240)) -> bytes:
     out = io.BytesIO()
     image.save(out, fmt, exif=exif)
     return out.getvalue()
+
+
+def turned_with_bad_exif(fmt: str) -> bytes:
+    """A photo taken sideways (EXIF orientation 6, 60 wide and 40 high) whose EXIF also
+    holds a tag of type FLOAT, which Pillow can read but not write back."""
+    entries = [(0x0112, 3, 1, b"\0\x06\0\0"), (0x0131, 11, 1, b"\0\0\0\0")]
+    ifd = struct.pack(">H", len(entries))
+    for tag, kind, count, value in entries:
+        ifd += struct.pack(">HHI", tag, kind, count) + value
+    exif = b"Exif\0\0MM\0*\0\0\0\x08" + ifd + b"\0\0\0\0"
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(out, fmt, exif=exif)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_photo_with_malformed_exif_is_still_taken_the_right_way_up(fmt):
+    clean = clean_picture(turned_with_bad_exif(fmt), 10)
+    assert (clean.width, clean.height) == (40, 60)
+    assert not Image.open(io.BytesIO(clean.data)).getexif()
 
 
 @pytest.fixture
