@@ -112,7 +112,7 @@ async def test_a_childs_drawing_on_the_chairs_child_voice_page(stack):
         await page.goto(f"{stack.settings.web_url}/sign-in/{token}")
         await page.get_by_role("button", name="Sign in").click()
         await page.goto(f"{stack.settings.web_url}/conferences/{codes['id']}/child")
-        image = page.get_by_role("img", name="A picture Ava Smith sent for her house of good")
+        image = page.get_by_role("img", name="A picture Ava Smith sent: House of good things")
         await image.wait_for()
         assert await image.evaluate("i => i.complete && i.naturalWidth === 480")
         assert await page.get_by_text("I love my nan and our dog Biscuit").is_visible()
