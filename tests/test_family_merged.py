@@ -121,3 +121,18 @@ async def test_a_childs_words_are_not_reworded_by_a_merge(chair):
     )
     assert response.status == 303 and "error=child" in response.headers["Location"]
     assert BIKE in items(await chair.summary()) and "Bikes" not in items(await chair.summary())
+
+
+async def test_a_childs_words_folded_into_a_merge_are_not_reworded_either(chair):
+    found = items(await chair.summary())
+    response = await chair.post(
+        "/edits",
+        {
+            "kind": "merge",
+            "item": found[FOOTBALL]["id"],
+            "other": found[BIKE]["id"],
+            "text": "Bikes",
+        },
+    )
+    assert response.status == 303 and "error=child" in response.headers["Location"]
+    assert BIKE in items(await chair.summary()) and "Bikes" not in items(await chair.summary())

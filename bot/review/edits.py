@@ -143,3 +143,5 @@ def check_edit(
         raise EditRefused("child")
     if kind == "merge" and (other not in items or other == item):
         raise EditRefused("other")
+    if kind == "merge" and text and items[other].get("child_voice"):
+        raise EditRefused("child")  # new words for a merge would replace hers too
