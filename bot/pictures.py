@@ -37,9 +37,13 @@ class CleanPicture:
     height: int
 
 
+def too_big_words(limit_mb: float) -> str:
+    return TOO_BIG.format(limit=f"{limit_mb:g}")
+
+
 def too_big(size: int, limit_mb: float) -> PictureRefused | None:
     if size > limit_mb * 1024 * 1024:
-        return PictureRefused(TOO_BIG.format(limit=f"{limit_mb:g}"))
+        return PictureRefused(too_big_words(limit_mb))
     return None
 
 
@@ -52,7 +56,7 @@ def clean_picture(data: bytes, limit_mb: float) -> CleanPicture:
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise PictureRefused(TOO_BIG.format(limit=f"{limit_mb:g}"))
+                raise PictureRefused(too_big_words(limit_mb))
             photo = image.format == "JPEG"
             image.seek(0)  # an animated GIF or WebP: its first frame
             upright = _upright(image)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import socket
 import struct
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -176,6 +178,55 @@ def test_a_picture_too_big_is_refused_and_nothing_is_kept(stack, codes):
     assert (
         error_of(refused) == "Sorry, that picture is too big. Please send one smaller than 10 MB."
     )
+    assert kept(stack, codes["id"]) == []
+
+
+def first_chunk_answer(base: str, field: str, cookie: str = "") -> bytes:
+    """A chunked upload (no Content-Length) whose first chunk begins a long form field and
+    stops: the start of the server's answer, or b"" if it waits for the rest."""
+    where = urlsplit(base)
+    head = (
+        f"POST /chat/picture HTTP/1.1\r\nHost: {where.netloc}\r\n"
+        f"Origin: {base}\r\nCookie: {cookie}\r\n"
+        "Content-Type: multipart/form-data; boundary=edge\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    chunk = (
+        f'--edge\r\nContent-Disposition: form-data; name="{field}"; filename="a.png"\r\n\r\n'
+    ).encode() + b"0" * 64_000
+    with socket.create_connection((where.hostname, where.port), timeout=5) as connection:
+        connection.sendall(head + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        try:
+            return connection.recv(100)
+        except TimeoutError:
+            return b""
+
+
+def test_an_upload_is_refused_before_it_is_read_without_a_chat_or_beyond_a_fields_size(
+    stack, codes
+):
+    # No chat: refused at once, with the rest of the upload never asked for.
+    assert first_chunk_answer(stack.settings.web_url, "picture").startswith(b"HTTP/1.1 401")
+    # A live chat, but a form field far longer than a CSRF token: refused at its first KB.
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    cookie = f"companion_chat={ava.http.cookies['companion_chat']}"
+    answer = first_chunk_answer(stack.settings.web_url, "csrf", cookie)
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert kept(stack, codes["id"]) == []
+
+
+def test_a_photo_over_twice_the_limit_is_called_too_big_not_asked_for_again(stack, codes):
+    """Not read at all, so its form's token is not read either: she is told why it was not
+    taken, not "press Send again", which would only refuse it again."""
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    refused = ava.picture(drawing() + b"\0" * (21 * 1024 * 1024))
+    assert refused.status_code == 400
+    assert error_of(refused) == (
+        "Sorry, that picture is too big. Please send one smaller than 10 MB."
+    )
+    assert "House of good things" in refused.text  # still at her question
     assert kept(stack, codes["id"]) == []
 
 

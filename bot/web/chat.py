@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.agenda.loader import load_agenda
 from bot.chat_client import is_scale
@@ -27,7 +27,7 @@ from bot.model.web_chats import (
     sender_for_invite,
 )
 from bot.picture_sent import FOR_WHOM, house_step, picture_house, take_picture
-from bot.pictures import TOO_BIG, PictureRefused, clean_picture, too_big
+from bot.pictures import PictureRefused, clean_picture, too_big_words
 from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
 from bot.web.guard import redirect, set_private_cookie
@@ -50,6 +50,8 @@ CLOSED = (
 SEND_AGAIN = "Your answer was not sent. Please press Send again."
 OTHER_SITE = "This page can only be used from the chat itself. Please open your invite link."
 PICTURE_SAID = "📷 A picture"  # what the chat shows of the child's turn
+FIELD_LIMIT = 1024  # bytes: the picture form's other field is its CSRF token
+MOST_PARTS = 4  # the picture form sends two
 ANSWER = "/chat#choices"  # back at the question, scrolled so it and its buttons are in view
 
 
@@ -93,6 +95,17 @@ def _here(session, chat) -> tuple:
     return chat.sender, recent_turns(chat), picture_house(step) if step else None
 
 
+async def _chat_now(request: web.Request, token: str | None) -> tuple:
+    """The live chat of this cookie as _here gives it; (None, [], None) when there is none
+    (never opened, ended, or quiet too long)."""
+
+    def find(session):
+        chat = live_chat(session, token)
+        return _here(session, chat) if chat else (None, [], None)
+
+    return await in_transaction(request.app, find)
+
+
 def _from_this_site(request: web.Request) -> bool:
     """A form posted from our own page, not from another site (login CSRF, and a
     belt to SameSite's braces)."""
@@ -106,18 +119,12 @@ def _from_this_site(request: web.Request) -> bool:
 
 async def chat_page(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
-
-    def find(session):
-        chat = live_chat(session, token)
-        return _here(session, chat) if chat else None
-
-    found = await in_transaction(request.app, find)
-    if found is None:
+    sender, recent, house = await _chat_now(request, token)
+    if sender is None:
         response = _start_page(request)
         if token:
             response.del_cookie(COOKIE, path="/")
         return response
-    sender, recent, house = found
     if not recent:  # nothing kept to show: ask Rasa where this conversation is
         try:
             replies = await say(request.app, sender, "/start")
@@ -220,12 +227,8 @@ async def send(request: web.Request) -> web.Response:
     form = await request.post()
     token = request.cookies.get(COOKIE)
     message = str(form.get("message", "")).strip()
-
-    def find(session):  # whose chat, and the question it is at (shown again if not sent)
-        chat = live_chat(session, token)
-        return _here(session, chat) if chat else (None, [], None)
-
-    sender, recent, house = await in_transaction(request.app, find)
+    # whose chat, and the question it is at (shown again if not sent)
+    sender, recent, house = await _chat_now(request, token)
     if sender is None:  # the chat closed while they were typing: their words stay with them
         if _wants_json(request):
             return web.json_response({"ended": True, "error": CLOSED}, status=401)
@@ -250,52 +253,62 @@ async def send(request: web.Request) -> web.Response:
 
 
 async def _read_picture(request: web.Request, limit_mb: float) -> tuple[dict, bytes, bool]:
-    """The form's fields and the file's bytes, read as they come: no more than the limit is
-    held, and a file far beyond it is not read to its end. (fields, data, too big)"""
-    fields, data, over = {}, b"", False
-    if (request.content_length or 0) > 2 * limit_mb * 1024 * 1024:
-        return fields, data, True
+    """The form's fields and the file's bytes, read as they come: no field beyond its limit
+    is held, and a body far beyond the picture's limit is not read at all. (fields, data,
+    too big.) ValueError: not our form (a field too long, too many parts, not multipart)."""
+    picture_limit = limit_mb * 1024 * 1024
+    if (request.content_length or 0) > 2 * picture_limit:
+        return {}, b"", True
+    fields, data = {}, b""
     reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if part.name != "picture":
-            fields[part.name] = (await part.read(decode=True)).decode("utf-8", "replace")[:200]
-            continue
-        chunks, size = [], 0
-        while chunk := await part.read_chunk():
-            size += len(chunk)
-            if too_big(size, limit_mb):
-                over = True
-                break
-            chunks.append(chunk)
-        data = b"" if over else b"".join(chunks)
-        if over:
-            break
-    return fields, data, over
+    for _ in range(MOST_PARTS):
+        part = await reader.next()
+        if part is None:
+            return fields, data, False
+        if not isinstance(part, BodyPartReader):  # a multipart inside the multipart
+            raise ValueError("a nested multipart")
+        read = await _read_within(part, picture_limit if part.name == "picture" else FIELD_LIMIT)
+        if read is None and part.name == "picture":
+            return fields, b"", True  # the rest is left unread
+        if read is None:
+            raise ValueError(f"the field {part.name!r} is too long")
+        if part.name == "picture":
+            data = read
+        else:
+            fields[part.name] = read.decode("utf-8", "replace")
+    raise ValueError("too many parts")
+
+
+async def _read_within(part: BodyPartReader, limit: float) -> bytes | None:
+    """A part's bytes, or None as soon as they pass the limit (the rest is not read)."""
+    chunks, size = [], 0
+    while chunk := await part.read_chunk():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def send_picture(request: web.Request) -> web.Response:
     """A drawing or photo from a child at one of her houses (a plain multipart form, with
     or without JavaScript): checked, made anew and kept in one transaction, or refused
-    kindly with nothing kept."""
+    kindly with nothing kept. Nothing is read from a request without a live chat."""
     token = request.cookies.get(COOKIE)
     limit = request.app[SETTINGS].picture_max_mb
-    try:
-        fields, data, over = await _read_picture(request, limit)
-    except (ValueError, AssertionError):  # not a multipart form at all
-        fields, data, over = {}, b"", False
-
-    def find(session):
-        chat = live_chat(session, token)
-        return _here(session, chat) if chat else (None, [], None)
-
-    sender, recent, house = await in_transaction(request.app, find)
+    sender, recent, house = await _chat_now(request, token)
     if sender is None:
         return _start_page(request, CLOSED, status=401)
+    try:
+        fields, data, over = await _read_picture(request, limit)
+    except (ValueError, AssertionError):  # not our form: refused below, as it has no token
+        fields, data, over = {}, b"", False
+    if over:  # said first: a picture too big to read has no token after it, and sending
+        # it again would only be refused again (nothing is kept either way)
+        return _talk_page(request, token, recent, house, too_big_words(limit), status=400)
     if not _from_this_site(request) or not csrf_ok(token, fields.get("csrf")):
         return _talk_page(request, token, recent, house, SEND_AGAIN, status=400)
     try:
-        if over:
-            raise PictureRefused(TOO_BIG.format(limit=f"{limit:g}"))
         clean = await asyncio.to_thread(clean_picture, data, limit)
     except PictureRefused as refused:
         return _talk_page(request, token, recent, house, str(refused), status=400)
