@@ -295,3 +295,48 @@ def test_a_parent_of_two_typing_the_whole_path_is_asked_which_child_at_most_four
             assert text in said, text
     assert "That the kids see us argue" in said
     assert "It says I missed appointments but I rang both times" in said
+
+
+# --- pressing a button of none, as the web chat sends it --------------------------------------
+
+
+def pressed(chat: EngineChat, title: str) -> str:
+    """Press the button with this title, sending its payload as the web chat, Telegram and
+    the command-line client do; returns what the chat says."""
+    (payload,) = [b["payload"] for b in chat.turn("ask")[-1].buttons if b["title"] == title]
+    return chat.say(payload)
+
+
+def skip_to_button(chat: EngineChat, title: str) -> None:
+    chat.start()
+    while title not in chat.buttons():
+        chat.say("skip")
+
+
+def test_pressing_none_known_is_an_answer_of_none_not_a_skip(database):
+    gp = chat(database, "P4")
+    skip_to_button(gp, "None known")
+    question = gp.turn("ask")[-1].text
+    said = pressed(gp, "None known")
+    assert "we'll leave that one" not in said and "noted" in said
+    nones = [a for a in current(database, gp.participant_id) if a.choice == NONE_GIVEN]
+    assert [(a.text, a.column_key) for a in nones] == [("None known", None)]
+    assert question not in said  # and on to the next question
+
+
+def test_typing_none_at_none_known_is_that_answer_of_none(database):
+    gp = chat(database, "P4")
+    skip_to_button(gp, "None known")
+    said = gp.say("none")
+    assert "we'll leave that one" not in said and "noted" in said
+    nones = [a for a in current(database, gp.participant_id) if a.choice == NONE_GIVEN]
+    assert [a.text for a in nones] == ["None known"]
+
+
+def test_pressing_nothing_to_add_and_a_real_skip_button(database):
+    gp = chat(database, "P4")
+    skip_to_button(gp, "Nothing to add")
+    assert "noted" in pressed(gp, "Nothing to add")
+    ava = chat(database, "P2")
+    skip_to_button(ava, "Skip")
+    assert "we'll leave that one" in pressed(ava, "Skip")

@@ -254,11 +254,27 @@ class Conversation:
 
     def none_button(self, step: Step) -> str | None:
         """The words of a button like "None known" or "Nothing to add", which answers that
-        there is none; None where the question has no such button, or only "Skip"."""
+        there is none; None where the question has no such button, or only "Skip" (or
+        words that are a command, like "Not now")."""
         title = step.question.skip_button and self.say(step.question.skip_button, step)
-        if not title or self.agenda.command(title) == "skip":
+        if not title or self.agenda.command(title):
             return None
         return title
+
+    def skip_button(self, step: Step) -> list[dict]:
+        """The question's button for leaving it: "Skip" sends skip; a button of none ("None
+        known") sends its own words, so pressing it is typing them: an answer of none."""
+        if not step.question.skip_button:
+            return []
+        none = self.none_button(step)
+        return [button(none) if none else button(self.say(step.question.skip_button, step), "skip")]
+
+    def means_none(self, step: Step, text: str) -> bool:
+        """A reply of none in the button's own word: "none" at "None known", "nothing" at
+        "Nothing to add" (not "no, that's all" at "Nobody at the moment")."""
+        none = self.none_button(step)
+        said = set(parsing.key(text).split())
+        return bool(none) and bool(parsing.NEGATION & said & set(parsing.key(none).split()))
 
     def answer_none(self, step: Step, words: str) -> list[Reply]:
         """An answer of none, in the button's words: for the chair, never in a column."""

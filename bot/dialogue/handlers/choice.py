@@ -20,9 +20,7 @@ class ChoiceStep(StepHandler):
         question = step.question
         text = conv.revising_note(step) + conv.say(question.text, step)
         buttons = [button(option.title, option.key) for option in question.options]
-        if question.skip_button:
-            buttons.append(button(conv.say(question.skip_button, step), "skip"))
-        return Reply(text, buttons)
+        return Reply(text, buttons + conv.skip_button(step))
 
     def answer(self, conv, step: Step, text: str) -> list[Reply]:
         options = step.question.options

@@ -3,9 +3,9 @@
 
 Whatever is typed here is an answer, word for word, except a few whole-message replies
 that say there is nothing to add ("no", "that's all"; the words of a button like "None
-known" are that button, an answer of none), a bare "yes" to a question that asks whether
-there is something ("Go ahead, type it here"), "I don't know what to say" (an example),
-and small talk ("hello").
+known", or its own word "none", are that button, an answer of none), a bare "yes" to a
+question that asks whether there is something ("Go ahead, type it here"), "I don't know
+what to say" (an example), and small talk ("hello").
 
 Which child: an answer that names a child, or "the kids", is about them; otherwise the
 parent is asked once per section, and that choice stands for the rest of the section.
@@ -42,9 +42,7 @@ class TextStep(StepHandler):
             )
         text = conv.revising_note(step) + conv.say(question.text, step)
         buttons = [button(suggestion) for suggestion in question.suggestions]
-        if question.skip_button:
-            buttons.append(button(conv.say(question.skip_button, step), "skip"))
-        return Reply(text, buttons)
+        return Reply(text, buttons + conv.skip_button(step))
 
     def answer(self, conv, step: Step, text: str) -> list[Reply]:
         if conv.phase is Phase.CHILDREN:
@@ -52,8 +50,11 @@ class TextStep(StepHandler):
         if conv.phase is Phase.MORE:
             return self._more(conv, step, text)
         agenda = conv.agenda
+        nothing = parsing.means(agenda, text, "nothing_more", slips=False)
+        if nothing and conv.means_none(step, text):  # "none" at "None known": that button
+            return conv.answer_none(step, conv.none_button(step))
         if not step.question.takes_yes_no:
-            if parsing.means(agenda, text, "nothing_more", slips=False):
+            if nothing:
                 return conv.skip()
             if parsing.means(agenda, text, "yes", slips=False):
                 return [conv.message("tell_more")]
