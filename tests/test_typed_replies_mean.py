@@ -340,3 +340,18 @@ def test_pressing_nothing_to_add_and_a_real_skip_button(database):
     ava = chat(database, "P2")
     skip_to_button(ava, "Skip")
     assert "we'll leave that one" in pressed(ava, "Skip")
+
+
+def test_no_child_chosen_at_the_read_back_keeps_the_answer_as_it_was(database):
+    kelly = chat(database)
+    through_preparation(kelly)
+    kelly.say("We go swimming")
+    kelly.say("Ava")
+    text = skip_to(kelly, "Here is everything you told me", kelly.say("no"))
+    number = next(line.split(".")[0] for line in text.splitlines() if "We go swimming" in line)
+    for reply in ("not sure", "neither", "dunno"):
+        kelly.say("change")
+        assert "It is about Ava" in kelly.say(number)
+        assert "I've kept your answer" in kelly.say(reply)
+    (swimming,) = current(database, kelly.participant_id, column_key="strengths")
+    assert (swimming.text, swimming.children) == ("We go swimming", ["A"])

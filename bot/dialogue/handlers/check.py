@@ -138,12 +138,13 @@ class CheckStep(StepHandler):
             conv.save_score(conv.session.get(Score, record_id).danger_statement, score=number)
         else:
             answer = conv.session.get(Answer, record_id)
-            if parsing.means(conv.agenda, text, "nothing_more", slips=False):
-                conv.go(conv.step)  # "no", "keep it": the answer stays as it was
-                return [conv.message("kept_answer")]
-            options = self._options(conv, answer)
             children = self._children(conv, answer)
             chosen = TextStep.chosen_children(conv, text, children) if children else None
+            if chosen == [] or parsing.means(conv.agenda, text, "nothing_more", slips=False):
+                # "no", "keep it", or at who it is about "not sure", "neither": as it was
+                conv.go(conv.step)
+                return [conv.message("kept_answer")]
+            options = self._options(conv, answer)
             if chosen:  # "Leo", "both": who it is about, the words as they were
                 conv.set_children(answer.id, [child.key for child in chosen])
                 conv.go(conv.step)
