@@ -40,9 +40,14 @@ def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
     """The question a child is at now, where a picture may be sent: a house, or a question
     with `picture: true` (none for an adult, at a question of another kind, or while the
     chat waits for "Are you safe?")."""
+    return _where(session, sender, agenda)[1]
+
+
+def _where(session: Session, sender: str, agenda: Agenda) -> tuple:
+    """Who sends (None: no one we know) and house_step's question, found once."""
     participant = participant_for_sender(session, sender)
     if participant is None or participant.role != "young_person":
-        return None
+        return participant, None
     conversation = Conversation(session, participant, agenda)
     step = conversation.step
     if (
@@ -52,25 +57,27 @@ def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
         or conversation.phase not in (Phase.ASK, Phase.MORE)
         or conversation.data.safety_check is not None
     ):
-        return None
-    return step
+        return participant, None
+    return participant, step
+
+
+def _refusal(participant, step: Step | None) -> str | None:
+    if participant is None or participant.role != "young_person":
+        return ONLY_WORDS
+    return None if step else NOT_HERE
 
 
 def refusal(session: Session, sender: str, agenda: Agenda) -> str | None:
     """Why a picture cannot be taken from this sender now (None: it can)."""
-    participant = participant_for_sender(session, sender)
-    if participant is None or participant.role != "young_person":
-        return ONLY_WORDS
-    return None if house_step(session, sender, agenda) else NOT_HERE
+    return _refusal(*_where(session, sender, agenda))
 
 
 def take_picture(session: Session, sender: str, agenda: Agenda, clean: CleanPicture) -> str:
     """Keep the picture at the house she is at; the words to tell her. PictureRefused
     (with words for her) when a picture cannot be taken now."""
-    if words := refusal(session, sender, agenda):
+    participant, step = _where(session, sender, agenda)
+    if words := _refusal(participant, step):
         raise PictureRefused(words)
-    step = house_step(session, sender, agenda)
-    participant = participant_for_sender(session, sender)
     house = picture_house(step)
     keep_picture(session, participant, house, step.id, clean)
     return KEPT.format(whom=FOR_WHOM[house])

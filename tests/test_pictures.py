@@ -18,7 +18,7 @@ from PIL import Image
 from sqlalchemy import select, text
 
 from bot.model.database import Database
-from bot.model.tables import AuditEvent, Participant, Picture
+from bot.model.tables import Answer, AuditEvent, Participant, Picture, SafeguardingAlert
 from bot.pictures import clean_picture
 from bot.review import signin
 from bot.summary.build import build_summary
@@ -241,23 +241,28 @@ def test_an_adult_is_offered_no_picture_and_one_posted_is_not_kept(stack, codes)
 PHOTO_IDS = itertools.count(1)
 
 
+def telegram_photo(fake_telegram, data: bytes, size=(400, 300)) -> list[dict]:
+    """A photo as Telegram offers it: a small size and the whole one, on the fake Bot API."""
+    file_id = f"drawing{next(PHOTO_IDS)}"
+    fake_telegram.files[file_id] = data
+    return [
+        {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 67},
+        {
+            "file_id": file_id,
+            "file_unique_id": "l",
+            "width": size[0],
+            "height": size[1],
+            "file_size": len(data),
+        },
+    ]
+
+
 def test_a_telegram_photo_at_her_house_is_fetched_from_the_bot_api_and_kept(
     stack, fake_telegram, codes
 ):
     ava = TelegramUser(stack, fake_telegram)
     ava.says(f"/start {codes['P2']}")
-    file_id = f"drawing{next(PHOTO_IDS)}"
-    fake_telegram.files[file_id] = drawing("JPEG", (400, 300))
-    sizes = [
-        {"file_id": f"{file_id}-small", "file_unique_id": "s", "width": 90, "height": 67},
-        {
-            "file_id": file_id,
-            "file_unique_id": "l",
-            "width": 400,
-            "height": 300,
-            "file_size": len(fake_telegram.files[file_id]),
-        },
-    ]
+    sizes = telegram_photo(fake_telegram, drawing("JPEG", (400, 300)))
     assert ava.post(ava.message(photo=sizes)).status_code == 200
     assert "I have kept your picture for your house of good things" in texts(ava.replies())
     [picture] = kept(stack, codes["id"])
@@ -276,6 +281,43 @@ def test_a_telegram_photo_at_her_house_is_fetched_from_the_bot_api_and_kept(
     assert ava.post(ava.message(document=document)).status_code == 200
     assert texts(ava.replies()).startswith("Sorry, I could not open that as a picture.")
     assert len(kept(stack, codes["id"])) == 1
+
+
+def test_a_telegram_photos_caption_is_her_answer_and_put_to_the_safety_check(
+    stack, fake_telegram, codes
+):
+    """Words sent with a photo are hers, as if typed: kept as her answer at that house,
+    answered, and a disclosure among them raises an alert for the chair."""
+    ava = TelegramUser(stack, fake_telegram)
+    ava.says(f"/start {codes['P2']}")
+    with_words = ava.message(
+        photo=telegram_photo(fake_telegram, drawing("JPEG")), caption="My nan and my cat"
+    )
+    assert ava.post(with_words).status_code == 200
+    said = texts(ava.replies())
+    assert "I have kept your picture for your house of good things" in said
+    assert "Is there anything else?" in said  # her words were taken as her answer
+    hurt = ava.message(
+        photo=telegram_photo(fake_telegram, drawing("JPEG")),
+        caption="this is my arm where he hit me",
+    )
+    assert ava.post(hurt).status_code == 200
+
+    database = Database(stack.settings)
+    with database.session() as session:
+        answers = session.execute(
+            select(Answer.question_key, Answer.text)
+            .join(Participant)
+            .where(Participant.conference_id == codes["id"], Participant.role == "young_person")
+        ).all()
+        alerts = session.execute(
+            select(SafeguardingAlert.text).where(SafeguardingAlert.conference_id == codes["id"])
+        ).scalars()
+        alerted = list(alerts)
+    database.dispose()
+    assert ("good_things", "My nan and my cat") in [tuple(a) for a in answers]
+    assert alerted == ["this is my arm where he hit me"]
+    assert len(kept(stack, codes["id"])) == 2
 
 
 def test_the_family_copy_holds_her_picture_only_when_she_chose_everyone(stack, codes):

@@ -202,8 +202,12 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
         text = came.text
     elif kind == "other" and (came.photo or came.document):
         await _take_picture(app, bot, chat_id, sender, came)
-        return
-    else:  # a photo, voice note, sticker, location, contact or an edit: not passed on
+        if not came.caption:
+            return
+        # Words sent with it ("this is my arm where he hit me") are hers as if typed:
+        # answered, kept and put to the safety check like any message.
+        text = came.caption
+    else:  # a voice note, sticker, location, contact or an edit: not passed on
         await bot.send_message(chat_id, bridge.NOT_EDITS if kind == "edited" else bridge.ONLY_WORDS)
         return
     replies = await say(app, sender, text)  # from here on, Rasa has the message
