@@ -355,3 +355,33 @@ def test_no_child_chosen_at_the_read_back_keeps_the_answer_as_it_was(database):
         assert "I've kept your answer" in kelly.say(reply)
     (swimming,) = current(database, kelly.participant_id, column_key="strengths")
     assert (swimming.text, swimming.children) == ("We go swimming", ["A"])
+
+
+def test_a_score_with_its_reason_in_other_words_keeps_the_reason(database):
+    kelly = chat(database)
+    _to_scaling(kelly)
+    replies = {
+        "Dave has moved out so 7": (7, "Dave has moved out"),
+        "7 he has left": (7, "he has left"),
+        "10/10 he's doing great": (10, "he's doing great"),
+        "about 6 i think because of the course": (6, "because of the course"),
+    }
+    for text, (number, reason) in replies.items():
+        said = kelly.say(text)
+        if "in danger right now?" in said:  # the safeguarding check may come first
+            said = kelly.say("no")
+        assert "Why did you choose" not in said, text
+        assert "What would" in said, text  # what would move it up (or keep it at 10)
+        with database.session() as session:
+            score = session.execute(select(Score).where(Score.superseded_at.is_(None)))
+            assert (lambda s: (s.score, s.reason))(score.scalar_one()) == (number, reason)
+        kelly.say("back")  # to why, then to the number again
+        kelly.say("back")
+
+
+def test_a_reply_of_none_after_the_number_is_not_a_reason(database):
+    kelly = chat(database)
+    _to_scaling(kelly)
+    assert "Why did you choose 7?" in kelly.say("7, not sure")
+    kelly.say("back")
+    assert "Why did you choose 6?" in kelly.say("6, nothing else")

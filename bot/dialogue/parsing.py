@@ -274,21 +274,39 @@ _REASON_JOIN = re.compile(
 )
 
 
+# A score said last, with what leads up to it: "Dave has moved out so 7", "..., I'd say a 6".
+_TRAILING_SCORE = re.compile(
+    r"[\s,.;:!\-–—]*(?:(?:so|and|then|thats|that's|which is|i'?d say|i would say|i'?d give it"
+    r"|i give it|about|around|maybe|probably|roughly|its|it'?s|an?)\s+)*"
+    rf"(?P<number>{_SCORE_WORD})(?:\s*(?:/|out of)\s*(?:10|ten))?\W*$",
+    re.IGNORECASE,
+)
+# A hedge before the reason, not part of it: "about 6 i think because of the course".
+_HEDGE = re.compile(r"^\s*[,.;:]?\s*(?:i think|i reckon|i guess|i suppose|i feel)\b[\s,]*", re.I)
+
+
 def score_and_reason(text: str) -> tuple[int | None, str]:
-    """A score and the reason given with it: "7 because Dave has moved out" is 7 and
-    "Dave has moved out". The number alone ("about a 6") has no reason; a message that does
-    not start with its score is read as parse_score reads it, with no reason."""
+    """A score and the words given with it, as its reason: "7 because Dave has moved out",
+    "7 he has left", "Dave has moved out so 7" are 7 and what else was said. The number
+    alone ("about a 6") has no reason. A message that does not start or end with its only
+    number ("2 weeks ago Dave moved out, so 7") is read as parse_score reads it, and all of
+    it kept as the reason."""
+    number = parse_score(text)
     lead = _LEADING_SCORE.match(text)
-    number = parse_score(lead.group(0)) if lead else None
+    first = parse_score(lead.group(0)) if lead else None
+    if first is not None and first != OUT_OF_RANGE:
+        rest = text[lead.end() :]
+        join = _REASON_JOIN.match(rest)
+        if join:  # "7 because 2 weeks ago...": the reason may hold other numbers
+            return first, rest[join.end() :].strip()
+        if number == first:  # "7 he has left", "about 6 i think because of the course"
+            return first, _HEDGE.sub("", rest).strip()
     if number is None or number == OUT_OF_RANGE:
-        return parse_score(text), ""
-    rest = text[lead.end() :]
-    if not key(rest):
         return number, ""
-    join = _REASON_JOIN.match(rest)
-    if join is None:
-        return parse_score(text), ""
-    return number, rest[join.end() :].strip()
+    trail = _TRAILING_SCORE.search(text)
+    if trail and parse_score(trail.group("number")) == number:
+        return number, text[: trail.start()].strip()
+    return number, text.strip()
 
 
 # Where a choice said first ends and more words begin: "Partly. I got the ...".

@@ -47,8 +47,12 @@ class ScoreStep(StepHandler):
 
     @staticmethod
     def _explains(conv, reason: str) -> dict:
-        """The words given with a number, as its reason: not "i think" or "thanks"."""
-        if not conv.substantive(reason) or parsing.means(conv.agenda, reason, "filler"):
+        """The words given with a number, as its reason: not "i think" or "thanks", nor a
+        reply of none ("7, not sure", "6, nothing else"), after which why is asked."""
+        if not conv.substantive(reason) or any(
+            parsing.means(conv.agenda, reason, group)
+            for group in ("filler", "nothing_more", "stuck")
+        ):
             return {}
         return {"reason": reason}
 
