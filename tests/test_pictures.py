@@ -353,6 +353,69 @@ def test_the_family_copy_holds_her_picture_only_when_she_chose_everyone(stack, c
     ]
 
 
+def test_a_picture_is_held_back_with_her_words_at_that_house_until_they_are_released(stack, codes):
+    """Ava shows her house of good things to everyone, with a picture; her words there raised
+    a concern. The picture stays out of the family's copy with them, is listed as held back
+    in the family preview, and goes in once the chair releases her words."""
+    ava = Child(stack)
+    ava.start(codes["P2"])
+    ava.picture(drawing())
+    ava.say("My cat")
+    page = ava.say("Nothing")
+    for _ in range(4):
+        if "Who can see your house of good things?" in page.text:
+            break
+        page = ava.say("skip")
+    ava.say("everyone")
+    [picture] = kept(stack, codes["id"])
+    database = Database(stack.settings)
+    with database.session() as session, session.begin():
+        participant = session.get(Participant, picture.participant_id)
+        participant.response_status, participant.consent_to_share = "submitted", True
+        [answer] = [  # (its words are encrypted at rest: compared once read)
+            a
+            for a in session.execute(
+                select(Answer).where(Answer.participant_id == participant.id)
+            ).scalars()
+            if a.text == "My cat"
+        ]
+        assert (answer.question_key, answer.share_with) == ("good_things", "everyone")
+        session.add(
+            SafeguardingAlert(
+                conference_id=codes["id"],
+                participant=participant,
+                kind="concern",
+                text="My cat",
+                answer=answer,
+            )
+        )
+        answer_id = answer.id
+        token = signin.issue_link(session, codes["id"], actor="test")
+    with database.session() as session:
+        assert build_summary(session, codes["id"], "family")["pictures"] == []
+        [marked] = build_summary(session, codes["id"], "chair")["pictures"]
+    assert marked["family_sees"] is False and marked["held_back"]["reason"] == "concern"
+
+    chair = requests.Session()
+    chair.post(f"{stack.settings.web_url}/sign-in", data={"token": token}, timeout=60)
+    family_page = f"{stack.settings.web_url}/conferences/{codes['id']}/family"
+    preview = chair.get(family_page, timeout=60).text
+    held = preview[preview.index('id="held-back"') :]
+    assert f'id="held-pic{picture.id}"' in held
+    assert "Her words at her house of good things raised a concern." in held
+    csrf = re.search(r'name="csrf" value="([^"]+)"', preview).group(1)
+    chair.post(
+        f"{stack.settings.web_url}/conferences/{codes['id']}/release",
+        data={"csrf": csrf, "item": f"a{answer_id}"},
+        timeout=60,
+    )
+    assert f'id="held-pic{picture.id}"' not in chair.get(family_page, timeout=60).text
+    with database.session() as session:
+        family = build_summary(session, codes["id"], "family")
+    database.dispose()
+    assert [p["house"] for p in family["pictures"]] == ["good_things"]
+
+
 def test_a_child_who_chose_to_send_the_chair_a_picture_can_send_one(stack, codes):
     """ "Send a picture or a message" instead of meeting the chair leads to a question where
     she may write, or send a picture: kept for the chair alone, on the child's voice page,

@@ -68,16 +68,24 @@ def picture_for_chair(session: Session, conference_id: str, item: str) -> Pictur
     return picture
 
 
-def picture_items(session: Session, participants: list, agreed: set[int], family: bool) -> list:
+def picture_items(
+    session: Session, participants: list, agreed: set[int], held: dict, family: bool
+) -> list:
     """The summary's pictures, parents-first order as given; the family's only those a child
-    chose to show everyone, once she sent her answers and agreed to share them."""
+    chose to show everyone, once she sent her answers and agreed to share them, and not
+    while words of hers at that house are held back (`held`: (participant id, house) ->
+    "alert" or "concern"; bot/summary/build.py)."""
     rank = {participant.id: index for index, participant in enumerate(participants)}
     found = session.execute(
         select(Picture).where(Picture.participant_id.in_(rank)).order_by(Picture.id)
     ).scalars()
     items = []
     for picture in sorted(found, key=lambda p: rank[p.participant_id]):
-        family_sees = picture.participant_id in agreed and picture.share_with == "everyone"
+        shareable = picture.participant_id in agreed and picture.share_with == "everyone"
+        reason = held.get((picture.participant_id, picture.house))
+        family_sees = shareable and reason is None
+        # shaped as an answer's mark: the chair releases her words, and the picture follows
+        held_back = reason and {"reason": reason, "released": None, "shareable": shareable}
         if family and not family_sees:
             continue
         items.append(
@@ -90,7 +98,7 @@ def picture_items(session: Session, participants: list, agreed: set[int], family
                 "media_type": picture.media_type,
                 "width": picture.width,
                 "height": picture.height,
-                **({} if family else {"family_sees": family_sees}),
+                **({} if family else {"family_sees": family_sees, "held_back": held_back}),
             }
         )
     return items

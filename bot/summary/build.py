@@ -49,7 +49,7 @@ class FamilyView:
     releases the answer they were kept as. The chair's summary marks every item with this
     answer (`family_sees`)."""
 
-    def __init__(self, participants, answers, alerts, houses: set[str], newest: dict):
+    def __init__(self, participants, answers, alerts, houses: dict[str, str], newest: dict):
         self.agreed = {
             p.id for p in participants if p.response_status == "submitted" and p.consent_to_share
         }
@@ -71,6 +71,13 @@ class FamilyView:
         filled = [a for a in answers if a.question_key in houses]
         private = {a.participant_id for a in filled if a.share_with != "everyone"}
         self.open_reasons = {a.participant_id for a in filled} - private
+        # A child's house with words held back holds back her pictures there too (a drawing
+        # may show what her words told): (participant id, house) -> why, until released.
+        self.held_houses: dict[tuple[int, str], str] = {}
+        for answer in filter(self.held_back, filled):
+            where = (answer.participant_id, houses[answer.question_key])
+            if self.held_houses.get(where) != "alert":  # an alert outweighs a concern
+                self.held_houses[where] = self.raised(answer)
 
     def _alerted(self, participant_id: int, *texts) -> bool:
         return any(text and (participant_id, text.strip()) in self.alerted for text in texts)
@@ -151,7 +158,7 @@ def _gather(session: Session, conference: Conference, agenda: Agenda) -> _Gather
         .all()
     )
     keys = {a.question_key for a in answers}
-    houses = {key for key in keys if (question := agenda.question(key)) and question.house}
+    houses = {key: q.house for key in keys if (q := agenda.question(key)) and q.house}
     newest = newest_answers(session, conference.id)
     view = FamilyView(participants, answers, found, houses, newest)
     return _Gathered(participants, rank, answers, found, newest, view)
@@ -324,7 +331,7 @@ def build_summary(
         ],
         "alerts": alerts,
         # A child's drawings and photos (metadata: the image is fetched by its id).
-        "pictures": picture_items(session, participants, view.agreed, family),
+        "pictures": picture_items(session, participants, view.agreed, view.held_houses, family),
     }
     edits = session.execute(
         select(RecordEdit).where(RecordEdit.conference_id == conference.id).order_by(RecordEdit.id)

@@ -17,7 +17,7 @@ from bot import vocabulary
 from bot.model.tables import Answer, SafeguardingAlert
 from bot.review import alerts as review
 from bot.summary.build import held_back, kept_as, newest_answers
-from bot.summary.outline import HELD_BACK_WORDS, check_reply_words, outline
+from bot.summary.outline import HELD_BACK_WORDS, HOUSE_WORDS, check_reply_words, outline
 from bot.web.chair import _names, _page, _redirect, _summary, uk_time
 from bot.web.guard import Visit, chair_page, redirect
 
@@ -154,6 +154,8 @@ def family(visit: Visit) -> dict:
         view=outline(_summary(visit, "family"), names),
         family=True,
         held=held,
+        held_pictures=[p for p in _summary(visit)["pictures"] if p["held_back"]],
+        house_words=HOUSE_WORDS,
         waiting=sum(1 for item in held if not item["released"]),
         error=RELEASE_REFUSALS.get(visit.query.get("error", "")),
     )
