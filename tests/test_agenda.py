@@ -91,3 +91,8 @@ def test_choices_match_payload_title_or_plain_yes_and_no():
     assert match_option("maybe", options, agenda.replies) is None
     assert means(agenda, "No, that's all", "nothing_more")
     assert not means(agenda, "No fights", "nothing_more")
+
+
+def test_a_note_beside_an_answer_names_its_question_for_the_chair():
+    """Read on the chair's pages and in exports: never "You also said" with no question."""
+    assert load_agenda().label("seen_report:note") == "Seen the reports: also said"

@@ -128,9 +128,11 @@ class Agenda:
         return next((q for qs in self.sections.values() for q in qs if q.key == key), None)
 
     def label(self, question_key: str) -> str:
-        """What an answer outside the columns was about, e.g. "Seen the report"."""
+        """What an answer outside the columns was about, e.g. "Seen the report"; a note
+        kept beside an answer, "Seen the report: also said"."""
         if ":" in question_key:
-            return words(self.messages["note_label"], "professional", "review")
+            note = words(self.messages["note_label"], "professional", "review")
+            return f"{self.label(question_key.split(':')[0])}: {note}"
         question = self.question(question_key)
         if question and question.label:
             return question.label
