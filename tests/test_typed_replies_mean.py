@@ -395,3 +395,15 @@ def test_a_reply_of_none_after_the_number_is_not_a_reason(database):
     assert "Why did you choose 7?" in kelly.say("7, not sure")
     kelly.say("back")
     assert "Why did you choose 6?" in kelly.say("6, nothing else")
+
+
+def test_a_child_called_will_is_named_only_as_a_name(database):
+    _, ids = conference_with(database, DEMO.replace("Leo", "Will"))
+    kelly = EngineChat(database, ids["P1"])
+    through_preparation(kelly)
+    assert "Is this about Ava or Will?" in kelly.say("I will ring my mum and she comes round")
+    kelly.say("both")
+    assert "Is this about" not in kelly.say("Will's reading has come on so much")
+    assert "Is this about" not in kelly.say("will loves his football")  # the choice stands
+    strengths = current(database, kelly.participant_id, column_key="strengths")
+    assert [a.children for a in strengths] == [["A", "B"], ["B"], ["A", "B"]]

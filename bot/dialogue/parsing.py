@@ -334,8 +334,27 @@ def leading_option(
     return option, rest
 
 
+# Names that are also everyday words: "I will ring my mum" is not about a child called Will.
+# Such a name counts only as a name is written, with a capital ("Will", "Will's").
+EVERYDAY_NAMES = set(
+    """will may june april august rose daisy hope faith grace joy ivy holly lily poppy
+    ruby amber pearl dawn summer autumn skye sky rain storm river brook star bill mark
+    pat sue rob jack bob guy art frank gene herb lance miles ray reed rich rod sandy wade
+    penny sunny chase cliff dean drew hunter mason carter cole heath jay robin max page
+    harmony honey honour melody sonny marina""".split()
+)
+
+
 def names_in(text: str, names: list[str]) -> list[str]:
-    """The names said in a sentence, whole words, any case ("leo loves his football"), with
-    a possessive ("Ava's"): in the order given."""
+    """The names said in a sentence, whole words, with a possessive ("Ava's"), in the order
+    given: in any case ("leo loves his football"), except a name that is also an everyday
+    word, which needs its capital ("Will", not "I will ring my mum")."""
     said = f" {key(text)} "
-    return [name for name in names if any(f" {key(name)}{s} " in said for s in ("", "s"))]
+
+    def named(name: str) -> bool:
+        if key(name) in EVERYDAY_NAMES:  # as written, capital and all: "Will", "Will's"
+            written = rf"(?<![\w']){re.escape(name.strip())}(?:['’]?s)?(?![\w'])"
+            return re.search(written, text) is not None
+        return any(f" {key(name)}{s} " in said for s in ("", "s"))
+
+    return [name for name in names if named(name)]
