@@ -146,7 +146,16 @@ def test_a_drawing_with_its_location_is_made_anew_kept_encrypted_and_shown_to_th
         assert session.execute(
             select(AuditEvent).where(AuditEvent.action == "viewed_picture")
         ).first()
+    # Another conference's chair, signed in, asking for it by its id from their own pages.
+    other = import_conference(stack.env, EXAMPLES / "demo-conference.yml")["id"]
+    with database.session() as session, session.begin():
+        other_token = signin.issue_link(session, other, actor="test")
     database.dispose()
+    another_chair = requests.Session()
+    another_chair.post(f"{stack.settings.web_url}/sign-in", data={"token": other_token}, timeout=60)
+    elsewhere = src.replace(f"/conferences/{codes['id']}/", f"/conferences/{other}/")
+    assert elsewhere != src
+    assert another_chair.get(stack.settings.web_url + elsewhere, timeout=60).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -103,11 +103,6 @@ def recent_turns(chat: WebChat) -> list[dict]:
     return kept
 
 
-def last_replies(chat: WebChat) -> list[dict]:
-    turns = recent_turns(chat)
-    return turns[-1]["replies"] if turns else []
-
-
 def end_chat(chat: WebChat) -> None:
     """Ended: and the recent turns (the person's words and the bot's) are gone."""
     chat.ended_at = utcnow()
