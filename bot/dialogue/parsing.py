@@ -296,6 +296,8 @@ def score_and_reason(text: str) -> tuple[int | None, str]:
     first = parse_score(lead.group(0)) if lead else None
     if first is not None and first != OUT_OF_RANGE:
         rest = text[lead.end() :]
+        if not key(rest):  # "7", "7 🙂" (the button with its face)
+            return first, ""
         join = _REASON_JOIN.match(rest)
         if join:  # "7 because 2 weeks ago...": the reason may hold other numbers
             return first, rest[join.end() :].strip()
