@@ -18,6 +18,7 @@ from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
 from bot.model.invites import participant_for_sender
 from bot.model.pictures import keep_picture
+from bot.model.tables import Progress
 from bot.pictures import CleanPicture, PictureRefused
 from bot.summary.outline import HOUSE_WORDS
 
@@ -34,6 +35,8 @@ NOT_HERE = (
     "Sorry, I can only take a picture at your houses, or when you send one to the chair. "
     "Please type your answer instead."
 )
+# Telegram shows no file input, so a child there is told once at each question that takes one.
+PHOTO_HINT = "You can send a photo of a drawing too."
 
 
 def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
@@ -41,6 +44,20 @@ def house_step(session: Session, sender: str, agenda: Agenda) -> Step | None:
     with `picture: true` (none for an adult, at a question of another kind, or while the
     chat waits for "Are you safe?")."""
     return _where(session, sender, agenda)[1]
+
+
+def step_at(session: Session, sender: str) -> str | None:
+    """The id of the question this sender is at now (None: no one we know, or none yet)."""
+    participant = participant_for_sender(session, sender)
+    progress = participant and session.get(Progress, participant.id)
+    return progress.step if progress else None
+
+
+def photo_hint(session: Session, sender: str, agenda: Agenda, before: str | None) -> str | None:
+    """PHOTO_HINT when a child has just come to a question where a picture may be sent
+    (`before`: step_at before her message), so it is said once there, not after each reply."""
+    step = house_step(session, sender, agenda)
+    return PHOTO_HINT if step is not None and step.id != before else None
 
 
 def _where(session: Session, sender: str, agenda: Agenda) -> tuple:

@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 
 from bot.model.database import Database
 from bot.model.tables import Answer, AuditEvent, Participant, Picture, SafeguardingAlert
+from bot.picture_sent import PHOTO_HINT
 from bot.pictures import clean_picture
 from bot.review import signin
 from bot.summary.build import build_summary
@@ -290,6 +291,34 @@ def test_a_telegram_photo_at_her_house_is_fetched_from_the_bot_api_and_kept(
     assert ava.post(ava.message(document=document)).status_code == 200
     assert texts(ava.replies()).startswith("Sorry, I could not open that as a picture.")
     assert len(kept(stack, codes["id"])) == 1
+
+
+def test_telegram_tells_a_child_once_at_each_house_that_she_can_send_a_photo(
+    stack, fake_telegram, codes
+):
+    """Telegram shows no file input: a child is told after the question, once there (not
+    after each reply at it); an adult never is."""
+    ava = TelegramUser(stack, fake_telegram)
+    started = [reply["text"] for reply in ava.says(f"/start {codes['P2']}")]
+    assert started[-1] == PHOTO_HINT and started.count(PHOTO_HINT) == 1
+    assert "good things" in started[-2]  # the question, just above it
+    more = texts(ava.says("My nan and my cat"))
+    assert "Is there anything else?" in more and PHOTO_HINT not in more
+    assert PHOTO_HINT not in texts(ava.says("my dog"))
+    told_at = []  # on through her houses: the question each hint follows
+    for _ in range(8):
+        said = texts(ava.says("skip")).split("\n")
+        told_at += [said[-2] for line in said if line == PHOTO_HINT]
+        if said[-1] == "Is there anything you want the chair to know?":
+            break
+    assert [question.split(".")[0] for question in told_at] == [
+        "Who makes you feel safe?",  # her house of good things' second question
+        "🌧️ House of worries",
+        "🌈 House of dreams",
+    ]  # not at who can see a house, nor at the questions after her houses
+    kelly = TelegramUser(stack, fake_telegram)
+    assert PHOTO_HINT not in texts(kelly.says(f"/start {codes['P1']}"))
+    assert PHOTO_HINT not in texts(kelly.says("She loves football"))
 
 
 def test_a_telegram_photos_caption_is_her_answer_and_put_to_the_safety_check(

@@ -26,7 +26,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.agenda.loader import load_agenda
 from bot.model.tables import TelegramUpdate, utcnow
-from bot.picture_sent import refusal, take_picture
+from bot.picture_sent import photo_hint, refusal, step_at, take_picture
 from bot.pictures import PictureRefused, clean_picture, too_big
 from bot.private_files import write_private
 from bot.settings import Settings
@@ -210,9 +210,13 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
     else:  # a voice note, sticker, location, contact or an edit: not passed on
         await bot.send_message(chat_id, bridge.NOT_EDITS if kind == "edited" else bridge.ONLY_WORDS)
         return
+    before = await in_transaction(app, lambda s: step_at(s, sender))
     replies = await say(app, sender, text)  # from here on, Rasa has the message
     try:
         await _answer(app, bot, chat_id, sender, replies)
+        agenda = load_agenda()
+        if hint := await in_transaction(app, lambda s: photo_hint(s, sender, agenda, before)):
+            await bot.send_message(chat_id, hint)
     except Exception as error:  # noqa: BLE001 (Rasa has it: a retry would answer it twice)
         log.warning("Could not finish a Telegram reply: %s", type(error).__name__)
 
