@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import re
 
 import jinja2
 from docx import Document
+from docx.shared import Cm
 
 from bot.summary.inert import finalize, printable
-from bot.summary.outline import SCORE_HEADINGS, Outline, outline
+from bot.summary.outline import PICTURES_HEADING, SCORE_HEADINGS, Outline, outline
+
+# A picture's image in an export (bot/model/pictures.py `with_images`): only the two kinds
+# the picture check makes (bot/pictures.py), both of which Word shows.
+DATA_ADDRESS = re.compile(r"data:image/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)")
+PICTURE_WIDTH = Cm(8)
 
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("bot.summary", "templates"), autoescape=True, finalize=finalize
@@ -22,7 +31,8 @@ def to_html(summary: dict, names: dict | None = None) -> str:
 
 def to_docx(summary: dict, names: dict | None = None) -> bytes:
     """Word's XML holds text only: control characters are dropped, and nothing typed
-    becomes a field, a formula or a link (every string is a plain run)."""
+    becomes a field, a formula or a link (every string is a plain run). A child's pictures
+    go in as images, each with its caption, as in the HTML."""
     view = _printable(outline(summary, names))
     document = Document()
     document.add_heading(view.title, level=1)
@@ -45,6 +55,12 @@ def to_docx(summary: dict, names: dict | None = None) -> bytes:
     for row in view.scores:
         for cell, value in zip(table.add_row().cells, row):
             cell.text = value
+    if view.pictures:
+        document.add_heading(PICTURES_HEADING, level=2)
+    for caption, src in view.pictures:
+        if image := _image(src):
+            document.add_picture(io.BytesIO(image), width=PICTURE_WIDTH)
+        document.add_paragraph(caption)
     for heading, items in view.sections():
         if items:
             document.add_heading(heading, level=2)
@@ -53,6 +69,16 @@ def to_docx(summary: dict, names: dict | None = None) -> bytes:
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
+
+
+def _image(src: str) -> bytes | None:
+    """The image bytes of a data: address; None for a link (the chair's picture page), which
+    a file standing alone cannot follow."""
+    found = DATA_ADDRESS.fullmatch(src)
+    try:
+        return base64.b64decode(found.group(1), validate=True) if found else None
+    except binascii.Error:
+        return None
 
 
 def _printable(view: Outline) -> Outline:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.summary.inert import markdown as md
-from bot.summary.outline import SCORE_HEADINGS, outline
+from bot.summary.outline import PICTURES_HEADING, SCORE_HEADINGS, outline
+
+PICTURE_ELSEWHERE = "(a picture: see the HTML or Word copy)"
 
 
 def to_markdown(summary: dict, names: dict | None = None) -> str:
@@ -31,6 +33,10 @@ def to_markdown(summary: dict, names: dict | None = None) -> str:
         "|" + "---|" * len(SCORE_HEADINGS),
     ]
     lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in view.scores]
+    if view.pictures:
+        # an image inside Markdown is a link a viewer may fetch or mangle: only say it is there
+        lines += ["", f"## {PICTURES_HEADING}", ""]
+        lines += [f"- {md(caption)} {PICTURE_ELSEWHERE}" for caption, _ in view.pictures]
     for heading, items in view.sections():
         if items:
             lines += ["", f"## {heading}", ""] + [f"- {md(item)}" for item in items]

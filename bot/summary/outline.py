@@ -23,6 +23,7 @@ HOUSE_WORDS = {
     "dreams": "house of dreams",
     "chair": "chair",  # a picture she chose to send the chair (bot/picture_sent.py)
 }
+PICTURES_HEADING = "The child's pictures"  # as in templates/summary_body.html
 
 
 def check_reply_words(reply: str | None) -> str | None:
