@@ -17,15 +17,10 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
 from bot.model.invites import participant_for_sender
-from bot.model.pictures import keep_picture
+from bot.model.pictures import FOR_CHAIR, FOR_WHOM, keep_picture
 from bot.model.tables import Progress
 from bot.pictures import CleanPicture, PictureRefused
-from bot.summary.outline import HOUSE_WORDS
 
-FOR_CHAIR = "chair"  # the "house" of a picture sent to the chair
-# Who or what a picture is for, in the words she reads.
-FOR_WHOM = {**{house: f"your {words}" for house, words in HOUSE_WORDS.items()},
-            FOR_CHAIR: "the chair"}  # fmt: skip
 KEPT = (
     "Thank you. I have kept your picture for {whom}. You can send another, "
     "write something, or carry on."

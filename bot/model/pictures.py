@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session, undefer
 from bot.model.audit import record
 from bot.model.tables import Participant, Picture
 from bot.pictures import CleanPicture
+from bot.summary.outline import HOUSE_WORDS
 
+FOR_CHAIR = "chair"  # the "house" of a picture sent to the chair
+# Who or what a picture is for, in the words she reads.
+FOR_WHOM = {**{house: f"your {words}" for house, words in HOUSE_WORDS.items()},
+            FOR_CHAIR: "the chair"}  # fmt: skip
 ITEM_PREFIX = "pic"  # a picture's id in the summary, beside the answers' "a<id>"
 
 
@@ -46,6 +51,15 @@ def pictures_of(session: Session, participant: Participant, house: str | None = 
     if house is not None:
         query = query.where(Picture.house == house)
     return list(session.execute(query.order_by(Picture.id)).scalars())
+
+
+def pictures_sent(session: Session, participant: Participant) -> dict[str, str]:
+    """For each house (or the chair) she sent pictures for: how many, in words ("1 picture",
+    "2 pictures"), for her read-back."""
+    counts: dict[str, int] = {}
+    for picture in pictures_of(session, participant):
+        counts[picture.house] = counts.get(picture.house, 0) + 1
+    return {house: f"{n} picture{'' if n == 1 else 's'}" for house, n in counts.items()}
 
 
 def share_pictures(session: Session, participant: Participant, house: str, share_with: str) -> None:

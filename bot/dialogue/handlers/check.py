@@ -17,6 +17,7 @@ from bot.dialogue.replies import Reply, button
 from bot.dialogue.state import Phase
 from bot.dialogue.steps import Step
 from bot.model.answers import current_answers, revise_answer
+from bot.model.pictures import FOR_CHAIR, FOR_WHOM, pictures_sent
 from bot.model.scores import current_scores
 from bot.model.tables import Answer, Score
 
@@ -173,22 +174,28 @@ class CheckStep(StepHandler):
 
 
 def read_back(conv) -> tuple[list, str]:
-    """The numbered list of everything given so far, and the [kind, id] behind each number."""
+    """The numbered list of everything given so far, and the [kind, id] behind each number;
+    a child's pictures are said under their house, unnumbered (a picture is not changed
+    here: she sends another)."""
     groups, about = _groups(conv)
+    sent = pictures_sent(conv.session, conv.participant)
     lines, items = [conv.text("check_intro")], []
-    for heading, group in groups:
+    for heading, group, house in groups:
         rows = []
         for kind, record in group:
             items.append([kind, record.id])
             rows.append(f"{len(items)}. {_line(conv, kind, record, about)}")
-        lines.append(heading + "\n" + "\n".join(rows))
-    if not items:
+        if house in sent:
+            rows.append(conv.text("check_pictures", count=sent[house], label=FOR_WHOM[house]))
+        if rows:
+            lines.append(heading + "\n" + "\n".join(rows))
+    if not items and not sent:
         lines = [conv.text("check_empty")]
     return items, "\n\n".join(lines)
 
 
 def _groups(conv):
-    """[(heading, [(kind, record)])] in the order the conference takes them, and a
+    """[(heading, [(kind, record)], house or None)] in the order the conference takes them, and a
     function naming the children an answer is about (when not all of them)."""
     order = {step.id: index for index, step in enumerate(conv.steps)}
     answers = sorted(
@@ -202,22 +209,22 @@ def _groups(conv):
     if house_of:  # a child's answers are shown in their houses
         for house in HOUSES:
             items = [("answer", a) for a in answers if house_of.get(a.question_key) == house]
-            groups.append((conv.text(f"house_{house}"), items))
+            groups.append((conv.text(f"house_{house}"), items, house))
     else:
         for heading, columns in vocabulary.full_board_for(conv.conference.type):
             items = [("answer", a) for a in answers if a.column_key in columns]
-            groups.append((heading, items))
+            groups.append((heading, items, None))
     scores = [("score", s) for s in current_scores(conv.session, conv.participant)]
-    groups.append((conv.text("score_titles"), scores))
+    groups.append((conv.text("score_titles"), scores, None))
     for_chair = [("answer", a) for a in answers if a.column_key is None]
-    groups.append((conv.text("chair_titles"), for_chair))
+    groups.append((conv.text("chair_titles"), for_chair, FOR_CHAIR))
 
     def about(answer: Answer) -> str:
         if not several or set(answer.children) >= set(names):
             return ""
         return f" (about {', '.join(names[key] for key in answer.children if key in names)})"
 
-    return [(heading, items) for heading, items in groups if items], about
+    return groups, about
 
 
 def _line(conv, kind: str, record, about) -> str:
