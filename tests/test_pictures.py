@@ -96,6 +96,12 @@ def kept(stack, conference_id: str) -> list[Picture]:
         database.dispose()
 
 
+def figure(page: str, picture_id: int) -> str:
+    """A picture's figure on the child's voice page, with its caption."""
+    start = page.index(f'id="pic{picture_id}"')
+    return page[start : page.index("</figure>", start)]
+
+
 def error_of(response: requests.Response) -> str:
     return re.search(r'govuk-error-summary__title">([^<]*)<', response.text).group(1)
 
@@ -441,6 +447,13 @@ def test_a_picture_is_held_back_with_her_words_at_that_house_until_they_are_rele
     held = preview[preview.index('id="held-back"') :]
     assert f'id="held-pic{picture.id}"' in held
     assert "Her words at her house of good things raised a concern." in held
+    child_page = f"{stack.settings.web_url}/conferences/{codes['id']}/child"
+    voice = chair.get(child_page, timeout=60).text
+    drawn = figure(voice, picture.id)
+    said = voice[voice.index(f'id="a{answer_id}"') :]
+    assert said.index("Held back from the family: it raised a concern") < said.index("</div>")
+    assert "Held back from the family</strong>" in drawn
+    assert "Her words here raised a concern." in drawn
     csrf = re.search(r'name="csrf" value="([^"]+)"', preview).group(1)
     chair.post(
         f"{stack.settings.web_url}/conferences/{codes['id']}/release",
@@ -448,6 +461,7 @@ def test_a_picture_is_held_back_with_her_words_at_that_house_until_they_are_rele
         timeout=60,
     )
     assert f'id="held-pic{picture.id}"' not in chair.get(family_page, timeout=60).text
+    assert "Held back" not in figure(chair.get(child_page, timeout=60).text, picture.id)
     with database.session() as session:
         family = build_summary(session, codes["id"], "family")
     database.dispose()
