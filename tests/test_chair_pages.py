@@ -84,9 +84,9 @@ OTHER_SECRET = "The Okafor boiler has been broken since November"
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_LINK = "[click](http://evil.example)"
 HOSTILE_FORMULA = '=HYPERLINK("http://x","y")'
-HOSTILE_CONTROL = "Bell\x00ring\x07escape\x1b[31mred"
+HOSTILE_CONTROL = "Bell\x00ring\x07escape\x1b[31mred\u202eturned"  # an unclosed RTL override
 HOSTILE_LONG = ("Long note about the week. " * 4000)[:100_000]
-CONTROL_CHARS = ("\x00", "\x07", "\x1b")
+CONTROL_CHARS = ("\x00", "\x07", "\x1b", "\u202e")
 
 
 # ---------------------------------------------------------------------------------------------
