@@ -47,25 +47,33 @@ def pages_nav(pages, current: str, conference_id: str) -> list[dict]:
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler):
-    """No page may run a script we did not write, be framed, or be cached by a proxy:
-    untrusted words stay inert even if escaping ever failed."""
+async def csp_nonce(request: web.Request, handler):
     request["csp_nonce"] = secrets.token_urlsafe(16)
-    response = await handler(request)
+    return await handler(request)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare, so every response has them, errors included (aiohttp's own
+    404, 405 and 500 too): no page may run a script we did not write, be framed, or be
+    cached by a proxy; untrusted words stay inert even if escaping ever failed."""
+    nonce = request.get("csp_nonce")
+    scripts = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'none'; style-src 'self'; img-src 'self'; "
-        f"script-src 'self' 'nonce-{request['csp_nonce']}'; connect-src 'self'; "
+        f"script-src {scripts}; connect-src 'self'; "
         "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers["Server"] = "Conference Companion"  # not which versions to attack
+    if request.app[SETTINGS].public_url.startswith("https://"):
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     if request.path.startswith(("/conferences/", "/sign-in", "/chat")):
         response.headers.setdefault("Cache-Control", "no-store")
     elif request.path.startswith(("/assets/", "/static/")):  # quick on a slow phone
         response.headers.setdefault("Cache-Control", "public, max-age=3600")
-    return response
 
 
 async def _nonce(request: web.Request) -> dict:
@@ -73,7 +81,8 @@ async def _nonce(request: web.Request) -> dict:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application(middlewares=[csp_nonce])
+    app.on_response_prepare.append(security_headers)
     app[SETTINGS] = settings
     app[DATABASE] = Database(settings)
     environment = aiohttp_jinja2.setup(

@@ -1,0 +1,54 @@
+"""The web app's doors, each tried as an attacker would: error responses carry the pages'
+security headers, another site cannot post the sign-in form, crafted input gets a 400
+(never a 500), a file cannot pose as a chat message, and a message too long for the bot is
+refused kindly before it reaches Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import load_settings
+from bot.web.app import create_app
+from tests import test_chair_pages as pages
+from tests.conftest import environment_for
+
+# The chair pages' fixtures: an app behind http://localhost and its client.
+env, settings, client = pages.env, pages.settings, pages.client
+
+HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
+
+
+async def _boom(request):
+    raise RuntimeError("a handler's bug")
+
+
+@pytest.fixture
+async def https_client(aiohttp_client, tmp_path, database_url):
+    """The app behind an https public address, with one route that fails as a bug would."""
+    app_settings = load_settings(
+        environment_for(
+            tmp_path, DATABASE_URL=database_url, COMPANION_PUBLIC_URL="https://companion.example"
+        )
+    )
+    app = create_app(app_settings)
+    app.router.add_get("/boom", _boom)
+    return await aiohttp_client(app)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/", 200), ("GET", "/no-such-page", 404), ("DELETE", "/", 405), ("GET", "/boom", 500)],
+)
+async def test_every_response_has_the_headers_and_no_versions(https_client, method, path, status):
+    response = await https_client.request(method, path)
+    assert response.status == status
+    for name in HEADERS:
+        assert name in response.headers, (name, path)
+    assert response.headers["Server"] == "Conference Companion"
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+async def test_no_hsts_on_plain_http(client):
+    response = await client.get("/no-such-page")
+    assert response.status == 404 and "Content-Security-Policy" in response.headers
+    assert "Strict-Transport-Security" not in response.headers
