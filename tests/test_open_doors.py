@@ -14,6 +14,7 @@ from tests.conftest import environment_for
 
 # The chair pages' fixtures: an app behind http://localhost and its client.
 env, settings, client = pages.env, pages.settings, pages.client
+conference, chair = pages.conference, pages.chair
 
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
 
@@ -52,3 +53,25 @@ async def test_no_hsts_on_plain_http(client):
     response = await client.get("/no-such-page")
     assert response.status == 404 and "Content-Security-Policy" in response.headers
     assert "Strict-Transport-Security" not in response.headers
+
+
+async def test_another_site_cannot_post_the_sign_in_form(client, database, conference):
+    token = pages.new_link(database, conference)
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = await client.post(
+            "/sign-in", data={"token": token}, headers=headers, allow_redirects=False
+        )
+        assert refused.status == 403 and "companion_chair" not in refused.cookies
+    ours = await client.post("/sign-in", data={"token": token}, allow_redirects=False)
+    assert ours.status == 303  # the link was not used up by the refused posts
+
+
+async def test_another_site_cannot_post_a_chairs_form_even_with_its_token(chair):
+    data = pages.MultiDict(pages.decision_with())
+    data["csrf"] = await chair.csrf()
+    headers = {**chair.headers, "Origin": "https://evil.example"}
+    refused = await chair.client.post(
+        chair.base + "/decision", data=data, headers=headers, allow_redirects=False
+    )
+    assert refused.status == 400
+    assert (await chair.summary())["decision"] is None

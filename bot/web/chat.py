@@ -30,7 +30,7 @@ from bot.picture_sent import FOR_WHOM, house_step, picture_house, take_picture
 from bot.pictures import PictureRefused, clean_picture, too_big_words
 from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
-from bot.web.guard import redirect, set_private_cookie
+from bot.web.guard import from_this_site, redirect, set_private_cookie
 from bot.web.keys import SETTINGS
 from bot.web.rasa import RasaUnavailable, say
 from bot.web.transaction import in_transaction
@@ -106,17 +106,6 @@ async def _chat_now(request: web.Request, token: str | None) -> tuple:
     return await in_transaction(request.app, find)
 
 
-def _from_this_site(request: web.Request) -> bool:
-    """A form posted from our own page, not from another site (login CSRF, and a
-    belt to SameSite's braces)."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("Origin")
-    ours = {request.app[SETTINGS].public_url, f"{request.scheme}://{request.host}"}
-    # "null": our pages send no referrer, and then browsers send no origin either.
-    return origin in (None, "null") or origin in ours
-
-
 async def chat_page(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
     sender, recent, house = await _chat_now(request, token)
@@ -188,7 +177,7 @@ def _answer_json(request, token, replies, house) -> web.Response:
 
 
 async def start(request: web.Request) -> web.Response:
-    if not _from_this_site(request):
+    if not from_this_site(request):
         return _start_page(request, OTHER_SITE, status=403)
     code = str((await request.post()).get("code", "")).strip()
     if not code:
@@ -233,7 +222,7 @@ async def send(request: web.Request) -> web.Response:
         if _wants_json(request):
             return web.json_response({"ended": True, "error": CLOSED}, status=401)
         return _start_page(request, CLOSED, typed=message, status=401)
-    if not _from_this_site(request) or not csrf_ok(token, form.get("csrf")):
+    if not from_this_site(request) or not csrf_ok(token, form.get("csrf")):
         if _wants_json(request):
             return web.json_response({"error": SEND_AGAIN}, status=400)
         return _talk_page(request, token, recent, house, SEND_AGAIN, typed=message, status=400)
@@ -306,7 +295,7 @@ async def send_picture(request: web.Request) -> web.Response:
     if over:  # said first: a picture too big to read has no token after it, and sending
         # it again would only be refused again (nothing is kept either way)
         return _talk_page(request, token, recent, house, too_big_words(limit), status=400)
-    if not _from_this_site(request) or not csrf_ok(token, fields.get("csrf")):
+    if not from_this_site(request) or not csrf_ok(token, fields.get("csrf")):
         return _talk_page(request, token, recent, house, SEND_AGAIN, status=400)
     try:
         clean = await asyncio.to_thread(clean_picture, data, limit)

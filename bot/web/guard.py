@@ -53,6 +53,17 @@ def set_private_cookie(
     )
 
 
+def from_this_site(request: web.Request) -> bool:
+    """A form posted from our own page, not from another site (login CSRF on the sign-in
+    and the chat's forms, and a belt to SameSite's braces)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    ours = {request.app[SETTINGS].public_url, f"{request.scheme}://{request.host}"}
+    # "null": our pages send no referrer, and then browsers send no origin either.
+    return origin in (None, "null") or origin in ours
+
+
 def redirect(location: str, action: str | None = None, **audit) -> web.Response:
     """See other (post, redirect, get). The audit event's detail is `audit`; its action is
     `action` when it differs from the page's (a refusal is not recorded as a change)."""
@@ -104,7 +115,7 @@ def chair_page(action: str, mutates: bool = False):
                         "This is not your conference",
                         "You can only see the conferences you chair.",
                     )
-                if mutates and not csrf_ok(token, form.get("csrf")):
+                if mutates and not (from_this_site(request) and csrf_ok(token, form.get("csrf"))):
                     return refuse(
                         request,
                         400,

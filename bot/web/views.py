@@ -7,7 +7,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.review import signin
-from bot.web.guard import COOKIE, redirect, refuse, set_private_cookie
+from bot.web.guard import COOKIE, from_this_site, redirect, refuse, set_private_cookie
 from bot.web.keys import DATABASE
 from bot.web.transaction import in_transaction
 
@@ -35,6 +35,13 @@ async def sign_in_page(request: web.Request) -> dict:
 
 
 async def sign_in(request: web.Request) -> web.Response:
+    if not from_this_site(request):  # another site must not sign a chair in as someone else
+        return refuse(
+            request,
+            403,
+            "This sign-in did not come from our page",
+            "Please open the sign-in link from your email or chat again, and press the button.",
+        )
     token = (await request.post()).get("token", "")
 
     def work(session):
