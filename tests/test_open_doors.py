@@ -6,11 +6,13 @@ refused kindly before it reaches Rasa."""
 from __future__ import annotations
 
 import pytest
+import requests
 
 from bot.settings import load_settings
 from bot.web.app import create_app
 from tests import test_chair_pages as pages
 from tests.conftest import environment_for
+from tests.fake_telegram import SECRET
 
 # The chair pages' fixtures: an app behind http://localhost and its client.
 env, settings, client = pages.env, pages.settings, pages.client
@@ -75,3 +77,27 @@ async def test_another_site_cannot_post_a_chairs_form_even_with_its_token(chair)
     )
     assert refused.status == 400
     assert (await chair.summary())["decision"] is None
+
+
+@pytest.mark.parametrize("number", ["²", "١", "9" * 30, "-1", ""])
+async def test_a_crafted_version_number_is_a_bad_request(chair, number):
+    response = await chair.get(f"/version?number={number}")
+    assert response.status == 400
+    assert "written in digits" in await response.text()
+
+
+@pytest.mark.parametrize("part", ["day", "month", "year"])
+async def test_a_huge_core_group_date_is_the_fields_error(chair, part):
+    form = pages.decision_with(**{f"core_group_date-{part}": "9" * 30})
+    response = await chair.post("/decision", form)
+    assert response.status < 500
+    assert "Enter a real date for" in await response.text()
+    assert (await chair.summary())["decision"] is None
+
+
+@pytest.mark.parametrize("body", ["null", "[1,2,3]", '"words"', "42", '{"update_id": "x"}'])
+def test_a_telegram_body_that_is_not_an_update_is_a_bad_request(stack, body):
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    url = f"{stack.settings.web_url}/telegram/webhook"
+    response = requests.post(url, data=body, headers=headers, timeout=60)
+    assert response.status_code == 400

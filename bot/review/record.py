@@ -111,7 +111,7 @@ def _date(parts: dict, name: str) -> date | None:
         )
     try:
         return date(*(int(parts[part]) for part in ("year", "month", "day")))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a day or month of 30 digits
         raise ValueError(f"Enter a real date for {what}, for example 27 3 2027") from None
 
 

@@ -452,11 +452,10 @@ def approve(visit: Visit):
 @chair_page("viewed_version")
 def version(visit: Visit) -> dict:
     number = visit.query.get("number", "")
-    approved = (
-        records.approved_record(visit.session, visit.conference.id, int(number))
-        if number.isdigit()
-        else None
-    )
+    # ASCII digits only: int() also takes "²" and "١", and 30 digits overflow the database
+    if not (number.isascii() and number.isdigit() and len(number) <= 9):
+        raise web.HTTPBadRequest(text="A version number is written in digits, like 1 or 2.")
+    approved = records.approved_record(visit.session, visit.conference.id, int(number))
     if approved is None:
         raise web.HTTPNotFound(text="There is no approved version with that number.")
     return _page(

@@ -123,6 +123,8 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(status=401, text="Unauthorized")
     try:
         data = await request.json()
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an update")  # null, a list, or a number: not Telegram's
         update = Update.de_json(data, application.bot)
     except (json.JSONDecodeError, ValueError, TypeError, KeyError):
         return web.Response(status=400, text="Not an update")
