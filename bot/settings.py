@@ -40,6 +40,7 @@ class Settings:
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests: a local fake Bot API
     telegram_polling: bool = False  # local use: ask Telegram for updates instead of a webhook
     picture_max_mb: float = 10.0  # the largest drawing or photo a child may send
+    message_max_chars: int = 4000  # longer is refused kindly, before Rasa spends time on it
 
     @property
     def rasa_url(self) -> str:
@@ -88,4 +89,5 @@ def load_settings(env: dict | None = None) -> Settings:
         telegram_base_url=env.get("TELEGRAM_BASE_URL") or "https://api.telegram.org/bot",
         telegram_polling=env.get("TELEGRAM_MODE", "webhook") == "polling",
         picture_max_mb=float(env.get("COMPANION_PICTURE_MAX_MB", 10)),
+        message_max_chars=int(env.get("COMPANION_MESSAGE_MAX_CHARS", 4000)),
     )

@@ -5,19 +5,26 @@ refused kindly before it reaches Rasa."""
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 import requests
+from sqlalchemy import func, select
 
+from bot.model.database import Database
+from bot.model.tables import Answer
 from bot.settings import load_settings
 from bot.web.app import create_app
 from tests import test_chair_pages as pages
-from tests.conftest import environment_for
+from tests.conftest import EXAMPLES, environment_for, import_conference
 from tests.fake_telegram import SECRET
+from tests.test_telegram import TelegramUser, texts
+from tests.test_web_chat import Browser
 
 # The chair pages' fixtures: an app behind http://localhost and its client.
 env, settings, client = pages.env, pages.settings, pages.client
 conference, chair = pages.conference, pages.chair
 
+TOO_LONG = "That message is too long for me. Please send it in shorter parts."
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
 
 
@@ -101,3 +108,72 @@ def test_a_telegram_body_that_is_not_an_update_is_a_bad_request(stack, body):
     url = f"{stack.settings.web_url}/telegram/webhook"
     response = requests.post(url, data=body, headers=headers, timeout=60)
     assert response.status_code == 400
+
+
+def _answers(stack) -> int:
+    database = Database(stack.settings)
+    with database.session() as session:
+        count = session.scalar(select(func.count()).select_from(Answer))
+    database.dispose()
+    return count
+
+
+@pytest.fixture
+def codes(stack):
+    return import_conference(stack.env, EXAMPLES / "demo-conference.yml")
+
+
+def test_a_file_posted_as_the_message_is_refused(stack, codes):
+    browser = Browser(stack)
+    browser.start(codes["P1"])
+    before = _answers(stack)
+    for name in ("csrf", "message"):  # either field sent as a file
+        words = {"csrf": browser.csrf(), "message": "No"}
+        words.pop(name)
+        refused = browser.http.post(
+            f"{browser.base}/chat/say",
+            data=words,
+            files={name: ("note.txt", b"No")},
+            timeout=60,
+        )
+        assert refused.status_code == 400 and "FileField" not in refused.text
+    assert "Please type your answer in the box. A file cannot be sent here." in refused.text
+    assert _answers(stack) == before
+    assert "Have you seen the reports" in browser.get().text
+    coded = requests.post(
+        f"{browser.base}/chat/start", files={"code": ("code.txt", b"x")}, timeout=60
+    )
+    assert coded.status_code == 400 and "companion_chat" not in coded.cookies
+
+
+async def test_a_file_in_a_chairs_form_is_refused(chair):
+    form = aiohttp.FormData(pages.decision_with())
+    form.add_field("csrf", await chair.csrf())
+    form.add_field("rationale", b"words", filename="reasons.txt")
+    refused = await chair.client.post(
+        chair.base + "/decision", data=form, headers=chair.headers, allow_redirects=False
+    )
+    assert refused.status == 400 and "words only" in await refused.text()
+    assert (await chair.summary())["decision"] is None
+
+
+def test_a_message_too_long_is_kept_in_the_box_and_not_sent(stack, codes):
+    browser = Browser(stack)
+    browser.start(codes["P1"])
+    before = _answers(stack)
+    long = "I have a lot to say. " * 300  # 6,300 characters
+    refused = browser.say(long)
+    assert refused.status_code == 400 and TOO_LONG in refused.text
+    assert long.strip() in refused.text  # still in the box: nothing lost
+    fetched = browser.say(long, Accept="application/json")
+    assert fetched.status_code == 400 and fetched.json()["error"] == TOO_LONG
+    assert _answers(stack) == before
+    assert "Have you seen the reports" in browser.get().text
+
+
+def test_a_telegram_message_too_long_is_answered_kindly(stack, fake_telegram, codes):
+    user = TelegramUser(stack, fake_telegram)
+    user.says(f"/start {codes['P1']}")
+    before = _answers(stack)
+    assert texts(user.says("No. " * 1100)) == TOO_LONG
+    assert _answers(stack) == before

@@ -32,7 +32,7 @@ from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
 from bot.web.guard import from_this_site, redirect, set_private_cookie
 from bot.web.keys import SETTINGS
-from bot.web.rasa import RasaUnavailable, say
+from bot.web.rasa import TOO_LONG, RasaUnavailable, say, too_long
 from bot.web.transaction import in_transaction
 
 COOKIE = "companion_chat"
@@ -48,6 +48,7 @@ CLOSED = (
     "answer was not sent. Type the code from your invite to carry on where you were."
 )
 SEND_AGAIN = "Your answer was not sent. Please press Send again."
+ONLY_WORDS = "Please type your answer in the box. A file cannot be sent here."
 OTHER_SITE = "This page can only be used from the chat itself. Please open your invite link."
 PICTURE_SAID = "📷 A picture"  # what the chat shows of the child's turn
 FIELD_LIMIT = 1024  # bytes: the picture form's other field is its CSRF token
@@ -179,8 +180,9 @@ def _answer_json(request, token, replies, house) -> web.Response:
 async def start(request: web.Request) -> web.Response:
     if not from_this_site(request):
         return _start_page(request, OTHER_SITE, status=403)
-    code = str((await request.post()).get("code", "")).strip()
-    if not code:
+    code = (await request.post()).get("code", "")
+    code = code.strip() if isinstance(code, str) else ""  # a file is no code
+    if not code or too_long(request.app, code):
         return _start_page(request, "Type the code from your invite.", status=400)
     device = request.cookies.get(DEVICE) or new_token()
     old = request.cookies.get(COOKIE)
@@ -215,7 +217,9 @@ async def start(request: web.Request) -> web.Response:
 async def send(request: web.Request) -> web.Response:
     form = await request.post()
     token = request.cookies.get(COOKIE)
-    message = str(form.get("message", "")).strip()
+    # A file posted as a field (multipart) is not words: only the picture form takes one.
+    words = all(isinstance(value, str) for value in form.values())
+    message = str(form.get("message", "")).strip() if words else ""
     # whose chat, and the question it is at (shown again if not sent)
     sender, recent, house = await _chat_now(request, token)
     if sender is None:  # the chat closed while they were typing: their words stay with them
@@ -226,6 +230,11 @@ async def send(request: web.Request) -> web.Response:
         if _wants_json(request):
             return web.json_response({"error": SEND_AGAIN}, status=400)
         return _talk_page(request, token, recent, house, SEND_AGAIN, typed=message, status=400)
+    refused = ONLY_WORDS if not words else TOO_LONG if too_long(request.app, message) else None
+    if refused:  # said before anything reaches Rasa; what was typed stays in the box
+        if _wants_json(request):
+            return web.json_response({"error": refused}, status=400)
+        return _talk_page(request, token, recent, house, refused, typed=message, status=400)
     if not message:
         return redirect(ANSWER) if not _wants_json(request) else web.json_response({"replies": []})
     try:

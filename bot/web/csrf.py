@@ -12,4 +12,9 @@ def csrf_token(session_token: str) -> str:
 
 
 def csrf_ok(session_token: str, given: str | None) -> bool:
-    return bool(given) and hmac.compare_digest(csrf_token(session_token), given)
+    # a file posted as the token's field is not one
+    return (
+        isinstance(given, str)
+        and bool(given)
+        and hmac.compare_digest(csrf_token(session_token), given)
+    )

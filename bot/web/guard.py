@@ -85,7 +85,10 @@ def chair_page(action: str, mutates: bool = False):
     def wrap(fn):
         @functools.wraps(fn)
         async def handler(request: web.Request):
-            form = _multi(await request.post()) if request.method == "POST" else {}
+            posted = await request.post() if request.method == "POST" else {}
+            if not all(isinstance(value, str) for value in posted.values()):
+                raise web.HTTPBadRequest(text="These forms take words only, not files.")
+            form = _multi(posted) if request.method == "POST" else {}
             token = request.cookies.get(COOKIE)
             conference_id = request.match_info["conference_id"]
 

@@ -7,9 +7,16 @@ from aiohttp import web
 
 from bot.web.keys import RASA_CLIENT, SETTINGS
 
+TOO_LONG = "That message is too long for me. Please send it in shorter parts."
+
 
 class RasaUnavailable(Exception):
     pass
+
+
+def too_long(app: web.Application, message: str) -> bool:
+    """Checked before a message goes to Rasa: a huge one would hold it up for everyone."""
+    return len(message) > app[SETTINGS].message_max_chars
 
 
 async def rasa_client(app: web.Application):

@@ -32,7 +32,7 @@ from bot.private_files import write_private
 from bot.settings import Settings
 from bot.telegram import bridge
 from bot.web.keys import DATABASE, SETTINGS, TELEGRAM, TELEGRAM_KEY
-from bot.web.rasa import say
+from bot.web.rasa import TOO_LONG, say, too_long
 from bot.web.transaction import in_transaction
 
 log = logging.getLogger("companion.telegram")
@@ -211,6 +211,9 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
         text = came.caption
     else:  # a voice note, sticker, location, contact or an edit: not passed on
         await bot.send_message(chat_id, bridge.NOT_EDITS if kind == "edited" else bridge.ONLY_WORDS)
+        return
+    if too_long(app, text):  # nothing kept: she can send it again in parts
+        await bot.send_message(chat_id, TOO_LONG)
         return
     before = await in_transaction(app, lambda s: step_at(s, sender))
     replies = await say(app, sender, text)  # from here on, Rasa has the message
