@@ -217,14 +217,20 @@ def test_a_worry_typed_at_which_child_is_kept_for_the_chair_not_filed_as_a_stren
     assert [n.text for n in notes] == ["I am scared the school will phone again"]
 
 
-def test_who_an_answer_is_about_can_be_changed_at_the_read_back(database):
-    kelly = chat(database)
+def swimming_at_the_read_back(kelly) -> tuple[str, str]:
+    """Kelly's "We go swimming", about Ava, at the read-back: its text, and its number."""
     through_preparation(kelly)
     kelly.say("We go swimming")
     kelly.say("Ava")
     text = skip_to(kelly, "Here is everything you told me", kelly.say("no"))
-    assert "We go swimming (about Ava)" in text
     number = next(line.split(".")[0] for line in text.splitlines() if "We go swimming" in line)
+    return text, number
+
+
+def test_who_an_answer_is_about_can_be_changed_at_the_read_back(database):
+    kelly = chat(database)
+    text, number = swimming_at_the_read_back(kelly)
+    assert "We go swimming (about Ava)" in text
     kelly.say("change")
     assert "It is about Ava" in kelly.say(number)
     assert "I have changed it" in kelly.say("both")
@@ -354,11 +360,7 @@ def test_pressing_nothing_to_add_and_a_real_skip_button(database):
 
 def test_no_child_chosen_at_the_read_back_keeps_the_answer_as_it_was(database):
     kelly = chat(database)
-    through_preparation(kelly)
-    kelly.say("We go swimming")
-    kelly.say("Ava")
-    text = skip_to(kelly, "Here is everything you told me", kelly.say("no"))
-    number = next(line.split(".")[0] for line in text.splitlines() if "We go swimming" in line)
+    _, number = swimming_at_the_read_back(kelly)
     for reply in ("not sure", "neither", "dunno"):
         kelly.say("change")
         assert "It is about Ava" in kelly.say(number)
