@@ -18,19 +18,20 @@ from sqlalchemy import select, update
 from bot import wording
 from bot.model.database import Database
 from bot.model.tables import Notification, utcnow
+from bot.safeguarding.duty import unjoined_told
 from bot.settings import Settings
 
 log = logging.getLogger("companion.notify")
 MAX_BACKOFF = timedelta(minutes=30)
 
 
-def _personalisation(notification: Notification, settings: Settings) -> dict:
+def _personalisation(session, notification: Notification, settings: Settings) -> dict:
     alert = notification.alert
     if alert.participant is None:  # someone not joined: for the duty inbox
         return {
             "conference_date": "no conference (not joined)",
             "local_authority": "",
-            "raised_by_role": "someone who has not joined a conference chat",
+            "raised_by_role": unjoined_told(session, notification),
             "kind": alert.kind.replace("_", " "),
             "link": settings.public_url,  # no conference to link to: the service itself
         }
@@ -94,7 +95,7 @@ def deliver_due(database: Database, settings: Settings) -> int:
     for notification_id in _claim(database):
         with database.session() as session, session.begin():
             notification = session.get(Notification, notification_id)
-            fields = _personalisation(notification, settings)
+            fields = _personalisation(session, notification, settings)
             try:
                 if notification.channel == "email":
                     response = client.send_email_notification(

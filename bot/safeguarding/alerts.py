@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.model.audit import record
 from bot.model.tables import Answer, Notification, Participant, SafeguardingAlert, Score, utcnow
 from bot.safeguarding.detector import IMMEDIATE, Finding
+from bot.safeguarding.duty import one_at_a_time, tell_duty
 
 log = logging.getLogger("companion.safeguarding")
 TOLD = ("social_worker", "chair")  # who hears of an alert; never parents or family
@@ -91,14 +92,14 @@ def helped_recently(session: Session, participant: Participant) -> bool:
 def raise_unjoined_alert(session: Session, finding: Finding, text: str, duty_email: str | None):
     """Someone not joined (a wrong code, locked out) may be a child in danger too: the
     alert is recorded for the duty inbox, never lost."""
+    one_at_a_time(session)
     alert = SafeguardingAlert(kind=IMMEDIATE_DANGER, pattern=finding.kind, text=text)
     session.add(alert)
     session.flush()
     record(session, "unjoined", "safeguarding_alert", "safeguarding_alert", alert.id,
            kind=alert.kind)  # fmt: skip
     if duty_email:
-        session.add(Notification(alert=alert, channel="email", recipient=duty_email,
-                                 recipient_role="duty"))  # fmt: skip
+        tell_duty(session, alert, duty_email)
     else:
         log.warning(
             "Safeguarding alert %s from someone not joined is recorded, but nobody is emailed: "
