@@ -92,3 +92,63 @@ def test_a_missing_or_bad_key_is_a_clear_error(tmp_path):
         crypto.configure(None, tmp_path / "absent.key")
     with pytest.raises(crypto.EncryptionKeyError, match="not a valid Fernet key"):
         crypto.configure("not-a-key", tmp_path / "absent.key")
+
+
+CONTACTS = (b"jo.brown@example.gov.uk", b"07700900001", b"sam.patel@example.gov.uk")
+
+
+def test_contact_details_are_not_stored_in_clear(tmp_path):
+    from bot.model.tables import Notification
+    from bot.safeguarding.alerts import raise_alert
+    from bot.safeguarding.detector import assess
+
+    settings = load_settings(environment_for(tmp_path))
+    migrate(settings.database_url)
+    database = Database(settings)
+    _store_canary(database)
+    with database.session() as session, session.begin():
+        ava = session.execute(select(Participant).where(Participant.key == "P2")).scalar_one()
+        raise_alert(session, ava, assess("my dad hits me"), "my dad hits me")
+    database.dispose()
+    with sqlite3.connect(tmp_path / "companion.db") as connection:
+        rows = connection.execute("SELECT email, phone FROM participant").fetchall()
+        recipients = connection.execute("SELECT recipient FROM notification").fetchall()
+    assert recipients, "the alert should have queued its emails and text"
+    for value in [v for row in rows + recipients for v in row if v is not None]:
+        assert value.startswith("gAAAA") and "@" not in value and "0770" not in value
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("companion.db*"))
+    assert not [contact for contact in CONTACTS if contact in raw]
+    database = Database(settings)  # the application reads them in clear
+    with database.session() as session:
+        jo = session.execute(select(Participant).where(Participant.key == "P3")).scalar_one()
+        assert (jo.email, jo.phone) == ("jo.brown@example.gov.uk", "07700900001")
+        sent_to = {n.recipient for n in session.execute(select(Notification)).scalars()}
+        assert {"jo.brown@example.gov.uk", "07700900001", "sam.patel@example.gov.uk"} <= sent_to
+    database.dispose()
+
+
+def test_a_database_with_plain_contact_details_is_migrated(settings):
+    from bot.model.database import downgrade
+
+    url = settings.database_url
+    migrate(url)
+    database = Database(settings)
+    _store_canary(database)
+    downgrade(url, "0012")  # contact details were plain text then
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE participant SET phone = '07700900999' WHERE key = 'P1'"))
+        stored = dict(connection.execute(text("SELECT key, email FROM participant")).all())
+    assert stored["P3"] == "jo.brown@example.gov.uk"
+    migrate(url)
+    with database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT key, email, phone FROM participant")).all()
+    assert all(v is None or v.startswith("gAAAA") for _, *values in rows for v in values)
+    with database.session() as session:
+        people = {p.key: p for p in session.execute(select(Participant)).scalars()}
+        assert people["P1"].phone == "07700900999"
+        assert (people["P3"].email, people["P3"].phone) == (
+            "jo.brown@example.gov.uk",
+            "07700900001",
+        )
+        assert people["P5"].email == "sam.patel@example.gov.uk" and people["P5"].phone is None
+    database.dispose()

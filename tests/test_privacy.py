@@ -180,12 +180,15 @@ def test_rotating_the_key_re_encrypts_our_tables_and_rasas(tmp_path, monkeypatch
     assert main(["key", "rotate"]) == 0
     counts = json.loads(capsys.readouterr().out)["re_encrypted"]
     assert counts["answer.text"] >= 1 and counts["encrypted_events.data"] == 1
+    assert counts["participant.email"] == 2 and counts["participant.phone"] == 1  # contacts too
     new_key = settings.encryption_key_file.read_text().strip()
     assert new_key != old_key and "," not in new_key
     assert stat.S_IMODE(settings.encryption_key_file.stat().st_mode) == 0o600
     database = Database(load_settings())  # the new key reads everything
     with database.session() as session:
         assert "rotate me" in [a.text for a in session.execute(select(Answer)).scalars()]
+        jo = session.execute(select(Participant).where(Participant.key == "P3")).scalar_one()
+        assert (jo.email, jo.phone) == ("jo.brown@example.gov.uk", "07700900001")
     database.dispose()
     assert rasa_events(settings.tracker_store_url, new_key) == [{"text": "rasa's copy"}]
     with pytest.raises(InvalidToken):

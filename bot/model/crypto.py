@@ -55,10 +55,43 @@ def configure(key: str | None, key_file: Path) -> None:
         ) from error
 
 
+def configure_from_environment() -> None:
+    """The environment's key, unless this process has configured one (a migration that
+    encrypts what is stored runs both inside `companion` and from alembic alone)."""
+    if _fernet is None:
+        from bot.settings import load_settings
+
+        settings = load_settings()
+        configure(settings.encryption_key, settings.encryption_key_file)
+
+
 def _cipher() -> MultiFernet:
     if _fernet is None:
         raise EncryptionKeyError("The encryption key was not configured before database use.")
     return _fernet
+
+
+def encrypted(text: str) -> str:
+    return _cipher().encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def decrypted(token: str) -> str:
+    try:
+        return _cipher().decrypt(token.encode("ascii")).decode("utf-8")
+    except (InvalidToken, UnicodeEncodeError) as error:
+        raise EncryptionKeyError(
+            "Stored text cannot be decrypted with this key: is COMPANION_ENCRYPTION_KEY "
+            "(or the key file) the one the database was written with?"
+        ) from error
+
+
+def encrypted_if_plain(value: str) -> str:
+    """A stored value as a token: one the key reads already is left as it is."""
+    try:
+        decrypted(value)
+    except EncryptionKeyError:
+        return encrypted(value)
+    return value
 
 
 def rotated(token: str) -> str:
@@ -77,20 +110,10 @@ class EncryptedText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return _cipher().encrypt(value.encode("utf-8")).decode("ascii")
+        return None if value is None else encrypted(value)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        try:
-            return _cipher().decrypt(value.encode("ascii")).decode("utf-8")
-        except InvalidToken as error:
-            raise EncryptionKeyError(
-                "Stored text cannot be decrypted with this key: is COMPANION_ENCRYPTION_KEY "
-                "(or the key file) the one the database was written with?"
-            ) from error
+        return None if value is None else decrypted(value)
 
 
 class EncryptedBytes(EncryptedText):

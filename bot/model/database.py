@@ -88,6 +88,7 @@ def setup(settings: Settings) -> None:
     the var directory, and all it holds, is made private."""
     if settings.encryption_key is None and crypto.ensure_key_file(settings.encryption_key_file):
         print(f"Created an encryption key in {settings.encryption_key_file}", file=sys.stderr)
+    crypto.configure(settings.encryption_key, settings.encryption_key_file)  # migrations encrypt
     migrate(settings.database_url)
     secure_var_dir(settings.var_dir)
 

@@ -1,6 +1,7 @@
 """The conference data model (SQLAlchemy 1.4 in 2.0 style). It knows nothing of Rasa or Telegram.
 
-Free text (names, danger statements, answers, reasons, alerts) is EncryptedText.
+Free text (names, contact details, danger statements, answers, reasons, alerts) is
+EncryptedText.
 Answers and scores are never overwritten: a change supersedes the old row, which is kept.
 """
 
@@ -129,8 +130,8 @@ class Participant(Base):
     # Their answer to "may we share your answers with the conference?" (None: not asked yet)
     consent_to_share = Column(Boolean)
     # How the social worker and the chair are told of a safeguarding alert.
-    email = Column(String(320))
-    phone = Column(String(32))
+    email = Column(EncryptedText)
+    phone = Column(EncryptedText)
     position = Column(Integer, nullable=False)
 
     conference = relationship("Conference", back_populates="participants")
@@ -289,7 +290,7 @@ class Notification(Base):
     id = Column(Integer, primary_key=True)
     alert_id = Column(ForeignKey("safeguarding_alert.id"), nullable=False, index=True)
     channel = Column(String(8), nullable=False)
-    recipient = Column(String(320), nullable=False)
+    recipient = Column(EncryptedText, nullable=False)  # an email address or phone number
     recipient_role = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False, default="pending")
     attempts = Column(Integer, nullable=False, default=0)
