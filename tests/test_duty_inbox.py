@@ -4,11 +4,15 @@ keeps to it), the later ones told of in one email when the hour allows."""
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from datetime import timedelta
 
-from sqlalchemy import select
+import requests
+from sqlalchemy import func, select
 
+from bot.model.database import Database
 from bot.model.tables import Notification, SafeguardingAlert, utcnow
 from bot.safeguarding.alerts import raise_unjoined_alert
 from bot.safeguarding.detector import assess
@@ -41,6 +45,8 @@ def _an_hour_passes(database, minutes: int = 61) -> None:
         for table in (SafeguardingAlert, Notification):
             for row in session.execute(select(table)).scalars():
                 row.created_at -= timedelta(minutes=minutes)
+                if table is Notification:
+                    row.next_attempt_at -= timedelta(minutes=minutes)
 
 
 def test_ten_alerts_make_three_emails_and_one_for_the_rest_when_the_hour_allows(database):
@@ -74,3 +80,53 @@ def test_alerts_at_the_same_moment_from_many_places_still_make_three_emails(data
     assert alerts == 12 and len(due) == DUTY_EMAILS_AN_HOUR
     [waiting] = later
     assert "and 8 more alerts" in waiting
+
+
+def _unjoined(stack) -> tuple[int, list]:
+    """(alerts from people not joined, the duty inbox's emails as (due, what they say))."""
+    database = Database(stack.settings)
+    with database.session() as session:
+        alerts = session.scalar(
+            select(func.count())
+            .select_from(SafeguardingAlert)
+            .where(SafeguardingAlert.participant_id.is_(None))
+        )
+        emails = [
+            (e.created_at, unjoined_told(session, e))
+            for e in session.execute(
+                select(Notification).where(Notification.recipient_role == "duty")
+            ).scalars()
+        ]
+    database.dispose()
+    return alerts, emails
+
+
+def test_ten_disclosures_posted_to_the_chat_unsigned_make_at_most_three_emails(stack, fake_notify):
+    alerts_before, _ = _unjoined(stack)
+    sent_before = len(fake_notify.received)
+    for _ in range(10):  # anyone may: no invite, no cookie
+        page = requests.post(
+            f"{stack.settings.web_url}/chat/start", data={"code": WORDS}, timeout=60
+        )
+        assert page.status_code == 200 and "999" in page.text  # help, every time
+    alerts, emails = _unjoined(stack)
+    assert alerts == alerts_before + 10
+    now = utcnow()
+    assert (
+        len([due for due, _ in emails if now - timedelta(hours=1) < due <= now])
+        <= DUTY_EMAILS_AN_HOUR
+    )
+    [(_, waiting)] = [(due, said) for due, said in emails if due > now]
+    assert "more alerts from people not joined since" in waiting
+    # An hour later (the database's clock turned back) the waiting email goes, telling of them.
+    database = Database(stack.settings)
+    _an_hour_passes(database)
+    database.dispose()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        duty = [r for r in fake_notify.received[sent_before:] if r.get("email_address") == DUTY]
+        if any("more alerts" in r["personalisation"]["raised_by_role"] for r in duty):
+            break
+        time.sleep(0.5)
+    assert any("more alerts" in r["personalisation"]["raised_by_role"] for r in duty)
+    assert len(duty) <= DUTY_EMAILS_AN_HOUR + 1 and "kill" not in json.dumps(duty)
