@@ -14,3 +14,8 @@ def as_plain_text(text: str) -> str:
 def as_typed(text: str) -> str:
     """What the person typed, without the mark."""
     return text.replace(AS_TEXT, "")
+
+
+# Said instead of an answer to a message over COMPANION_MESSAGE_MAX_CHARS, wherever it comes
+# in (the web chat, Telegram, Rasa's REST webhook): nothing of it is read or kept.
+TOO_LONG = "That message is too long for me. Please send it in shorter parts."

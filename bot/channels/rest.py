@@ -13,10 +13,14 @@ from __future__ import annotations
 from typing import Optional, Text
 
 from rasa.core.channels.rest import RestInput
+from sanic import response
 from sanic.request import Request
 
 from bot.codes import BARE_CODE, find_start, start_message
-from bot.typed import as_plain_text
+from bot.settings import load_settings
+from bot.typed import TOO_LONG, as_plain_text
+
+MAX_CHARS = load_settings().message_max_chars  # Rasa has our environment too
 
 
 class PlainTextRestInput(RestInput):
@@ -27,6 +31,24 @@ class PlainTextRestInput(RestInput):
     def _extract_message(self, req: Request) -> Optional[Text]:
         text = super()._extract_message(req)
         return None if text is None else plain_text(text)
+
+    def blueprint(self, on_new_message):
+        webhook = super().blueprint(on_new_message)
+        webhook.on_request(refuse_too_long)
+        return webhook
+
+
+async def refuse_too_long(request: Request):
+    """A message over COMPANION_MESSAGE_MAX_CHARS, sent to the webhook directly, is
+    answered kindly (413, in the replies' own shape) and never reaches NLU: a huge one
+    would hold Rasa up for everyone. The web app and Telegram refuse it before it comes."""
+    if request.method != "POST" or not isinstance(request.json, dict):
+        return None
+    message = request.json.get("message")
+    if isinstance(message, str) and len(message) > MAX_CHARS:
+        reply = {"recipient_id": request.json.get("sender"), "text": TOO_LONG}
+        return response.json([reply], status=413)
+    return None
 
 
 def plain_text(text: str) -> str:

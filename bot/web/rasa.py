@@ -5,9 +5,8 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from bot.typed import TOO_LONG as TOO_LONG  # one wording for every channel
 from bot.web.keys import RASA_CLIENT, SETTINGS
-
-TOO_LONG = "That message is too long for me. Please send it in shorter parts."
 
 
 class RasaUnavailable(Exception):
