@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
-from bot.actions.store import conversation_of
+from bot.actions.store import conversation_in
 from bot.actions.turn import Turn, carry_on, fresh_history
 from bot.codes import CODE_ENTITY
 from bot.model.invites import Redemption, participant_for_sender, redeem
@@ -26,10 +26,10 @@ def code_in(tracker) -> str | None:
 class ActionStartSession(Turn):
     action_name = "action_start_session"
 
-    def conversation(self, dispatcher, tracker):
+    def conversation(self, session, dispatcher, tracker):
         code_hash = code_in(tracker)
         if code_hash is None:  # "/start" alone: where this chat was
-            return conversation_of(tracker.sender_id)
+            return conversation_in(session, tracker.sender_id)
 
         def redeemed(session, sender):
             result = redeem(session, code_hash, sender)
@@ -38,14 +38,14 @@ class ActionStartSession(Turn):
             # A refused code from a chat that has joined: that chat's own conversation goes on.
             return result.participant or participant_for_sender(session, sender)
 
-        return conversation_of(tracker.sender_id, redeemed)
+        return conversation_in(session, tracker.sender_id, redeemed)
 
     def at_question(self, conversation, text, finding):
         return carry_on(conversation, None, None)
 
     elsewhere = at_question
 
-    def no_conversation(self, dispatcher, tracker, text, finding) -> None:
+    def no_conversation(self, session, dispatcher, tracker, text, finding) -> None:
         if code_in(tracker) is None:  # a refused code has had its answer
             dispatcher.utter_message(response="utter_invite_missing")
 

@@ -1,19 +1,19 @@
-"""The action server's one connection to the application database, and the conversation
-of whoever is chatting."""
+"""The action server's one connection to the application database, the conversation of
+whoever is chatting, and what their message came with."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
 
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from bot.agenda.loader import load_agenda
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.replies import Reply
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
+from bot.retries import message_id
 from bot.safeguarding.detector import Finding, assess
 from bot.settings import load_settings
 from bot.typed import as_typed
@@ -24,13 +24,13 @@ def database() -> Database:
     return Database(load_settings())
 
 
-@contextmanager
-def conversation_of(sender_id: str, find=participant_for_sender) -> Iterator[Conversation | None]:
-    """The sender's conversation, in one transaction committed when the block ends; `find`
-    (session, sender) says whose it is (joining redeems a code there first)."""
-    with database().session() as session, session.begin():
-        participant = find(session, sender_id)
-        yield Conversation(session, participant, load_agenda()) if participant else None
+def conversation_in(
+    session: Session, sender_id: str, find=participant_for_sender
+) -> Conversation | None:
+    """The sender's conversation, in the turn's transaction; `find` (session, sender) says
+    whose it is (joining redeems a code there first)."""
+    participant = find(session, sender_id)
+    return Conversation(session, participant, load_agenda()) if participant else None
 
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
@@ -47,3 +47,12 @@ def latest_finding(tracker) -> Finding | None:
     """What the safeguarding detector finds in the latest message, read again here from
     the words as typed, whatever the NLU made of them."""
     return assess(typed_text(tracker))
+
+
+def message_id_of(tracker) -> str | None:
+    """The id the latest message came with (our REST channel puts it in its metadata)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    try:
+        return message_id(metadata.get("message_id"))
+    except ValueError:
+        return None  # the channel refuses these: not from it

@@ -6,17 +6,24 @@ behind "/inform". Here such a message gets an invisible mark in front, so Rasa t
 plain text; the action server takes the mark off again (bot/actions/store.py). Only
 `/start CODE` (which Telegram's deep links send) or a pasted code is a start, and it
 reaches Rasa as `/start{"invite_code": HASH}`: no code is ever in Rasa's tracker or log.
+
+The body may carry a `message_id`, passed to the action server in the message's metadata:
+the same id from the same sender again gets the same replies and is not handled twice
+(bot/retries.py). A message that was not answered (the database did not answer, or the
+turn failed and said nothing) gets 503 with what was said, so that it is sent again.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Text
+import json
+from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.rest import RestInput
 from sanic import response
 from sanic.request import Request
 
 from bot.codes import BARE_CODE, find_start, start_message
+from bot.retries import CANT_SAVE, message_id
 from bot.settings import load_settings
 from bot.typed import TOO_LONG, as_plain_text
 
@@ -32,10 +39,47 @@ class PlainTextRestInput(RestInput):
         text = super()._extract_message(req)
         return None if text is None else plain_text(text)
 
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        metadata = super().get_metadata(request)
+        given = message_id(request.json.get("message_id"))  # checked before: see blueprint
+        if given is None:
+            return metadata
+        return {**(metadata if isinstance(metadata, dict) else {}), "message_id": given}
+
     def blueprint(self, on_new_message):
         webhook = super().blueprint(on_new_message)
         webhook.on_request(refuse_too_long)
+
+        @webhook.on_request
+        async def refuse_a_bad_id(request: Request):
+            if request.method == "POST" and isinstance(request.json, dict):
+                try:
+                    message_id(request.json.get("message_id"))
+                except ValueError as error:
+                    return response.json({"error": str(error)}, status=400)
+            return None
+
+        @webhook.on_response
+        async def unanswered(request: Request, answer):
+            if request.method == "POST" and answer.status == 200 and not answered(answer):
+                answer.status = 503
+
         return webhook
+
+
+def answered(answer) -> bool:
+    """False when the replies say nothing was saved, or there are none (every turn says
+    something: none means it failed on the way)."""
+    body = getattr(answer, "body", None)
+    if body is None:  # a stream
+        return True
+    try:
+        replies = json.loads(body)
+    except ValueError:
+        return True
+    if not isinstance(replies, list):
+        return True
+    return bool(replies) and not any(reply.get("text") == CANT_SAVE for reply in replies)
 
 
 async def refuse_too_long(request: Request):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.model import crypto
+from bot.model import crypto, handled_messages  # noqa: F401  (its table is in Base too)
 from bot.model.tables import Base
 from bot.private_files import write_private
 from bot.settings import Settings
