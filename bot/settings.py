@@ -41,6 +41,8 @@ class Settings:
     telegram_polling: bool = False  # local use: ask Telegram for updates instead of a webhook
     picture_max_mb: float = 10.0  # the largest drawing or photo a child may send
     message_max_chars: int = 4000  # longer is refused kindly, before Rasa spends time on it
+    log_max_mb: float = 10.0  # each service's log under var/log/ starts a new file past this
+    log_keep: int = 5  # old log files kept of each
 
     @property
     def rasa_url(self) -> str:
@@ -90,4 +92,6 @@ def load_settings(env: dict | None = None) -> Settings:
         telegram_polling=env.get("TELEGRAM_MODE", "webhook") == "polling",
         picture_max_mb=float(env.get("COMPANION_PICTURE_MAX_MB", 10)),
         message_max_chars=int(env.get("COMPANION_MESSAGE_MAX_CHARS", 4000)),
+        log_max_mb=float(env.get("COMPANION_LOG_MAX_MB", 10)),
+        log_keep=int(env.get("COMPANION_LOG_KEEP", 5)),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import time
 from pathlib import Path
 
 import requests
@@ -42,16 +43,31 @@ def _children(pid: int) -> dict[int, str]:
     return children
 
 
-def test_a_service_that_dies_while_serving_is_reported_and_the_rest_stopped(tmp_path):
+def test_a_service_that_dies_while_serving_is_restarted_alone_and_shown_on_healthz(tmp_path):
     launcher = Launcher(stack_environment(tmp_path))
     launcher.wait_ready()
-    action_server = next(
-        pid for pid, cmd in _children(launcher.process.pid).items() if "bot.actions.server" in cmd
-    )
+    children = _children(launcher.process.pid)
+    action_server = next(pid for pid, cmd in children.items() if "bot.actions.server" in cmd)
+    others = {pid for pid in children if pid != action_server}
     os.kill(action_server, signal.SIGKILL)
-    assert launcher.wait_exit(timeout=60) == 1
-    assert "The action server stopped unexpectedly (exit status -9)" in launcher.output
-    assert _port_is_free(launcher.settings.rasa_port) and _port_is_free(launcher.settings.web_port)
+    health = f"{launcher.settings.web_url}/healthz"
+    deadline = time.monotonic() + 60
+    while True:
+        services = {s["name"]: s for s in requests.get(health, timeout=10).json()["services"]}
+        action = services["action server"]
+        if action["state"] == "running" and action["restarts"] == 1:
+            break
+        assert time.monotonic() < deadline, services
+        time.sleep(0.3)
+    assert action["last_exit"] == -9
+    assert services["rasa"]["restarts"] == services["web app"]["restarts"] == 0
+    assert others <= set(_children(launcher.process.pid))  # Rasa and the web app ran on
+    assert launcher.say("restart-test", "hello")  # through Rasa to the new action server
+    assert "The action server stopped unexpectedly (exit status -9, killed by SIGKILL)" in (
+        launcher.output
+    )
+    assert "Restarted the action server (restart 1)." in launcher.output
+    assert launcher.stop() == 0
 
 
 def test_a_service_that_cannot_start_is_reported_and_the_launcher_exits_non_zero(tmp_path):

@@ -1,9 +1,20 @@
-"""The light process that runs the stack: start it, wait until it is healthy, stop it all
-together.
+"""The light process that runs the stack: start it, wait until it is healthy, keep it
+running, stop it all together.
 
-Three processes: the action server, Rasa and the web app, each bound to 127.0.0.1, each
-in its own process group with its log under var/log/. If one dies, the supervisor says so,
-stops the others and exits non-zero: never a silent half stack.
+Three processes (more with --replicas): the action server, Rasa and the web app, each
+bound to 127.0.0.1, each in its own process group. What each prints reaches its log under
+var/log/ through this process, which starts a new file past COMPANION_LOG_MAX_MB
+(bot/launcher/rotating.py).
+
+A service that stops before the stack is first healthy stops everything, saying why:
+never a silent half stack. Once the stack is healthy, a service that dies is restarted
+alone: at once after a minute's good running, otherwise after 1 s, 2 s, 4 s ... (30 s at
+most). Each restart is said on stderr and in var/log/supervisor.log, with the exit status
+and the service's log, and counted in var/run/stack.json, which the web app's /healthz
+shows. A crash loop (a service dying again within a minute of starting, after five such
+restarts in a row) stops everything and exits non-zero, saying why. A restarted service
+that is not healthy within COMPANION_START_TIMEOUT is stopped and counted as dying.
+SIGTERM, SIGINT, SIGHUP (a closed terminal) and SIGQUIT stop every service.
 
 `companion serve` prepares (checks, database, demo) and then becomes this process
 (os.execv, same pid), so what watches the stack for days holds none of the libraries the
@@ -12,18 +23,23 @@ preparation needed: only the standard library and bot.settings.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.launcher.rasa_env import rasa_environment
+from bot.launcher.rotating import RotatingLog, pump
+from bot.private_files import write_private
 from bot.settings import ACTION_TOKEN, PROJECT_ROOT, Settings, load_settings
 
 # The pipe `companion serve` hands over what to print once everything is healthy through:
@@ -55,6 +71,27 @@ def _ready_message() -> str:
 MODEL = PROJECT_ROOT / "models" / "companion.tar.gz"
 QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}  # Rasa's own chatter
 STOP_GRACE_SECONDS = 15
+# Whatever ends a terminal session or asks politely stops the whole stack, never the
+# supervisor alone (its services are in sessions of their own: nothing else reaches them).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+def stack_state_path(var_dir: Path) -> Path:
+    """Where the supervisor says how each service is; the web app's /healthz reads it."""
+    return var_dir / "run" / "stack.json"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def exit_status(status: int) -> str:
+    if status < 0:
+        try:
+            return f"exit status {status}, killed by {signal.Signals(-status).name}"
+        except ValueError:
+            pass
+    return f"exit status {status}"
 
 
 @dataclass
@@ -65,20 +102,39 @@ class Service:
     env: dict[str, str]
     process: subprocess.Popen | None = None
     log_path: Path | None = None
+    log: RotatingLog | None = None
+    copying: threading.Thread | None = None  # its output, into its log
+    started: float = 0.0  # time.monotonic() of the last start
+    state: str = "starting"  # running, restarting (waiting to), stopped
+    restarts: int = 0
+    last_restart: str | None = None
+    last_exit: int | None = None
+    quick_deaths: int = 0  # in a row, each within a minute of starting
+    restart_at: float | None = None
 
-    def start(self, log_dir: Path) -> None:
+    def start(self, log_dir: Path, max_bytes: int = 10 << 20, keep: int = 5) -> None:
         self.log_path = log_dir / f"{self.name.replace(' ', '-')}.log"
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C reaches the launcher, which stops each in turn
-        )
-        log.close()
+        if self.log is None:
+            self.log = RotatingLog(self.log_path, max_bytes, keep)
+        read, write = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=PROJECT_ROOT,
+                env={**os.environ, **self.env},
+                stdout=write,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # signals reach it from the supervisor alone
+            )
+        except BaseException:
+            os.close(read)
+            raise
+        finally:
+            os.close(write)
+        self.copying = pump(read, self.log)
+        self.started = time.monotonic()
+        self.state = "starting"
 
     def healthy(self) -> bool:
         try:
@@ -91,9 +147,14 @@ class Service:
         return self.process.poll() if self.process else None
 
     def log_tail(self, lines: int = 15) -> str:
+        if self.copying:  # its last words, unless something it started keeps the pipe
+            self.copying.join(timeout=1)
         if not self.log_path or not self.log_path.exists():
             return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        with open(self.log_path, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 16384))
+            text = log.read().decode(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
     def signal(self, signum: int) -> None:
         if self.process and self.process.poll() is None:
@@ -101,6 +162,16 @@ class Service:
                 os.killpg(self.process.pid, signum)
             except ProcessLookupError:
                 pass
+
+    def summary(self) -> dict:
+        """For /healthz: no command line, environment or log, nothing anyone said."""
+        return {
+            "name": self.name,
+            "state": self.state,
+            "restarts": self.restarts,
+            "last_restart": self.last_restart,
+            "last_exit": self.last_exit,
+        }
 
 
 def services(settings: Settings) -> list[Service]:
@@ -141,12 +212,170 @@ def services(settings: Settings) -> list[Service]:
     ]
 
 
-class Stop(Exception):
-    pass
+@dataclass(frozen=True)
+class Restarts:
+    """When a service that died starts again, and when its dying is a crash loop."""
+
+    first_delay: float = 1.0
+    longest_delay: float = 30.0
+    crash_loop: int = 5  # restarts in a row, each dying within `steady` s of its start
+    steady: float = 60.0  # running this long, a service that dies is restarted at once
+
+    def delay(self, quick_deaths: int) -> float:
+        if quick_deaths == 0:
+            return 0.0
+        return min(self.longest_delay, self.first_delay * 2 ** (quick_deaths - 1))
 
 
-def _raise_stop(signum, _frame):
-    raise Stop(signal.Signals(signum).name)
+class Supervisor:
+    def __init__(
+        self,
+        stack: list[Service],
+        settings: Settings,
+        restarts: Restarts = Restarts(),  # noqa: B008 (frozen)
+    ):
+        self.stack = stack
+        self.start_timeout = settings.start_timeout
+        self.log_dir = settings.var_dir / "log"
+        self.state_path = stack_state_path(settings.var_dir)
+        self.log_max_bytes = int(settings.log_max_mb * (1 << 20))
+        self.log_keep = settings.log_keep
+        self.restarts = restarts
+        self.stopping: str | None = None
+        self.log: RotatingLog | None = None
+
+    def say(self, message: str) -> None:
+        """To stderr and var/log/supervisor.log."""
+        print(message, file=sys.stderr, flush=True)
+        if self.log:
+            self.log.write(f"{_now()} {message.strip()}\n".encode())
+
+    def _on_signal(self, signum, _frame) -> None:
+        # Only a flag: the loops below notice it within a second. Raising here could
+        # interrupt a start between the child's fork and its being recorded.
+        self.stopping = self.stopping or signal.Signals(signum).name
+
+    def run(self, ready_message: str) -> int:
+        """Start, wait for health, print the message, then supervise until a signal or a
+        crash loop."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log = RotatingLog(self.log_dir / "supervisor.log", self.log_max_bytes, self.log_keep)
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in STOP_SIGNALS}
+        try:
+            status = self._run(ready_message)
+            if self.stopping:
+                self.say(f"\nStopping ({self.stopping}).")
+            return status
+        finally:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_IGN)
+            stop_all([service for service in self.stack if service.process])
+            self.state_path.unlink(missing_ok=True)
+            self.log.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _start(self, service: Service) -> None:
+        service.start(self.log_dir, self.log_max_bytes, self.log_keep)
+
+    def _run(self, ready_message: str) -> int:
+        for service in self.stack:
+            if self.stopping:
+                return 0
+            self._start(service)
+        deadline = time.monotonic() + self.start_timeout
+        waiting = list(self.stack)
+        while waiting and not self.stopping:
+            for service in list(waiting):
+                if service.exited() is not None:
+                    self._report(service, "Stopping everything else.")
+                    return 1
+                if service.healthy():
+                    service.state = "running"
+                    waiting.remove(service)
+            if waiting and time.monotonic() > deadline:
+                names = ", ".join(service.name for service in waiting)
+                self.say(
+                    f"Gave up after {self.start_timeout:.0f} s waiting for: {names}. "
+                    f"See the logs in {self.log_dir}. Stopping everything."
+                )
+                return 1
+            time.sleep(0.3)
+        if self.stopping:
+            return 0
+        print(ready_message, flush=True)
+        self._write_state()
+        while not self.stopping:
+            for service in self.stack:
+                if self._watch(service):
+                    return 1
+            time.sleep(0.3)
+        return 0
+
+    def _watch(self, service: Service) -> bool:
+        """Restart what died, in its time; True when it is a crash loop."""
+        now = time.monotonic()
+        if service.restart_at is not None:
+            if now >= service.restart_at:
+                service.restart_at = None
+                service.restarts += 1
+                service.last_restart = _now()
+                self._start(service)
+                self.say(f"Restarted the {service.name} (restart {service.restarts}).")
+                self._write_state()
+            return False
+        status = service.exited()
+        if status is not None:
+            return self._died(service, status, now)
+        if service.state == "starting":
+            if service.healthy():
+                service.state = "running"
+                self.say(f"The {service.name} is running again.")
+                self._write_state()
+            elif now - service.started > self.start_timeout:
+                self.say(
+                    f"The {service.name} was not healthy {self.start_timeout:.0f} s after "
+                    "its restart: stopping it."
+                )
+                service.signal(signal.SIGKILL)
+        return False
+
+    def _died(self, service: Service, status: int, now: float) -> bool:
+        service.last_exit = status
+        if now - service.started < self.restarts.steady:
+            service.quick_deaths += 1
+        else:
+            service.quick_deaths = 0
+        if service.quick_deaths > self.restarts.crash_loop:
+            service.state = "stopped"
+            self._write_state()
+            self._report(
+                service,
+                f"It has now stopped within {self.restarts.steady:.0f} s of starting "
+                f"{service.quick_deaths} times in a row: a crash loop, so not restarting it "
+                "again. Stopping everything.",
+            )
+            return True
+        delay = self.restarts.delay(service.quick_deaths)
+        service.state = "restarting"
+        service.restart_at = now + delay
+        self._write_state()
+        self._report(service, f"Restarting it {f'in {delay:g} s' if delay else 'now'}.")
+        return False
+
+    def _report(self, service: Service, then: str) -> None:
+        self.say(
+            f"\nThe {service.name} stopped unexpectedly ({exit_status(service.exited())}). "
+            f"Its log is {service.log_path}; the last lines:\n{service.log_tail()}\n{then}"
+        )
+
+    def _write_state(self) -> None:
+        state = {"updated": _now(), "services": [service.summary() for service in self.stack]}
+        try:
+            self.state_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_private(self.state_path, json.dumps(state, indent=1).encode(), replace=True)
+        except OSError as error:  # /healthz goes without: the stack runs on
+            self.say(f"Could not write {self.state_path} ({error.strerror}).")
 
 
 def stop_all(running: list[Service]) -> None:
@@ -161,64 +390,14 @@ def stop_all(running: list[Service]) -> None:
             service.process.wait()
 
 
-def _report_crash(service: Service) -> None:
-    print(
-        f"\nThe {service.name} stopped unexpectedly (exit status {service.exited()}). "
-        f"Its log is {service.log_path}; the last lines:\n{service.log_tail()}\n"
-        "Stopping everything else.",
-        file=sys.stderr,
-    )
-
-
 def run_stack(settings: Settings, ready_message: str) -> int:
-    """Start, wait for health, print the message, then supervise until a signal or a crash."""
     if not MODEL.exists():
         print(
             f"There is no trained model at {MODEL}: run `make run` (it trains one).",
             file=sys.stderr,
         )
         return 1
-    log_dir = settings.var_dir / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    stack = services(settings)
-    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        for service in stack:
-            service.start(log_dir)
-        deadline = time.monotonic() + settings.start_timeout
-        waiting = list(stack)
-        while waiting:
-            for service in list(waiting):
-                if service.exited() is not None:
-                    _report_crash(service)
-                    return 1
-                if service.healthy():
-                    waiting.remove(service)
-            if waiting and time.monotonic() > deadline:
-                names = ", ".join(service.name for service in waiting)
-                print(
-                    f"Gave up after {settings.start_timeout:.0f} s waiting for: {names}. "
-                    f"See the logs in {log_dir}. Stopping everything.",
-                    file=sys.stderr,
-                )
-                return 1
-            time.sleep(0.3)
-        print(ready_message, flush=True)
-        while True:
-            for service in stack:
-                if service.exited() is not None:
-                    _report_crash(service)
-                    return 1
-            time.sleep(0.5)
-    except Stop as stop:
-        print(f"\nStopping ({stop}).", file=sys.stderr)
-        return 0
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        stop_all([service for service in stack if service.process])
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return Supervisor(services(settings), settings).run(ready_message)
 
 
 def main() -> int:

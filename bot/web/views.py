@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.launcher.supervise import stack_state_path
 from bot.review import signin
 from bot.web.guard import COOKIE, from_this_site, redirect, refuse, set_private_cookie
-from bot.web.keys import DATABASE
+from bot.web.keys import DATABASE, SETTINGS
 from bot.web.transaction import in_transaction
 
 
@@ -18,14 +21,27 @@ async def index(request: web.Request) -> dict:
 
 
 async def health(request: web.Request) -> web.Response:
-    """Healthy when the application database answers."""
+    """Healthy when the application database answers; with how each service of the stack
+    is, and how often it was restarted, as the supervisor last wrote it."""
     database = request.app[DATABASE]
+    stack = stack_services(request.app[SETTINGS].var_dir)
     try:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure means "not ready", with the reason
-        return web.json_response({"status": "unavailable", "reason": str(error)}, status=503)
-    return web.json_response({"status": "ok"})
+        return web.json_response(
+            {"status": "unavailable", "reason": str(error), **stack}, status=503
+        )
+    return web.json_response({"status": "ok", **stack})
+
+
+def stack_services(var_dir) -> dict:
+    """{"services": [...]} from the supervisor's var/run/stack.json; {} when none runs."""
+    try:
+        state = json.loads(stack_state_path(var_dir).read_text())
+        return {"services": state["services"], "services_updated": state["updated"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 @aiohttp_jinja2.template("chair/sign_in.html")
