@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot import wording
 from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
+from bot.data_rights import erase, export_person
 from bot.launcher.serve import serve
 from bot.links import invite_links, sign_in_link
 from bot.model import crypto
@@ -59,6 +60,18 @@ def import_conference(settings: Settings, path: str) -> int:
 
 def reissue(settings: Settings, conference_id: str, key: str) -> int:
     """A new code for one participant; the old one stops working."""
+    code = for_participant(
+        settings, conference_id, key, lambda session, p: reissue_invite(session, p, actor="cli")
+    )
+    if code is None:
+        return EXIT_REFUSED
+    print(json.dumps({"participant": key, "code": code, **invite_links(settings, code)}, indent=2))
+    return 0
+
+
+def for_participant(settings: Settings, conference_id: str, key: str, act):
+    """act(session, participant) in one transaction, the participant found by their key in
+    the conference file (P1); None, said, when there is no such participant."""
     database = Database(settings)
     try:
         with database.session() as session, session.begin():
@@ -67,15 +80,49 @@ def reissue(settings: Settings, conference_id: str, key: str) -> int:
                     Participant.conference_id == conference_id, Participant.key == key
                 )
             ).scalar_one_or_none()
-            if participant is None:
-                print(
-                    f"There is no participant {key} in conference {conference_id}.", file=sys.stderr
-                )
-                return EXIT_REFUSED
-            code = reissue_invite(session, participant, actor="cli")
+            if participant is not None:
+                return act(session, participant)
     finally:
         database.dispose()
-    print(json.dumps({"participant": key, "code": code, **invite_links(settings, code)}, indent=2))
+    print(f"There is no participant {key} in conference {conference_id}.", file=sys.stderr)
+    return None
+
+
+def export_one_person(settings: Settings, conference_id: str, key: str, output, force) -> int:
+    """One person's own words, scores, choices and status, as JSON (README: Data rights)."""
+    if refused := refuse_existing(output, force):
+        return refused
+
+    def audited(session, participant) -> dict:
+        record(session, "cli", "person_exported", "participant", participant.id,
+               conference=conference_id, to_file=bool(output))  # fmt: skip
+        return export_person(session, participant)
+
+    exported = for_participant(settings, conference_id, key, audited)
+    if exported is None:
+        return EXIT_REFUSED
+    return deliver(
+        (json.dumps(exported, indent=2, ensure_ascii=False) + "\n").encode(), output, force
+    )
+
+
+def erase_chat_data(settings: Settings, older_than: float | None, dry_run: bool) -> int:
+    """The chat's data of conferences approved long enough ago (README: Data rights)."""
+    if older_than is not None and older_than < 0:
+        print("--older-than takes a number of days, 0 or more.", file=sys.stderr)
+        return EXIT_REFUSED
+    database = Database(settings)
+    try:
+        with database.session() as session, session.begin():
+            erased = erase(session, settings, older_than, dry_run)
+    finally:
+        database.dispose()
+    for erasure in erased:
+        print(erasure.line(dry_run))
+    if not erased:
+        print("No conference's record was approved long enough ago: nothing to remove.")
+    elif dry_run:
+        print("A dry run: nothing was removed.")
     return 0
 
 
@@ -177,9 +224,8 @@ def key_command(settings: Settings, command: str) -> int:
 def summary(
     settings: Settings, conference_id: str, fmt: str, audience: str, output, force: bool = False
 ) -> int:
-    if output and os.path.exists(output) and not force:
-        print(f"{output} already exists: add --force to replace it.", file=sys.stderr)
-        return EXIT_REFUSED
+    if refused := refuse_existing(output, force):
+        return refused
     if fmt == "docx" and not output:
         print("A Word document needs --output FILE.docx.", file=sys.stderr)
         return EXIT_REFUSED
@@ -204,13 +250,24 @@ def summary(
         return EXIT_REFUSED
     finally:
         database.dispose()
-    rendered = render(built, fmt, names)
+    return deliver(render(built, fmt, names), output, force)
+
+
+def refuse_existing(output, force: bool) -> int:
+    """EXIT_REFUSED, said, when the --output file exists and --force was not given."""
+    if output and os.path.exists(output) and not force:
+        print(f"{output} already exists: add --force to replace it.", file=sys.stderr)
+        return EXIT_REFUSED
+    return 0
+
+
+def deliver(rendered: bytes, output, force: bool) -> int:
+    """To the --output file (private to us), or to the screen."""
     if output:
         try:
             write_private(output, rendered, replace=force)
         except FileExistsError:
-            print(f"{output} already exists: add --force to replace it.", file=sys.stderr)
-            return EXIT_REFUSED
+            return refuse_existing(output, force)
     else:
         sys.stdout.buffer.write(rendered)
         sys.stdout.flush()
@@ -235,6 +292,27 @@ def build_parser() -> argparse.ArgumentParser:
     summary_parser.add_argument("--output", help="write to this file instead of the screen")
     summary_parser.add_argument(
         "--force", action="store_true", help="replace the --output file if it exists"
+    )
+
+    person = commands.add_parser(
+        "export-person", help="one person's own words, scores, choices and status, as JSON"
+    )
+    person.add_argument("conference_id")
+    person.add_argument("participant", help="the participant's key in the conference file")
+    person.add_argument("--output", help="write to this file instead of the screen")
+    person.add_argument("--force", action="store_true", help="replace the --output file")
+
+    eraser = commands.add_parser(
+        "erase", help="remove the chat's data of conferences approved long enough ago"
+    )
+    eraser.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="approved more than DAYS ago (default COMPANION_RETENTION_DAYS)",
+    )
+    eraser.add_argument(
+        "--dry-run", action="store_true", help="print what would be removed; remove nothing"
     )
 
     link = commands.add_parser(
@@ -291,6 +369,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "chair-link":
             return chair_link(settings, args.conference_id)
+        if args.command == "export-person":
+            return export_one_person(
+                settings, args.conference_id, args.participant, args.output, args.force
+            )
+        if args.command == "erase":
+            return erase_chat_data(settings, args.older_than, args.dry_run)
         if args.command == "invite":
             return reissue(settings, args.conference_id, args.participant)
         if args.command == "telegram":

@@ -35,6 +35,10 @@ class Settings:
     duty_email: str | None = None  # where alerts from someone not yet joined go
     rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
     tracker_retention_days: float = 30.0  # Rasa's copy of a quiet conversation is deleted after
+    # `companion erase`: the chat's data goes this long after the record's approval; the
+    # approved record (and the safeguarding alerts) this long after it.
+    retention_days: float = 90.0
+    record_retention_days: float = 2190.0
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests: a local fake Bot API
@@ -86,6 +90,8 @@ def load_settings(env: dict | None = None) -> Settings:
         duty_email=env.get("COMPANION_DUTY_EMAIL") or None,
         rasa_bin=Path(env.get("COMPANION_RASA_BIN") or PROJECT_ROOT / ".venv-rasa/bin/rasa"),
         tracker_retention_days=float(env.get("COMPANION_TRACKER_RETENTION_DAYS", 30)),
+        retention_days=float(env.get("COMPANION_RETENTION_DAYS", 90)),
+        record_retention_days=float(env.get("COMPANION_RECORD_RETENTION_DAYS", 2190)),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         telegram_base_url=env.get("TELEGRAM_BASE_URL") or "https://api.telegram.org/bot",
