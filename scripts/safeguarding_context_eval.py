@@ -27,7 +27,10 @@ from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, 
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = ROOT / "bot/safeguarding/corpus"
-FOLDERS = {name: TUNING for name in ("context_tuning", "context_tuning_2", "context_tuning_3")}
+FOLDERS = {
+    name: TUNING
+    for name in ("context_tuning", "context_tuning_2", "context_tuning_3", "context_tuning_4")
+}
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
 SCALES = {"young_person": "young_scale"}
 
