@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+from dataclasses import replace
 
 import requests
 from notifications_python_client.errors import HTTPError
@@ -350,6 +351,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo", action="store_true", help="load the demo conference and print its invites"
     )
+    serve.add_argument(
+        "--replicas",
+        type=int,
+        metavar="N",
+        help="run N Rasa servers and N action servers (default 1, or COMPANION_REPLICAS); "
+        "more than one needs PostgreSQL and Redis",
+    )
     return parser
 
 
@@ -384,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "chat":
             return chat(settings, args.code)
         if args.command == "serve":
+            if args.replicas is not None:
+                settings = replace(settings, replicas=args.replicas)
             return serve(settings, demo=args.demo)
     except crypto.EncryptionKeyError as error:
         print(error, file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The secret Rasa sends the action server; `companion serve` makes one unless it is set.
 ACTION_TOKEN = "COMPANION_ACTION_TOKEN"
+# How many Rasa servers and action servers `companion serve` runs (its --replicas sets it).
+REPLICAS = "COMPANION_REPLICAS"
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,32 @@ class Settings:
     message_max_chars: int = 4000  # longer is refused kindly, before Rasa spends time on it
     log_max_mb: float = 10.0  # each service's log under var/log/ starts a new file past this
     log_keep: int = 5  # old log files kept of each
+    replicas: int = 1  # Rasa servers (each with its own action server), on consecutive ports
 
     @property
     def rasa_url(self) -> str:
-        return f"http://{self.host}:{self.rasa_port}"
+        """The first Rasa server."""
+        return self.rasa_urls[0]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://{self.host}:{self.rasa_port + n}" for n in range(self.replicas)]
+
+    def rasa_urls_for(self, sender: str) -> list[str]:
+        """Every Rasa server, the sender's own first: a conversation stays on one server
+        (a stable hash of its sender) while it answers, and moves to the next when not."""
+        urls = self.rasa_urls
+        first = int.from_bytes(hashlib.sha256(sender.encode()).digest()[:8], "big") % len(urls)
+        return urls[first:] + urls[:first]
 
     @property
     def action_url(self) -> str:
-        return f"http://{self.host}:{self.action_port}"
+        """The first action server."""
+        return self.action_urls[0]
+
+    @property
+    def action_urls(self) -> list[str]:
+        return [f"http://{self.host}:{self.action_port + n}" for n in range(self.replicas)]
 
     @property
     def web_url(self) -> str:
@@ -100,4 +121,5 @@ def load_settings(env: dict | None = None) -> Settings:
         message_max_chars=int(env.get("COMPANION_MESSAGE_MAX_CHARS", 4000)),
         log_max_mb=float(env.get("COMPANION_LOG_MAX_MB", 10)),
         log_keep=int(env.get("COMPANION_LOG_KEEP", 5)),
+        replicas=int(env.get(REPLICAS) or 1),
     )

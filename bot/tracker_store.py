@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -31,6 +32,7 @@ from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 3600
+SETUP_LOCK = 0x636F6D70  # a PostgreSQL advisory lock's number: "comp"
 
 
 def _sqlite_pragmas(connection, _record) -> None:
@@ -78,9 +80,25 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
-        SESSIONS_INDEX.create(self.engine, checkfirst=True)
-        self._drop_plain_events()
+        with self._one_at_a_time():
+            SESSIONS_INDEX.create(self.engine, checkfirst=True)
+            self._drop_plain_events()
         self.prune()
+
+    @contextmanager
+    def _one_at_a_time(self):
+        """Several Rasa servers starting together on one PostgreSQL database (`companion
+        serve --replicas`) would each find the index missing and create it: one at a time.
+        (Rasa's own table creation already tolerates the race.)"""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
 
     async def save(self, tracker) -> None:
         await super().save(tracker)

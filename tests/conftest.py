@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import signal
@@ -13,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -43,20 +45,29 @@ def postgres_unavailable() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def fresh_postgres_database():
+    """A fresh, empty PostgreSQL database's address, dropped afterwards."""
+    name = f"companion_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(make_url(POSTGRES_ADMIN_URL).set(database=name))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def postgres_url():
     """A fresh, empty PostgreSQL database, dropped afterwards."""
     reason = postgres_unavailable()
     if reason:
         pytest.skip(reason)
-    name = f"companion_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield str(make_url(POSTGRES_ADMIN_URL).set(database=name))
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 def environment_for(var_dir: Path, **overrides) -> dict:
@@ -106,6 +117,46 @@ def stack_environment(var_dir: Path, **overrides) -> dict:
         ),
         **overrides,
     }
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports."""
+    while True:
+        first = free_port()
+        try:
+            with contextlib.ExitStack() as held:
+                for port in range(first, first + count):
+                    sock = held.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
+def redis_unavailable() -> str | None:
+    """Why Redis tests cannot run here, or None when a server answers."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as error:
+        return f"no Redis server answers at {REDIS_TEST_URL} ({type(error).__name__})"
+    return None
+
+
+@contextlib.contextmanager
+def shared_stack_environment(var_dir: Path, replicas: int, **overrides):
+    """A stack's environment for `companion serve --replicas`: both databases fresh on
+    PostgreSQL, the locks on Redis, and consecutive ports for each kind of server."""
+    first = free_ports(2 * replicas)
+    with fresh_postgres_database() as database, fresh_postgres_database() as tracker:
+        yield stack_environment(
+            var_dir,
+            DATABASE_URL=database,
+            TRACKER_STORE_URL=tracker,
+            REDIS_URL=REDIS_TEST_URL,
+            COMPANION_RASA_PORT=str(first),
+            COMPANION_ACTION_PORT=str(first + replicas),
+            **overrides,
+        )
 
 
 ACTION_TOKEN_FOR_TESTS = "a-test-secret-that-rasa-sends-the-action-server"

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from bot.settings import ACTION_TOKEN, Settings
 
 
-def rasa_environment(settings: Settings, action_token: str) -> dict[str, str]:
+def rasa_environment(settings: Settings, action_token: str, replica: int = 0) -> dict[str, str]:
+    """For the Rasa server numbered `replica` (from 0), which calls its own action server."""
     env = {
-        "COMPANION_ACTION_ENDPOINT": f"{settings.action_url}/webhook",
+        "COMPANION_ACTION_ENDPOINT": f"{settings.action_urls[replica]}/webhook",
         ACTION_TOKEN: action_token,  # sent with every action call (bot/actions/server.py)
         "TRACKER_STORE_URL": settings.tracker_store_url,
         "LOCK_STORE_TYPE": "in_memory",

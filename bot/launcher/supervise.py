@@ -175,41 +175,53 @@ class Service:
 
 
 def services(settings: Settings) -> list[Service]:
+    """An action server and a Rasa server for each replica (Rasa calling its own action
+    server), on consecutive ports, then the web app that spreads conversations over them."""
     # Rasa and the action server share a secret: set one to run them on separate hosts.
     token = os.environ.get(ACTION_TOKEN) or secrets.token_urlsafe(32)
-    return [
-        Service(
-            "action server",
-            [sys.executable, "-m", "bot.actions.server"],
-            f"{settings.action_url}/health",
-            {**QUIET, ACTION_TOKEN: token},
-        ),
-        Service(
-            "rasa",
-            [
-                str(settings.rasa_bin),  # Rasa's own environment (.venv-rasa)
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--interface",
-                settings.host,
-                "--port",
-                str(settings.rasa_port),
-            ],
-            f"{settings.rasa_url}/",
-            {**QUIET, **rasa_environment(settings, token)},
-        ),
+    stack = []
+    for n in range(settings.replicas):
+        number = f" {n + 1}" if settings.replicas > 1 else ""
+        stack += [
+            Service(
+                f"action server{number}",
+                [sys.executable, "-m", "bot.actions.server"],
+                f"{settings.action_urls[n]}/health",
+                {
+                    **QUIET,
+                    ACTION_TOKEN: token,
+                    "COMPANION_ACTION_PORT": str(settings.action_port + n),
+                },
+            ),
+            Service(
+                f"rasa{number}",
+                [
+                    str(settings.rasa_bin),  # Rasa's own environment (.venv-rasa)
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                    "--interface",
+                    settings.host,
+                    "--port",
+                    str(settings.rasa_port + n),
+                ],
+                f"{settings.rasa_urls[n]}/",
+                {**QUIET, **rasa_environment(settings, token, n)},
+            ),
+        ]
+    stack.append(
         Service(
             "web app",
             [sys.executable, "-m", "bot.web.app"],
             f"{settings.web_url}/healthz",
             QUIET,
-        ),
-    ]
+        )
+    )
+    return stack
 
 
 @dataclass(frozen=True)

@@ -20,22 +20,37 @@ def too_long(app: web.Application, message: str) -> bool:
 
 async def rasa_client(app: web.Application):
     """cleanup_ctx: one connection pool for the app's life."""
-    app[RASA_CLIENT] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+    timeout = aiohttp.ClientTimeout(total=60, sock_connect=5)
+    app[RASA_CLIENT] = aiohttp.ClientSession(timeout=timeout)
     yield
     await app[RASA_CLIENT].close()
 
 
+# Raised before a request is sent: the server never had the message.
+NOT_REACHED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+
+
 async def say(app: web.Application, sender: str, message: str) -> list[dict]:
-    """One message; the bot's replies ({"text", "buttons"})."""
-    url = f"{app[SETTINGS].rasa_url}/webhooks/rest/webhook"
-    try:
-        async with app[RASA_CLIENT].post(url, json={"sender": sender, "message": message}) as r:
-            if r.status != 200:
-                raise RasaUnavailable(f"Rasa answered {r.status}")
-            replies = await r.json()
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-        raise RasaUnavailable(str(error)) from None
-    return [_words_and_buttons(reply) for reply in replies]
+    """One message; the bot's replies ({"text", "buttons"}).
+
+    It goes to the sender's own Rasa server (Settings.rasa_urls_for). A server that cannot
+    be reached is passed over for the next, which carries on the same conversation from
+    the shared tracker store. One that was reached and then failed is not asked again:
+    it may have taken the message, and another server would take it twice."""
+    body = {"sender": sender, "message": message}
+    for url in app[SETTINGS].rasa_urls_for(sender):
+        try:
+            async with app[RASA_CLIENT].post(f"{url}/webhooks/rest/webhook", json=body) as r:
+                if r.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {r.status}")
+                replies = await r.json()
+        except NOT_REACHED as error:
+            not_reached = error
+            continue
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            raise RasaUnavailable(str(error)) from None
+        return [_words_and_buttons(reply) for reply in replies]
+    raise RasaUnavailable(str(not_reached))
 
 
 def _words_and_buttons(reply: dict) -> dict:
