@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -259,3 +261,87 @@ def test_a_signal_while_preparing_stops_before_anything_starts(tmp_path):
     settings = launcher.settings
     for port in (settings.rasa_port, settings.action_port, settings.web_port):
         assert _port_is_free(port), port
+
+
+def test_a_request_its_sender_gave_up_on_is_one_plain_line_in_the_log(tmp_path):
+    from bot.model.database import migrate
+    from bot.settings import load_settings
+
+    env = stack_environment(tmp_path)
+    settings = load_settings(env)
+    migrate(settings.database_url)
+    log = tmp_path / "web-app.log"
+    with open(log, "wb") as output:
+        web_app = subprocess.Popen(
+            [sys.executable, "-m", "bot.web.app"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while _port_is_free(settings.web_port):
+            assert time.monotonic() < deadline and web_app.poll() is None, log.read_text()
+            time.sleep(0.1)
+        for _ in range(3):  # a form posted on a train going into a tunnel
+            with socket.create_connection(("127.0.0.1", settings.web_port)) as sock:
+                sock.sendall(
+                    b"POST /chat/start HTTP/1.1\r\nHost: localhost\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 1000\r\n\r\ncode=abc"
+                )
+        time.sleep(1)
+        assert requests.get(f"{settings.web_url}/healthz", timeout=10).ok
+    finally:
+        web_app.terminate()
+        web_app.wait(timeout=30)
+    text = log.read_text()
+    assert text.count("A request ended early: the other end went away (Connection lost).") == 3
+    assert "Traceback" not in text and "Error handling request" not in text
+
+
+UNIT = PROJECT_ROOT / "deploy" / "companion.service"
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+def _directives(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            found.setdefault(key.strip(), []).append(value.strip())
+    return found
+
+
+def test_the_systemd_unit_restarts_on_failure_as_its_own_user_on_a_read_only_root():
+    unit = _directives(UNIT.read_text())
+    assert unit["ExecStart"] == ["/opt/companion/.venv/bin/companion serve"]
+    assert unit["Restart"] == ["on-failure"]
+    assert unit["User"] == ["companion"] and unit["Group"] == ["companion"]
+    assert unit["ProtectSystem"] == ["strict"]
+    assert unit["ReadWritePaths"] == ["/opt/companion/var"]  # nothing else writable
+    assert unit["EnvironmentFile"] == ["/etc/companion/companion.env"]
+    for setting in ("NoNewPrivileges", "PrivateTmp", "ProtectHome", "PrivateDevices"):
+        assert unit[setting] == ["yes"], setting
+    assert unit["CapabilityBoundingSet"] == [""] and unit["UMask"] == ["0077"]
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed here")
+def test_systemd_analyze_verifies_the_unit(tmp_path):
+    # The unit names /opt/companion; verify checks that ExecStart's program exists, so the
+    # copy checked points at this checkout. Verify only warns of an unknown or malformed
+    # directive: any word from it fails the test.
+    copy = tmp_path / "companion.service"
+    copy.write_text(UNIT.read_text().replace("/opt/companion", str(PROJECT_ROOT)))
+    assert _verify(copy) == (0, "")
+    broken = tmp_path / "broken.service"  # and it does say so
+    broken.write_text(copy.read_text().replace("ProtectSystem=strict", "ProtectSystem=stritc"))
+    assert "Failed to parse protect system value" in _verify(broken)[1]
+
+
+def _verify(unit: Path) -> tuple[int, str]:
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
+    return result.returncode, (result.stdout + result.stderr).strip()

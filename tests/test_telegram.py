@@ -4,7 +4,9 @@ Bot API (tests/fake_telegram.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
 import time
 from datetime import timedelta
 
@@ -253,3 +255,67 @@ async def test_a_long_reply_goes_in_parts_with_the_buttons_on_the_last(fake_tele
     assert " ".join(message["text"] for message in sent) == long_text
     assert [message.get("reply_markup") is None for message in sent] == [True, True, False]
     assert buttons(sent) == [["0", "1", "2", "3", "4", "5"], ["6", "7", "8", "9", "10"]]
+
+
+async def test_telegram_starts_once_its_api_answers_without_a_restart(
+    tmp_path, aiohttp_client, caplog
+):
+    """Telegram's Bot API does not answer when the web app starts: the web app starts all
+    the same, and the bot starts in the background once Telegram answers."""
+    from bot.model.database import migrate
+    from bot.web.app import create_app
+    from bot.web.keys import TELEGRAM
+    from bot.web.telegram import SECRET_HEADER
+    from tests.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram()  # its port chosen; nothing listens there yet
+    settings = load_settings({**environment_for(tmp_path), **fake.environment()})
+    migrate(settings.database_url)
+    caplog.set_level(logging.INFO, "companion.telegram")
+    client = await aiohttp_client(create_app(settings))
+    forged = {"json": {"update_id": 1}, "headers": {SECRET_HEADER: "not the secret"}}
+    try:
+        assert (await client.get("/healthz")).status == 200
+        assert client.app[TELEGRAM] is None
+        assert (await client.post("/telegram/webhook", **forged)).status == 404  # no bot yet
+        await asyncio.sleep(1.5)
+        fake.start()
+        for _ in range(100):
+            if client.app[TELEGRAM] is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert client.app[TELEGRAM] is not None, caplog.text
+        assert (await client.post("/telegram/webhook", **forged)).status == 401  # the bot's
+        assert [method for method, _ in fake.calls] == ["getMe"]
+    finally:
+        await client.close()
+        fake.stop()
+    assert (
+        "Telegram does not answer yet (NetworkError); trying again in 1 s. The web chat and "
+        "the chair's pages work meanwhile." in caplog.text
+    )
+    assert "trying again in 2 s" in caplog.text
+    assert "Telegram is on." in caplog.text
+
+
+async def test_a_refused_bot_token_is_not_tried_again(tmp_path, aiohttp_client, caplog):
+    from bot.model.database import migrate
+    from bot.web.app import create_app
+    from bot.web.keys import TELEGRAM
+    from tests.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram().start()
+    env = {**environment_for(tmp_path), **fake.environment(), "TELEGRAM_BOT_TOKEN": "9:WRONG"}
+    settings = load_settings(env)
+    migrate(settings.database_url)
+    caplog.set_level(logging.INFO, "companion.telegram")
+    client = await aiohttp_client(create_app(settings))
+    try:
+        await asyncio.sleep(1.5)
+        assert (await client.get("/healthz")).status == 200
+        assert client.app[TELEGRAM] is None
+    finally:
+        await client.close()
+        fake.stop()
+    assert "Telegram is off: the bot could not start (InvalidToken)." in caplog.text
+    assert "trying again" not in caplog.text

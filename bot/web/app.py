@@ -16,6 +16,7 @@ from bot.notify.outbox import deliver_forever
 from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.summary.inert import finalize
+from bot.web import went_away
 from bot.web.chat_words import phone_links
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.rasa import rasa_client
@@ -115,6 +116,7 @@ def main() -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every Bot API address
     log_privacy.install()
+    went_away.install()  # a request its sender gave up on: one plain line, no traceback
     web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)
 
 

@@ -10,6 +10,7 @@ delivered update is not answered twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -21,7 +22,7 @@ from aiohttp import web
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.agenda.loader import load_agenda
@@ -41,6 +42,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHORTEST_SECRET = 32
 ABANDONED = timedelta(minutes=2)  # a delivery still "busy" this long ago died with its process
 FORGET = timedelta(days=2)  # Telegram gives up on an update after 24 hours
+FIRST_RETRY_SECONDS = 1.0  # while Telegram's Bot API does not answer at the start
+LONGEST_RETRY_SECONDS = 60.0
+FIRST_TRY_SECONDS = 15.0  # the web app's start waits this long at most for Telegram
 
 
 def sender_key(settings: Settings) -> bytes:
@@ -93,23 +97,56 @@ async def telegram_bot(app: web.Application):
 
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)
-    try:
-        await application.initialize()
-    except TelegramError as error:  # the web chat and the chair's pages still start
-        log.error("Telegram is off: the bot could not start (%s).", type(error).__name__)
-        app[TELEGRAM] = None
-        yield
-        return
-    await application.start()
-    if settings.telegram_polling:
-        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-    app[TELEGRAM] = application
+    app[TELEGRAM] = None  # until Telegram answers: the web chat and chair's pages start now
     app[TELEGRAM_KEY] = key
+    tried = asyncio.Event()
+    starting = asyncio.create_task(start_when_telegram_answers(app, application, tried))
+    with contextlib.suppress(TimeoutError):  # live before the first update, when it answers
+        await asyncio.wait_for(tried.wait(), timeout=FIRST_TRY_SECONDS)
     yield
-    if settings.telegram_polling:
+    starting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await starting
+    if application.updater and application.updater.running:
         await application.updater.stop()
-    await application.stop()
+    if application.running:
+        await application.stop()
     await application.shutdown()
+
+
+async def start_when_telegram_answers(
+    app: web.Application, application: Application, tried: asyncio.Event
+) -> None:
+    """Start the bot once Telegram's Bot API answers, trying again after 1, 2, 4 ... s
+    (a minute at most) while it does not. A refused token is not tried again. `tried` is
+    set once the first try is over, however it went."""
+    delay = FIRST_RETRY_SECONDS
+    while True:
+        try:
+            await application.initialize()  # asks Telegram who the bot is (getMe)
+            break
+        except (NetworkError, RetryAfter) as error:  # not reached, or busy: in a while
+            log.warning(
+                "Telegram does not answer yet (%s); trying again in %g s. The web chat and "
+                "the chair's pages work meanwhile.",
+                type(error).__name__,
+                delay,
+            )
+        except TelegramError as error:  # the token refused: no retry will change that
+            log.error("Telegram is off: the bot could not start (%s).", type(error).__name__)
+            tried.set()
+            return
+        tried.set()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+    try:
+        await application.start()
+        if app[SETTINGS].telegram_polling:
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        app[TELEGRAM] = application
+        log.info("Telegram is on.")
+    finally:
+        tried.set()
 
 
 async def webhook(request: web.Request) -> web.Response:
