@@ -160,11 +160,28 @@ def test_a_service_dying_again_soon_waits_longer_each_time_and_a_crash_loop_stop
     ) in stack.output
     assert "something is wrong: exiting" in stack.output  # the service's own last words
     assert (
-        "It has now stopped within 60 s of starting 6 times in a row: a crash loop, "
-        "so not restarting it again. Stopping everything."
+        "It was restarted 5 times in the last 60 s and has stopped again: a crash loop, "
+        "so not restarting it. Stopping everything."
     ) in stack.output
     assert "crash loop" in (tmp_path / "log" / "supervisor.log").read_text()
     assert _port_is_free(stack.ports["beta"])
+
+
+def test_a_service_that_keeps_dying_slowly_is_not_a_crash_loop_and_keeps_being_restarted(
+    tmp_path,
+):
+    # Five restarts within the window stop everything; spread wider they do not (here
+    # the window is 0.3 s, and the waits grow past it: 0.1 s, 0.2 s, 0.4 s ...).
+    stack = FakeStack(
+        tmp_path,
+        alpha={"crash_on_restart": True},
+        restarts={"first_delay": 0.1, "window": 0.3, "longest_delay": 0.5},
+    )
+    os.kill(stack.pid("alpha"), signal.SIGKILL)
+    stack.wait_for(lambda: len(stack.starts("alpha")) >= 9, "eight restarts")
+    assert stack.process.poll() is None, stack.output
+    assert "Restarting it in 0.5 s." in stack.output  # the longest wait
+    assert stack.stop() == 0
 
 
 def test_a_service_that_ran_steadily_is_restarted_at_once(tmp_path):

@@ -11,10 +11,10 @@ never a silent half stack. Once the stack is healthy, a service that dies is res
 alone: at once after a minute's good running, otherwise after 1 s, 2 s, 4 s ... (30 s at
 most). Each restart is said on stderr and in var/log/supervisor.log, with the exit status
 and the service's log, and counted in var/run/stack.json, which the web app's /healthz
-shows. A crash loop (a service dying again within a minute of starting, after five such
-restarts in a row) stops everything and exits non-zero, saying why. A restarted service
-that is not healthy within COMPANION_START_TIMEOUT is stopped and counted as dying.
-SIGTERM, SIGINT, SIGHUP (a closed terminal) and SIGQUIT stop every service.
+shows. A crash loop (a service stopping again after five restarts within a minute) stops
+everything and exits non-zero, saying why. A restarted service that is not healthy within
+COMPANION_START_TIMEOUT is stopped and counted as dying. SIGTERM, SIGINT, SIGHUP (a closed
+terminal) and SIGQUIT stop every service.
 
 `companion serve` prepares (checks, database, demo) and then becomes this process
 (os.execv, same pid), so what watches the stack for days holds none of the libraries the
@@ -33,7 +33,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -109,7 +109,8 @@ class Service:
     restarts: int = 0
     last_restart: str | None = None
     last_exit: int | None = None
-    quick_deaths: int = 0  # in a row, each within a minute of starting
+    quick_deaths: int = 0  # in a row, each within a minute of starting: its restarts' wait
+    deaths: list[float] = field(default_factory=list)  # time.monotonic() of each, lately
     restart_at: float | None = None
 
     def start(self, log_dir: Path, max_bytes: int = 10 << 20, keep: int = 5) -> None:
@@ -230,7 +231,8 @@ class Restarts:
 
     first_delay: float = 1.0
     longest_delay: float = 30.0
-    crash_loop: int = 5  # restarts in a row, each dying within `steady` s of its start
+    crash_loop: int = 5  # restarts of one service within `window` s: no more
+    window: float = 60.0
     steady: float = 60.0  # running this long, a service that dies is restarted at once
 
     def delay(self, quick_deaths: int) -> float:
@@ -358,14 +360,15 @@ class Supervisor:
             service.quick_deaths += 1
         else:
             service.quick_deaths = 0
-        if service.quick_deaths > self.restarts.crash_loop:
+        service.deaths = [t for t in service.deaths if now - t < self.restarts.window] + [now]
+        if len(service.deaths) > self.restarts.crash_loop:
             service.state = "stopped"
             self._write_state()
             self._report(
                 service,
-                f"It has now stopped within {self.restarts.steady:.0f} s of starting "
-                f"{service.quick_deaths} times in a row: a crash loop, so not restarting it "
-                "again. Stopping everything.",
+                f"It was restarted {self.restarts.crash_loop} times in the last "
+                f"{self.restarts.window:.0f} s and has stopped again: a crash loop, so not "
+                "restarting it. Stopping everything.",
             )
             return True
         delay = self.restarts.delay(service.quick_deaths)
