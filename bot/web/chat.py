@@ -8,12 +8,15 @@ holds only a cookie; the Rasa sender id is ours, and nothing typed is kept in th
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import secrets
 
 import aiohttp_jinja2
 from aiohttp import BodyPartReader, web
 
 from bot.agenda.loader import load_agenda
 from bot.chat_client import is_scale
+from bot.model.handled_messages import DATABASE_DOWN
 from bot.model.invites import participant_for_sender
 from bot.model.tokens import new_token
 from bot.model.web_chats import (
@@ -28,11 +31,12 @@ from bot.model.web_chats import (
 )
 from bot.picture_sent import FOR_WHOM, house_step, picture_house, take_picture
 from bot.pictures import PictureRefused, clean_picture, too_big_words
+from bot.retries import CANT_SAVE, message_id
 from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
 from bot.web.guard import from_this_site, redirect, set_private_cookie
 from bot.web.keys import SETTINGS
-from bot.web.rasa import TOO_LONG, RasaUnavailable, say, too_long
+from bot.web.rasa import TOO_LONG, CannotSave, RasaUnavailable, say, too_long
 from bot.web.transaction import in_transaction
 
 COOKIE = "companion_chat"
@@ -109,7 +113,10 @@ async def _chat_now(request: web.Request, token: str | None) -> tuple:
 
 async def chat_page(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
-    sender, recent, house = await _chat_now(request, token)
+    try:
+        sender, recent, house = await _chat_now(request, token)
+    except DATABASE_DOWN:  # not a fresh start: their chat is there, once it can be read
+        return _talk_page(request, token, [], None, CANT_SAVE, status=503)
     if sender is None:
         response = _start_page(request)
         if token:
@@ -124,12 +131,17 @@ async def chat_page(request: web.Request) -> web.Response:
     return _talk_page(request, token, recent, house)
 
 
-def _talk_page(request, token, recent, house, error=None, typed="", status=200) -> web.Response:
+def _talk_page(
+    request, token, recent, house, error=None, typed="", status=200, sent_as=None
+) -> web.Response:
+    """`sent_as`: the id of a message that was not sent, kept so that sending it again is
+    the same message (it may have got through after all)."""
     replies = recent[-1]["replies"] if recent else []
     context = {
         "started": True,
         "recent": recent,
         "csrf": csrf_token(token),
+        "message_id": sent_as or new_message_id(),
         "error": error,
         "typed": typed,
         **_choices(replies, house, request),
@@ -157,9 +169,11 @@ def _said(message: str, shown: list[dict]) -> str:
 
 
 def _answer_json(request, token, replies, house) -> web.Response:
-    """chat.js's answer: the replies, and the same pieces the page would show for them."""
+    """chat.js's answer: the replies, the same pieces the page would show for them, and
+    the next message's id."""
     parts = aiohttp_jinja2.get_env(request.app).get_template("chat_parts.html").module
     controls = _choices(replies, house, request)
+    next_id = new_message_id()
     return web.json_response(
         {
             "replies": replies,
@@ -171,10 +185,30 @@ def _answer_json(request, token, replies, house) -> web.Response:
                     controls["scale"],
                     controls["ends"],
                     controls["picture"],
+                    next_id,
                 )
             ),
+            "message_id": next_id,
         }
     )
+
+
+def new_message_id() -> str:
+    """The id each form of the page carries: the message it sends, sent again after a
+    failed request, is the same message (bot/retries.py)."""
+    return secrets.token_urlsafe(12)
+
+
+def _message_key(form, message: str) -> str | None:
+    """The id Rasa is given: the form's, with the words, so that other words sent with the
+    same id (typed afresh after a failure, or a button instead) are a message of their own."""
+    try:
+        given = message_id(form.get("message_id"))
+    except ValueError:
+        return None
+    if given is None:
+        return None
+    return f"web:{given}:{hashlib.sha256(message.encode()).hexdigest()[:32]}"
 
 
 async def start(request: web.Request) -> web.Response:
@@ -220,6 +254,16 @@ async def send(request: web.Request) -> web.Response:
     # A file posted as a field (multipart) is not words: only the picture form takes one.
     words = all(isinstance(value, str) for value in form.values())
     message = str(form.get("message", "")).strip() if words else ""
+    sent_as = form.get("message_id") if words else None
+    try:
+        return await _send(request, token, form, words, message, sent_as)
+    except (CannotSave, *DATABASE_DOWN):  # nothing saved: said, and what was typed stays
+        if _wants_json(request):
+            return web.json_response({"error": CANT_SAVE}, status=503)
+        return _talk_page(request, token, [], None, CANT_SAVE, message, 503, sent_as)
+
+
+async def _send(request, token, form, words: bool, message: str, sent_as) -> web.Response:
     # whose chat, and the question it is at (shown again if not sent)
     sender, recent, house = await _chat_now(request, token)
     if sender is None:  # the chat closed while they were typing: their words stay with them
@@ -229,20 +273,22 @@ async def send(request: web.Request) -> web.Response:
     if not from_this_site(request) or not csrf_ok(token, form.get("csrf")):
         if _wants_json(request):
             return web.json_response({"error": SEND_AGAIN}, status=400)
-        return _talk_page(request, token, recent, house, SEND_AGAIN, typed=message, status=400)
+        return _talk_page(request, token, recent, house, SEND_AGAIN, message, 400, sent_as)
     refused = ONLY_WORDS if not words else TOO_LONG if too_long(request.app, message) else None
     if refused:  # said before anything reaches Rasa; what was typed stays in the box
         if _wants_json(request):
             return web.json_response({"error": refused}, status=400)
-        return _talk_page(request, token, recent, house, refused, typed=message, status=400)
+        return _talk_page(request, token, recent, house, refused, message, 400, sent_as)
     if not message:
         return redirect(ANSWER) if not _wants_json(request) else web.json_response({"replies": []})
     try:
-        replies = await say(request.app, sender, message)
+        replies = await say(request.app, sender, message, _message_key(form, message))
+    except CannotSave:
+        raise
     except RasaUnavailable:
         if _wants_json(request):
             return web.json_response({"error": NOT_ANSWERING}, status=503)
-        return _talk_page(request, token, recent, house, NOT_ANSWERING, typed=message, status=503)
+        return _talk_page(request, token, recent, house, NOT_ANSWERING, message, 503, sent_as)
     shown = recent[-1]["replies"] if recent else []
     _, house = await _keep(request, token, replies, _said(message, shown))
     if _wants_json(request):

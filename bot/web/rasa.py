@@ -5,12 +5,17 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from bot.retries import CANT_SAVE
 from bot.typed import TOO_LONG as TOO_LONG  # one wording for every channel
 from bot.web.keys import RASA_CLIENT, SETTINGS
 
 
 class RasaUnavailable(Exception):
     pass
+
+
+class CannotSave(RasaUnavailable):
+    """The database did not answer: nothing was saved (CANT_SAVE says so)."""
 
 
 def too_long(app: web.Application, message: str) -> bool:
@@ -30,7 +35,9 @@ async def rasa_client(app: web.Application):
 NOT_REACHED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 
 
-async def say(app: web.Application, sender: str, message: str) -> list[dict]:
+async def say(
+    app: web.Application, sender: str, message: str, message_id: str | None = None
+) -> list[dict]:
     """One message; the bot's replies ({"text", "buttons"}).
 
     It goes to the sender's own Rasa server (Settings.rasa_urls_for). A server that cannot
@@ -38,9 +45,13 @@ async def say(app: web.Application, sender: str, message: str) -> list[dict]:
     the shared tracker store. One that was reached and then failed is not asked again:
     it may have taken the message, and another server would take it twice."""
     body = {"sender": sender, "message": message}
+    if message_id is not None:  # sent again with it, the same replies, nothing done twice
+        body["message_id"] = message_id
     for url in app[SETTINGS].rasa_urls_for(sender):
         try:
             async with app[RASA_CLIENT].post(f"{url}/webhooks/rest/webhook", json=body) as r:
+                if r.status == 503 and CANT_SAVE in await r.text():
+                    raise CannotSave(CANT_SAVE)
                 if r.status != 200:
                     raise RasaUnavailable(f"Rasa answered {r.status}")
                 replies = await r.json()

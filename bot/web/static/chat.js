@@ -86,16 +86,18 @@ function choicesFrom(html, csrf) {
 }
 
 // Send one answer; true when it reached the chat. One at a time: a second tap while the
-// first is on its way would answer the next question.
+// first is on its way would answer the next question. The message's id stays until an
+// answer comes: sent again after a failure, it is the same message, never taken twice.
 async function send(message, shown, csrf) {
   if (busy) return false;
   setBusy(true);
   quietTimer();
   say(shown, "person");
+  const messageId = sayForm.elements.message_id.value;
   try {
     const response = await fetch("/chat/say", {
       method: "POST",
-      body: new URLSearchParams({ message, csrf }),
+      body: new URLSearchParams({ message, csrf, message_id: messageId }),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     });
@@ -112,6 +114,7 @@ async function send(message, shown, csrf) {
       return false;
     }
     log.insertAdjacentHTML("beforeend", answer.html || "");
+    if (answer.message_id) sayForm.elements.message_id.value = answer.message_id;
     setBusy(false);
     if (answer.choices !== undefined) choicesFrom(answer.choices, csrf);
     return true;
