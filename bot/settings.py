@@ -48,6 +48,7 @@ class Settings:
     telegram_polling: bool = False  # local use: ask Telegram for updates instead of a webhook
     picture_max_mb: float = 10.0  # the largest drawing or photo a child may send
     message_max_chars: int = 4000  # longer is refused kindly, before Rasa spends time on it
+    body_timeout: float = 60.0  # seconds to receive a request's body; then 408, and closed
     log_max_mb: float = 10.0  # each service's log under var/log/ starts a new file past this
     log_keep: int = 5  # old log files kept of each
     replicas: int = 1  # Rasa servers (each with its own action server), on consecutive ports
@@ -119,6 +120,7 @@ def load_settings(env: dict | None = None) -> Settings:
         telegram_polling=env.get("TELEGRAM_MODE", "webhook") == "polling",
         picture_max_mb=float(env.get("COMPANION_PICTURE_MAX_MB", 10)),
         message_max_chars=int(env.get("COMPANION_MESSAGE_MAX_CHARS", 4000)),
+        body_timeout=float(env.get("COMPANION_BODY_TIMEOUT_SECONDS", 60)),
         log_max_mb=float(env.get("COMPANION_LOG_MAX_MB", 10)),
         log_keep=int(env.get("COMPANION_LOG_KEEP", 5)),
         replicas=int(env.get(REPLICAS) or 1),

@@ -4,10 +4,19 @@ input on every route, each refused plainly and never a 500."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from bot.model.database import migrate
+from bot.settings import load_settings
 from bot.typed import TOO_LONG
+from bot.web.app import create_app
+from bot.web.bodies import BODY_MAX_BYTES
+from tests.conftest import environment_for
 
 
 def test_a_message_too_long_sent_to_rasa_directly_is_refused_kindly_unread(stack):
@@ -28,7 +37,80 @@ def _events(stack, sender: str) -> int:
     engine = create_engine(stack.settings.tracker_store_url)
     with engine.connect() as connection:
         count = connection.execute(
-            text("SELECT count(*) FROM encrypted_events WHERE sender_id = :sender"), {"sender": sender}
+            text("SELECT count(*) FROM encrypted_events WHERE sender_id = :sender"),
+            {"sender": sender},
         ).scalar()
     engine.dispose()
     return count
+
+
+BODY_SECONDS = 1.0
+
+
+@pytest.fixture
+async def web(aiohttp_client, tmp_path):
+    """The web app on loopback (a real server: raw sockets reach it), bodies timed at 1 s."""
+    env = environment_for(
+        tmp_path,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'companion.db'}",
+        COMPANION_BODY_TIMEOUT_SECONDS=str(BODY_SECONDS),
+    )
+    migrate(env["DATABASE_URL"])
+    return await aiohttp_client(create_app(load_settings(env)))
+
+
+TOO_MUCH = "x" * (BODY_MAX_BYTES + 1)
+
+
+@pytest.mark.parametrize("path", ["/chat/start", "/chat/say", "/sign-in"])
+async def test_a_body_over_the_limit_gets_a_page_in_the_house_style(web, path):
+    response = await web.post(path, data={"message": TOO_MUCH, "code": TOO_MUCH})
+    page = await response.text()
+    assert response.status == 413 and response.content_type == "text/html"
+    assert "That was too much to send in one go" in page and "govuk-template" in page
+    assert "Maximum request body size" not in page
+    assert "Content-Security-Policy" in response.headers
+
+
+async def test_a_body_over_the_limit_from_a_json_client_gets_json(web):
+    fetched = await web.post(
+        "/chat/say", data={"message": TOO_MUCH}, headers={"Accept": "application/json"}
+    )
+    assert fetched.status == 413
+    assert (await fetched.json())["error"].startswith("That was too much to send")
+
+
+async def _half_a_body(web, path: str, accept: str = "text/html") -> tuple[bytes, float]:
+    """Headers saying 1000 bytes, then 500 of them, then silence: what the server does."""
+    reader, writer = await asyncio.open_connection(web.server.host, web.server.port)
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nAccept: {accept}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 1000\r\n\r\n".encode()
+        + b"a" * 500
+    )
+    await writer.drain()
+    started = time.monotonic()
+    try:
+        answer = await asyncio.wait_for(reader.read(), BODY_SECONDS + 10)  # read() ends at close
+    finally:
+        writer.close()
+    return answer, time.monotonic() - started
+
+
+@pytest.mark.parametrize("path", ["/chat/start", "/sign-in", "/conferences/x/decision"])
+async def test_a_body_that_never_finishes_is_closed_within_the_limit(web, path):
+    answer, waited = await _half_a_body(web, path)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"That took too long to arrive" in answer
+    assert waited < BODY_SECONDS + 3
+
+
+async def test_a_json_body_that_never_finishes_is_answered_in_json(web):
+    answer, _ = await _half_a_body(web, "/chat/say", "application/json")  # chat.js
+    assert answer.startswith(b"HTTP/1.1 408") and b'"error": "That took too long' in answer
+
+
+async def test_a_body_in_time_is_read_as_ever(web):
+    response = await web.post("/chat/start", data={"code": "not-a-code"})
+    assert response.status in (200, 400, 503)  # Rasa is not running here: never 408 or 413

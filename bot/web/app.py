@@ -17,6 +17,7 @@ from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.summary.inert import finalize
 from bot.web import went_away
+from bot.web.bodies import BODY_MAX_BYTES, body_limits
 from bot.web.chat_words import phone_links
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.rasa import rasa_client
@@ -82,7 +83,7 @@ async def _nonce(request: web.Request) -> dict:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[csp_nonce])
+    app = web.Application(middlewares=[csp_nonce, body_limits], client_max_size=BODY_MAX_BYTES)
     app.on_response_prepare.append(security_headers)
     app[SETTINGS] = settings
     app[DATABASE] = Database(settings)
