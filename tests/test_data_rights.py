@@ -29,6 +29,7 @@ from bot.model.tables import (
     Participant,
     Picture,
     Progress,
+    RecordEdit,
     RecordVersion,
     SafeguardingAlert,
     Score,
@@ -37,6 +38,7 @@ from bot.model.tables import (
     utcnow,
 )
 from bot.pictures import CleanPicture
+from bot.review.record import approved_record
 from bot.safeguarding.alerts import raise_alert
 from bot.safeguarding.detector import assess
 from bot.settings import load_settings
@@ -96,6 +98,16 @@ def chatted(database: Database, env: dict, mark: str, approved_days_ago: float |
             select(DangerStatement).where(DangerStatement.conference_id == conference_id)
         ).scalar_one()
         save_score(session, kelly, statement, kelly.actor, score=6, reason="Dad goes to AA now")
+        first = session.scalars(select(Answer).where(Answer.participant_id == kelly.id)).first()
+        session.add(  # the chair's rewording of Kelly's words, kept with the record
+            RecordEdit(
+                conference_id=conference_id,
+                chair=people["P5"],
+                kind="reword",
+                item=f"a{first.id}",
+                text="Dad drinks at weekends",
+            )
+        )
         words = save_answer(session, ava, "worries", "worries", "my dad hits me")
         raise_alert(session, ava, assess("my dad hits me"), "my dad hits me", answer=words)
         keep_picture(session, ava, "worries", "worries", CleanPicture(a_png(), "image/png", 4, 3))
@@ -265,6 +277,11 @@ def test_erase_removes_the_chat_of_a_conference_approved_long_ago_only(env, data
         assert erased.record_id == old and erased.detail["counts"]["answers"] == 5
     for conference_id, counts in kept.items():
         assert held(database, env, conference_id) == counts
+    # The chair's summary still builds, without the words, and the approved version reads.
+    code, out, _ = run(capsys, "summary", old)
+    assert code == 0 and "Dad's drinking" not in out and "Nan has the kids" not in out
+    with database.session() as session:
+        assert approved_record(session, old, 1) == {"record": "as approved"}
     # Nothing more to remove the second time.
     assert f"Conference {old} (" in (again := run(capsys, "erase")[1])
     assert "nothing left to remove." in again
