@@ -252,10 +252,10 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGQUIT])
-def test_a_signal_to_companion_serve_alone_stops_every_service(tmp_path, signum):
+def test_a_hangup_to_companion_serve_alone_stops_every_service(tmp_path):
     # A closed terminal sends SIGHUP to the launcher: its services, in sessions of
-    # their own, got nothing and ran on without it.
+    # their own, got nothing and ran on without it. (Every other signal: the fake stack.)
+    signum = signal.SIGHUP
     launcher = Launcher(stack_environment(tmp_path), "--demo")
     launcher.wait_ready()
     services = _descendants(launcher.process.pid)
@@ -362,3 +362,14 @@ def _verify(unit: Path) -> tuple[int, str]:
         [SYSTEMD_ANALYZE, "verify", str(unit)], capture_output=True, text=True, timeout=60
     )
     return result.returncode, (result.stdout + result.stderr).strip()
+
+
+def test_a_supervisor_killed_outright_leaves_no_service_running(tmp_path):
+    stack = FakeStack(tmp_path)
+    pids = [stack.pid("alpha"), stack.pid("beta")]
+    assert stack.stop(signal.SIGKILL) == -9  # nothing it can catch
+    deadline = time.monotonic() + 10
+    while not all(_gone(pid) for pid in pids):
+        assert time.monotonic() < deadline, "a service ran on without its supervisor"
+        time.sleep(0.05)
+    assert all(_port_is_free(port) for port in stack.ports.values())

@@ -14,7 +14,8 @@ and the service's log, and counted in var/run/stack.json, which the web app's /h
 shows. A crash loop (a service stopping again after five restarts within a minute) stops
 everything and exits non-zero, saying why. A restarted service that is not healthy within
 COMPANION_START_TIMEOUT is stopped and counted as dying. SIGTERM, SIGINT, SIGHUP (a closed
-terminal) and SIGQUIT stop every service.
+terminal) and SIGQUIT stop every service; a supervisor killed outright (SIGKILL) takes its
+services with it.
 
 `companion serve` prepares (checks, database, demo) and then becomes this process
 (os.execv, same pid), so what watches the stack for days holds none of the libraries the
@@ -76,6 +77,23 @@ STOP_GRACE_SECONDS = 15
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
 
+# Run before a service's own program, in its process: should the supervisor be killed
+# outright (SIGKILL, which it cannot catch), Linux sends the service SIGTERM
+# (PR_SET_PDEATHSIG), so no service runs on without it, holding its port.
+_PARENT_DEATH_SIGNAL = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+if os.getppid() == int(sys.argv[1]):
+    os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
+def outliving_nothing(command: list[str]) -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return command
+    return [sys.executable, "-c", _PARENT_DEATH_SIGNAL, str(os.getpid()), *command]
+
+
 def stack_state_path(var_dir: Path) -> Path:
     """Where the supervisor says how each service is; the web app's /healthz reads it."""
     return var_dir / "run" / "stack.json"
@@ -120,7 +138,7 @@ class Service:
         read, write = os.pipe()
         try:
             self.process = subprocess.Popen(
-                self.command,
+                outliving_nothing(self.command),
                 cwd=PROJECT_ROOT,
                 env={**os.environ, **self.env},
                 stdout=write,
