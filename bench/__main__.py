@@ -7,7 +7,12 @@ one long conversation; time from start to ready and the memory (RSS) of every pr
 conference; and the safeguarding pipeline's cost per message (bench/detector.py). Figures
 only: nothing here passes or fails (issues 15 and 22 give the targets).
 
-Run: .venv/bin/python -m bench [--quick]   (--quick: fewer conversations, for a try)
+Then one Rasa server and action server against two (`companion serve --replicas 1` and
+`--replicas 2`, on PostgreSQL and Redis): the parents' conversations through the web app's
+chat, 10 and 50 at once, p50/p95/p99, turns per second, errors, ready time and memory.
+
+Run: .venv/bin/python -m bench [replicas] [--quick]   (replicas: that part alone;
+--quick: fewer conversations, for a try)
 """
 
 from __future__ import annotations
@@ -31,15 +36,17 @@ from bench.conferences import (
     time_summaries,
 )
 from bench.detector import detector_times
-from bench.load import Conversation, Run, drive
-from bench.stacks import QUIET, RASA_BIN, BareBot, OurStack
+from bench.load import Conversation, Run, drive, web_chat
+from bench.stacks import QUIET, RASA_BIN, BareBot, OurStack, SharedStack
 from bot.settings import PROJECT_ROOT
+from tests.conftest import postgres_unavailable, redis_unavailable
 
 PARENT_PATH = yaml.safe_load((PROJECT_ROOT / "tests/data/family_review_path.yml").read_text())
 # rasa init's bot, in the words its stories expect, for as many turns as a parent's path.
 MOOD = ["hello", "I am feeling great", "hi there", "very sad", "yes", "good morning",
         "not good", "no", "goodbye", "are you a bot?"]  # fmt: skip
 LEVELS = (1, 10, 50)
+REPLICA_LEVELS = (10, 50)
 LONG_TURNS = 405
 
 
@@ -73,9 +80,11 @@ def conversations_per_level(at_once: int, quick: bool) -> int:
     return at_once if at_once > 1 else (1 if quick else 3)
 
 
-def report_level(at_once: int, ours: Run, bare: Run) -> None:
-    print(f"\n{at_once} at once: {len(ours.seconds)} turns ours, {len(bare.seconds)} bare")
-    print(f"  {'':14}{'bare':>12}{'ours':>12}{'ours/bare':>11}")
+def report_level(at_once: int, bare: Run, ours: Run, names=("bare", "ours")) -> None:
+    """Two runs side by side: the first, the second, and the second over the first."""
+    one, two = names
+    print(f"\n{at_once} at once: {len(bare.seconds)} turns {one}, {len(ours.seconds)} {two}")
+    print(f"  {'':14}{one:>12}{two:>12}{f'{two}/{one}':>11}")
     for p in (50, 95, 99):
         b, o = bare.percentile(p), ours.percentile(p)
         print(f"  {'p' + str(p):14}{ms(b):>12}{ms(o):>12}{o / b:>10.2f}x")
@@ -111,6 +120,39 @@ def summary_times(stack: OurStack) -> tuple[int, float, float]:
     return stored, *time_summaries(stack.env, conference_id)
 
 
+def replicas(quick: bool) -> None:
+    """`companion serve --replicas 1` against `--replicas 2`, on PostgreSQL and Redis, the
+    parents' conversations through the web app as chat.js sends them."""
+    print("\none Rasa server and action server against two (--replicas 1 and 2), both on "
+          "PostgreSQL and Redis, through the web app's chat")  # fmt: skip
+    reason = postgres_unavailable() or redis_unavailable()
+    if reason:
+        print(f"  not measured: {reason}")
+        return
+    counts = {level: level if quick else 2 * level for level in REPLICA_LEVELS}
+    runs, ready, memory = {}, {}, {}
+    for n in (1, 2):
+        stack = SharedStack(n)
+        try:
+            stack.start()
+            ready[n] = stack.ready_seconds
+            file = stack.folder / "parents.yml"
+            file.write_text(parents_conference(sum(counts.values())))
+            imported = json.loads(stack.companion("conference", "import", str(file)))
+            codes = [i["code"] for i in imported["invites"] if i["role"] == "parent"]
+            for level in REPLICA_LEVELS:
+                mine, codes = codes[: counts[level]], codes[counts[level] :]
+                chats = parent_conversations(mine, f"r{n}-{level}")
+                runs[n, level] = drive(web_chat(stack.web_url), chats, level)
+            memory[n] = stack.rss_mb()
+        finally:
+            stack.stop()
+    for level in REPLICA_LEVELS:
+        report_level(level, runs[1, level], runs[2, level], ("one", "two"))
+    print(f"  ready after start: one {ready[1]:.1f} s, two {ready[2]:.1f} s; memory (RSS, "
+          f"all processes): one {memory[1]:,.0f} MB, two {memory[2]:,.0f} MB")  # fmt: skip
+
+
 def main(quick: bool) -> None:
     print(f"Conference Companion bench, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
     count, median, p95, slowest = detector_times()
@@ -134,7 +176,7 @@ def main(quick: bool) -> None:
             mine, codes = codes[: counts[level]], codes[counts[level] :]
             ours_run = drive(ours.webhook, parent_conversations(mine, f"l{level}"), level)
             bare_run = drive(bare.webhook, bare_conversations(counts[level], f"l{level}"), level)
-            report_level(level, ours_run, bare_run)
+            report_level(level, bare_run, ours_run)
 
         long = drive(ours.webhook, [long_conversation(codes[0])], 1)
         print(f"\none long conversation ({len(long.seconds)} turns, errors {len(long.errors)}):")
@@ -161,7 +203,9 @@ def main(quick: bool) -> None:
         bare.stop()
     cold, cached = train_times()
     print(f"\nrasa train (ours): cold {cold:.1f} s, cached {cached:.1f} s")
+    replicas(quick)
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv[1:])
+    only_replicas = "replicas" in sys.argv[1:]
+    (replicas if only_replicas else main)(quick="--quick" in sys.argv[1:])

@@ -4,6 +4,7 @@ environment, with Rasa's in-memory tracker store and no action server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ import yaml
 
 from bot.launcher.supervise import QUIET
 from bot.settings import PROJECT_ROOT
-from tests.conftest import free_port, stack_environment
+from tests.conftest import free_port, shared_stack_environment, stack_environment
 
 PRODUCT_BIN = Path(sys.executable).parent
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin"
@@ -120,11 +121,11 @@ class OurStack(Service):
         rasa = f"http://127.0.0.1:{self.env['COMPANION_RASA_PORT']}"
         super().__init__(folder, f"{rasa}/webhooks/rest/webhook")
 
-    def start(self) -> None:
+    def start(self, *options: str) -> None:
         self.companion("setup")  # the database exists before the clock starts
         log = self.folder / "service.log"
         super().start(
-            [str(PRODUCT_BIN / "companion"), "serve"],
+            [str(PRODUCT_BIN / "companion"), "serve", *options],
             self.env,
             PROJECT_ROOT,
             lambda: log.exists() and "Press Ctrl-C" in log.read_text(),
@@ -139,6 +140,28 @@ class OurStack(Service):
             check=True,
         )
         return done.stdout
+
+
+class SharedStack(OurStack):
+    """Ours as a council would run it: `companion serve --replicas N`, both databases fresh
+    on PostgreSQL (dropped at the end) and the locks on Redis, as tests/test_replicas.py."""
+
+    def __init__(self, replicas: int):
+        super().__init__()
+        self.replicas = replicas
+        self.databases = contextlib.ExitStack()
+        shared = shared_stack_environment(self.folder, replicas)
+        self.env = {**self.databases.enter_context(shared), **QUIET}
+        self.web_url = f"http://127.0.0.1:{self.env['COMPANION_WEB_PORT']}"
+
+    def start(self) -> None:
+        super().start("--replicas", str(self.replicas))
+
+    def stop(self) -> None:
+        try:
+            super().stop()
+        finally:
+            self.databases.close()
 
 
 class BareBot(Service):
