@@ -43,6 +43,14 @@ def _children(pid: int) -> dict[int, str]:
     return children
 
 
+def _gone(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"  # a zombie has stopped
+
+
 def test_a_service_that_dies_while_serving_is_restarted_alone_and_shown_on_healthz(tmp_path):
     launcher = Launcher(stack_environment(tmp_path))
     launcher.wait_ready()
@@ -67,7 +75,19 @@ def test_a_service_that_dies_while_serving_is_restarted_alone_and_shown_on_healt
         launcher.output
     )
     assert "Restarted the action server (restart 1)." in launcher.output
-    assert launcher.stop() == 0
+    # A closed terminal sends SIGHUP to the supervisor alone: its services, in sessions of
+    # their own, ran on without it. Now everything stops, the restarted one too.
+    services = list(_children(launcher.process.pid))
+    launcher.process.send_signal(signal.SIGHUP)
+    assert launcher.wait_exit(timeout=60) == 0, launcher.output
+    assert "Stopping (SIGHUP)." in launcher.output
+    assert all(_gone(pid) for pid in services)
+    for port in (
+        launcher.settings.rasa_port,
+        launcher.settings.action_port,
+        launcher.settings.web_port,
+    ):
+        assert _port_is_free(port), port
 
 
 def test_a_service_that_cannot_start_is_reported_and_the_launcher_exits_non_zero(tmp_path):

@@ -276,9 +276,10 @@ class Supervisor:
         self.stopping: str | None = None
         self.log: RotatingLog | None = None
 
-    def say(self, message: str) -> None:
-        """To stderr and var/log/supervisor.log."""
-        print(message, file=sys.stderr, flush=True)
+    def say(self, message: str, aloud: bool = True) -> None:
+        """To stderr (unless not aloud) and var/log/supervisor.log."""
+        if aloud:
+            print(message, file=sys.stderr, flush=True)
         if self.log:
             self.log.write(f"{_now()} {message.strip()}\n".encode())
 
@@ -336,6 +337,7 @@ class Supervisor:
         if self.stopping:
             return 0
         print(ready_message, flush=True)
+        self.say(f"Running: {', '.join(service.name for service in self.stack)}.", aloud=False)
         self._write_state()
         while not self.stopping:
             for service in self.stack:
