@@ -9,13 +9,17 @@ import signal
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import redis
+import requests
 import yaml
 from sqlalchemy import select
 
+from bot.launcher.rasa_env import LOCK_LIFETIME
 from bot.launcher.serve import replicas_refused
 from bot.model.database import Database
 from bot.model.invites import participant_for_sender
@@ -24,6 +28,7 @@ from bot.settings import REPLICAS, load_settings
 from tests.conftest import (
     BIN,
     EXAMPLES,
+    REDIS_TEST_URL,
     Launcher,
     import_conference,
     postgres_unavailable,
@@ -51,16 +56,22 @@ def two_replicas(tmp_path):
             launcher.stop()
 
 
-def rasa_server(port: int) -> int:
-    """The process id of the Rasa server listening on `port` (each leads its own group)."""
+def server(port: int, rasa: bool = True) -> int:
+    """The process id of the Rasa server (or action server) on `port`; each leads its own
+    process group."""
     for entry in Path("/proc").iterdir():
         try:
             words = (entry / "cmdline").read_bytes().decode().split("\0")
+            environ = (entry / "environ").read_bytes().decode().split("\0")
         except (OSError, ValueError):
             continue
-        if "run" in words and "--port" in words and words[words.index("--port") + 1] == str(port):
-            return int(entry.name)
-    raise AssertionError(f"no Rasa server on port {port}")
+        if rasa and "run" in words and "--port" in words:
+            if words[words.index("--port") + 1] == str(port):
+                return int(entry.name)
+        elif not rasa and "bot.actions.server" in words:
+            if f"COMPANION_ACTION_PORT={port}" in environ:
+                return int(entry.name)
+    raise AssertionError(f"no {'Rasa' if rasa else 'action'} server on port {port}")
 
 
 def refused(port: int, within: float = 5) -> bool:
@@ -74,11 +85,15 @@ def refused(port: int, within: float = 5) -> bool:
     return False
 
 
-def said(browser: Browser, turn: dict) -> None:
+def said(browser: Browser, turn: dict, message_id: str | None = None) -> requests.Response:
     """One turn as chat.js sends it; the last reply is the path's next question."""
-    answer = browser.say(turn["say"], Accept="application/json")
+    form = {"message": turn["say"], "csrf": browser.csrf(), "message_id": message_id}
+    answer = browser.http.post(
+        f"{browser.base}/chat/say", data=form, headers={"Accept": "application/json"}, timeout=60
+    )
     assert answer.status_code == 200, (turn, answer.text)
     assert turn["expect"] in answer.json()["replies"][-1]["text"], (turn, answer.json())
+    return answer
 
 
 def test_a_conversation_stays_on_its_server_and_goes_on_through_the_other_when_it_dies(
@@ -87,7 +102,6 @@ def test_a_conversation_stays_on_its_server_and_goes_on_through_the_other_when_i
     stack = two_replicas
     for url in stack.settings.rasa_urls:
         assert f"{url}/webhooks/rest/webhook" in stack.output
-    assert len(stack.settings.rasa_urls) == 2
     code = import_conference(stack.env, EXAMPLES / "demo-conference.yml")["P1"]
     kelly = Browser(stack)
     assert kelly.start(code).status_code == 200
@@ -95,21 +109,51 @@ def test_a_conversation_stays_on_its_server_and_goes_on_through_the_other_when_i
     with database.session() as session:
         sender = session.execute(select(WebChat.sender)).scalar_one()
     own, other = (int(url.rsplit(":", 1)[1]) for url in stack.settings.rasa_urls_for(sender))
+    own_actions = stack.settings.action_port + stack.settings.rasa_urls.index(
+        f"http://127.0.0.1:{own}"
+    )
 
     # Sticky: with the other server frozen, her conversation goes on as before.
-    os.kill(rasa_server(other), signal.SIGSTOP)
+    os.kill(server(other), signal.SIGSTOP)
     try:
         for turn in PATH[1:4]:
             said(kelly, turn)
     finally:
-        os.kill(rasa_server(other), signal.SIGCONT)
-    for turn in PATH[4:8]:
+        os.kill(server(other), signal.SIGCONT)
+    for turn in PATH[4:7]:
         said(kelly, turn)
 
-    # Her own server dies between two of her messages; the next goes to the other.
-    os.killpg(rasa_server(own), signal.SIGKILL)
-    assert refused(own)
-    for turn in PATH[8:]:
+    # Her own Rasa server dies in the middle of a turn: it has her message and holds her
+    # conversation's lock (in Redis), waiting on its action server.
+    locks = redis.Redis.from_url(REDIS_TEST_URL)
+    os.kill(server(own_actions, rasa=False), signal.SIGSTOP)
+    with ThreadPoolExecutor(1) as background:
+        form = {"message": PATH[7]["say"], "csrf": kelly.csrf(), "message_id": "m-7"}
+        sent = background.submit(
+            kelly.http.post,
+            f"{kelly.base}/chat/say",
+            data=form,
+            headers={"Accept": "application/json"},
+            timeout=60,
+        )
+        deadline = time.monotonic() + 30
+        while not locks.keys(f"*{sender}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert locks.keys(f"*{sender}"), "the message never reached her Rasa server"
+        time.sleep(0.5)
+        os.killpg(server(own), signal.SIGKILL)
+        assert refused(own)
+        os.kill(server(own_actions, rasa=False), signal.SIGCONT)
+        lost = sent.result()
+    assert lost.status_code == 503 and "not answering" in lost.json()["error"]
+    assert locks.keys(f"*{sender}")  # the dead server's ticket is still there
+
+    # She sends it again, as the page offers: the other server takes it, once.
+    began = time.monotonic()
+    said(kelly, PATH[7], message_id="m-7")
+    waited = time.monotonic() - began
+    assert waited < LOCK_LIFETIME + 15, waited  # the dead server's lock (20 s), not 60
+    for turn in PATH[8:]:  # through the other, and her own again once it is restarted
         said(kelly, turn)
 
     with database.session() as session:

@@ -6,6 +6,11 @@ from urllib.parse import urlsplit
 
 from bot.settings import ACTION_TOKEN, Settings
 
+# Seconds a conversation's lock lasts (Rasa's default is 60). A Rasa server killed in the
+# middle of a turn leaves its ticket in Redis, and the conversation waits this long for it
+# on whichever server takes it next; every turn takes far less.
+LOCK_LIFETIME = 20
+
 
 def rasa_environment(settings: Settings, action_token: str, replica: int = 0) -> dict[str, str]:
     """For the Rasa server numbered `replica` (from 0), which calls its own action server."""
@@ -18,6 +23,7 @@ def rasa_environment(settings: Settings, action_token: str, replica: int = 0) ->
         "LOCK_STORE_PORT": "6379",
         "LOCK_STORE_DB": "1",
         "LOCK_STORE_PASSWORD": "",
+        "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME),
     }
     if settings.redis_url:
         redis = urlsplit(settings.redis_url)
