@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from bot import wording
 from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
-from bot.data_rights import erase, export_person
+from bot.data_rights import erase, export_person, forget_trackers
 from bot.launcher.serve import serve
 from bot.links import invite_links, sign_in_link
 from bot.model import crypto
@@ -118,6 +118,8 @@ def erase_chat_data(settings: Settings, older_than: float | None, dry_run: bool)
             erased = erase(session, settings, older_than, dry_run)
     finally:
         database.dispose()
+    if not dry_run:
+        forget_trackers(settings, erased)
     for erasure in erased:
         print(erasure.line(dry_run))
     if not erased:

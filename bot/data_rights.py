@@ -185,6 +185,7 @@ class Erasure:
     approved_at: datetime
     whole: bool  # the record's own retention is over: the conference goes entirely
     counts: dict[str, int] = field(default_factory=dict)
+    senders: list[str] = field(default_factory=list)  # its participants' chats
 
     def line(self, dry_run: bool) -> str:
         conference = self.conference
@@ -237,8 +238,8 @@ def erase(
         conference = session.get(Conference, conference_id)
         erasure = Erasure(conference, approved_at, whole=approved_at < record_cutoff)
         people = [participant.id for participant in conference.participants]
-        senders = _senders(session, people)
-        erasure.counts = _chat_data(session, settings, people, senders, dry_run, now)
+        erasure.senders = _senders(session, people)
+        erasure.counts = _chat_data(session, settings, people, erasure.senders, dry_run, now)
         if erasure.whole:
             erasure.counts.update(_record(session, conference, people, dry_run))
         erasure.counts = {what: n for what, n in erasure.counts.items() if n}
@@ -274,7 +275,8 @@ def _chat_data(
         "Telegram chats": (TelegramChat, [TelegramChat.sender.in_(senders)]),
     }
     counts = {what: _count(session, table, where) for what, (table, where) in tables.items()}
-    counts["tracker events"] = _trackers(settings.tracker_store_url, senders, dry_run)
+    # Counted here, deleted by forget_trackers once this transaction is committed.
+    counts["tracker events"] = _trackers(settings.tracker_store_url, senders, dry_run=True)
     live = [Invite.participant_id.in_(people), Invite.revoked_at.is_(None)]
     counts["invites closed"] = _count(session, Invite, live)
     if dry_run:
@@ -341,6 +343,14 @@ def _record(session: Session, conference: Conference, people, dry_run: bool) -> 
 
 def _count(session: Session, table, where) -> int:
     return session.scalar(select(func.count()).select_from(table).where(*where))
+
+
+def forget_trackers(settings: Settings, erased: list[Erasure]) -> None:
+    """Rasa's copy of the erased conversations, once our erasure is committed: a failure
+    before that leaves everything as it was, and one after leaves only trackers, which the
+    next run (or COMPANION_TRACKER_RETENTION_DAYS) removes."""
+    senders = [sender for erasure in erased for sender in erasure.senders]
+    _trackers(settings.tracker_store_url, senders, dry_run=False)
 
 
 def _trackers(url: str, senders: list[str], dry_run: bool) -> int:
