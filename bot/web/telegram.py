@@ -26,14 +26,16 @@ from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, TypeHandler
 
 from bot.agenda.loader import load_agenda
+from bot.model.handled_messages import DATABASE_DOWN
 from bot.model.tables import TelegramUpdate, utcnow
 from bot.picture_sent import photo_hint, refusal, step_at, take_picture
 from bot.pictures import PictureRefused, clean_picture, too_big
 from bot.private_files import write_private
+from bot.retries import CANT_SAVE
 from bot.settings import Settings
 from bot.telegram import bridge
 from bot.web.keys import DATABASE, SETTINGS, TELEGRAM, TELEGRAM_KEY
-from bot.web.rasa import TOO_LONG, say, too_long
+from bot.web.rasa import TOO_LONG, CannotSave, say, too_long
 from bot.web.transaction import in_transaction
 
 log = logging.getLogger("companion.telegram")
@@ -165,17 +167,42 @@ async def webhook(request: web.Request) -> web.Response:
         update = Update.de_json(data, application.bot)
     except (json.JSONDecodeError, ValueError, TypeError, KeyError):
         return web.Response(status=400, text="Not an update")
-    taken = await asyncio.to_thread(take_update, app[DATABASE], update.update_id)
+    try:
+        taken = await asyncio.to_thread(take_update, app[DATABASE], update.update_id)
+    except DATABASE_DOWN:
+        return await cannot_save(application, update)
     if taken is not True:  # handled already, or being handled now (then: later, please)
         return web.Response(status=503 if taken == "busy" else 200, text=str(taken))
     try:
         await handle(app, app[TELEGRAM_KEY], update)
+    except (CannotSave, *DATABASE_DOWN):
+        try:
+            await in_transaction(app, lambda s: release_update(s, update.update_id, done=False))
+        except DATABASE_DOWN:
+            pass  # left "busy": taken again once ABANDONED has passed
+        return await cannot_save(application, update)
     except Exception as error:  # before Rasa had it (after, handle() keeps its troubles)
         await in_transaction(app, lambda s: release_update(s, update.update_id, done=False))
         log.warning("A Telegram update was not taken: %s", type(error).__name__)
         return web.Response(status=503, text="Try again")
     await in_transaction(app, lambda s: release_update(s, update.update_id, done=True))
     return web.Response(text="OK")
+
+
+async def cannot_save(application: Application, update: Update) -> web.Response:
+    """The database did not answer: nothing was saved. The person is told once for this
+    update (Telegram sends it again, and it is answered once the database is back)."""
+    told = application.bot_data.setdefault("told_cannot_save", set())
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private" and update.update_id not in told:
+        if len(told) > 10_000:
+            told.clear()
+        told.add(update.update_id)
+        try:
+            await application.bot.send_message(chat.id, CANT_SAVE)
+        except TelegramError:
+            pass
+    return web.Response(status=503, text="Try again")
 
 
 def take_update(database, update_id: int):
@@ -253,7 +280,8 @@ async def handle(app: web.Application, key: bytes, update: Update) -> None:
         await bot.send_message(chat_id, TOO_LONG)
         return
     before = await in_transaction(app, lambda s: step_at(s, sender))
-    replies = await say(app, sender, text)  # from here on, Rasa has the message
+    # From here on, Rasa has the message: its id makes a second delivery the same message.
+    replies = await say(app, sender, text, f"telegram:{update.update_id}")
     try:
         await _answer(app, bot, chat_id, sender, replies)
         agenda = load_agenda()
