@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -13,6 +14,8 @@ from bot.review import signin
 from bot.web.guard import COOKIE, from_this_site, redirect, refuse, set_private_cookie
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.transaction import in_transaction
+
+log = logging.getLogger("companion.web")
 
 
 @aiohttp_jinja2.template("index.html")
@@ -28,9 +31,12 @@ async def health(request: web.Request) -> web.Response:
     try:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception as error:  # any failure means "not ready", with the reason
+    except Exception as error:  # any failure means "not ready"; the error itself (which may
+        # name the database's address and user) goes to the log, never to whoever asks
+        log.warning("Health: the database does not answer (%s)", type(error).__name__)
         return web.json_response(
-            {"status": "unavailable", "reason": str(error), **stack}, status=503
+            {"status": "unavailable", "reason": "the database does not answer", **stack},
+            status=503,
         )
     return web.json_response({"status": "ok", **stack})
 
