@@ -280,6 +280,9 @@ def test_erase_removes_the_chat_of_a_conference_approved_long_ago_only(env, data
     # The chair's summary still builds, without the words, and the approved version reads.
     code, out, _ = run(capsys, "summary", old)
     assert code == 0 and "Dad's drinking" not in out and "Nan has the kids" not in out
+    # What was approved stands: the emptied summary is no draft of a version 2 to approve.
+    state = json.loads(out)["record"]
+    assert (state["status"], state["version"], state["chat_data_erased"]) == ("approved", 1, True)
     with database.session() as session:
         assert approved_record(session, old, 1) == {"record": "as approved"}
     # Nothing more to remove the second time.

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from bot import deadlines, wording
 from bot.model.audit import record
-from bot.model.tables import Conference, Decision, Participant, RecordVersion, utcnow
+from bot.model.tables import (
+    AuditEvent,
+    Conference,
+    Decision,
+    Participant,
+    RecordVersion,
+    utcnow,
+)
 from bot.review.statuses import answering_statuses
 
 RECORD_DUE_WORKING_DAYS = 15  # the record is circulated within 15 working days (seed 002)
@@ -225,11 +232,16 @@ def record_state(session: Session, conference: Conference, summary: dict) -> dic
     the next version's draft)."""
     approved = versions(session, conference.id)
     last = approved[-1] if approved else None
-    still = last is not None and last.content_hash in (
-        content_hash(summary),
-        content_hash(_as_summarised_before_0011(summary)),
+    # Once the chat's words are erased (bot/data_rights.py) what was approved stands: the
+    # emptied summary is not a draft of a next version for anyone to approve.
+    erased = last is not None and chat_data_erased(session, conference.id)
+    still = erased or (
+        last is not None
+        and last.content_hash
+        in (content_hash(summary), content_hash(_as_summarised_before_0011(summary)))
     )
     return {
+        **({"chat_data_erased": True} if erased else {}),
         "status": "approved" if still else "draft",
         "version": last.number if still else (last.number + 1 if last else 1),
         "due": record_due(conference).isoformat(),
@@ -242,6 +254,18 @@ def record_state(session: Session, conference: Conference, summary: dict) -> dic
             for version in approved
         ],
     }
+
+
+def chat_data_erased(session: Session, conference_id: str) -> bool:
+    return (
+        session.scalar(
+            select(AuditEvent.id)
+            .where(AuditEvent.action == "chat_data_erased")
+            .where(AuditEvent.record_type == "conference", AuditEvent.record_id == conference_id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 class ApproveRefused(ValueError):
