@@ -16,7 +16,12 @@ from bot.settings import load_settings
 from bot.typed import TOO_LONG
 from bot.web.app import create_app
 from bot.web.bodies import BODY_MAX_BYTES
+from tests import test_chair_pages as pages
 from tests.conftest import environment_for
+
+# The chair pages' fixtures: a signed-in chair's browser on an app behind http://localhost.
+env, settings, client = pages.env, pages.settings, pages.client
+conference, chair = pages.conference, pages.chair
 
 
 def test_a_message_too_long_sent_to_rasa_directly_is_refused_kindly_unread(stack):
@@ -114,3 +119,29 @@ async def test_a_json_body_that_never_finishes_is_answered_in_json(web):
 async def test_a_body_in_time_is_read_as_ever(web):
     response = await web.post("/chat/start", data={"code": "not-a-code"})
     assert response.status in (200, 400, 503)  # Rasa is not running here: never 408 or 413
+
+
+NOT_A_FORM = [
+    ("application/x-www-form-urlencoded", b"csrf=x&\xff\xfe=\xff\xfe"),  # not UTF-8
+    ("multipart/form-data; boundary=zz", b"--zz\r\nbroken"),  # a part with no headers
+    ("multipart/form-data; boundary=zz", b"no boundary at all"),
+    ("multipart/form-data", b"--\r\n"),  # no boundary given
+]
+
+
+async def test_a_chairs_form_that_cannot_be_read_is_a_bad_request(chair):
+    for path in ("/decision", "/edits", "/alerts/read", "/approve", "/release"):
+        for content_type, body in NOT_A_FORM:
+            headers = {**chair.headers, "Content-Type": content_type}
+            response = await chair.client.post(chair.base + path, data=body, headers=headers)
+            assert response.status == 400, (path, body)
+            assert "That form could not be read" in await response.text()
+    assert (await chair.summary())["decision"] is None
+
+
+async def test_an_open_form_that_cannot_be_read_is_a_bad_request(web):
+    for path in ("/sign-in", "/chat/start", "/chat/say"):
+        for content_type, body in NOT_A_FORM:
+            response = await web.post(path, data=body, headers={"Content-Type": content_type})
+            assert response.status == 400, (path, body)
+            assert "That form could not be read" in await response.text()

@@ -1,8 +1,9 @@
 """What the web app takes in a request's body: at most BODY_MAX_BYTES, read within
-COMPANION_BODY_TIMEOUT_SECONDS. Beyond either the person gets a plain page in the house
-style (JSON for chat.js and other JSON clients), not aiohttp's bare text; a body that
-never finishes no longer holds its connection open. The picture form reads its own body
-as it comes and says its own words for a picture too big (bot/web/chat.py)."""
+COMPANION_BODY_TIMEOUT_SECONDS, and a form that can be read. Otherwise the person gets a
+plain page in the house style (JSON for chat.js and other JSON clients), not aiohttp's bare
+text or a 500; a body that never finishes no longer holds its connection open. The
+picture form reads its own body as it comes and says its own words for a picture too big
+(bot/web/chat.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import asyncio
 
 import aiohttp_jinja2
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.web.keys import SETTINGS
 
@@ -18,6 +20,11 @@ TOO_BIG = (
     "That was too much to send in one go",
     "Nothing of it was kept. Go back and send it in shorter parts.",
 )
+UNREADABLE = (
+    "That form could not be read",
+    "Nothing of it was kept. Go back, reload the page and try again.",
+)
+READS_ITS_OWN = {"chat_picture"}  # reads its body as it comes (bot/web/chat.py)
 TOO_SLOW = (
     "That took too long to arrive",
     "Nothing of it was kept. Check your connection, then go back and send it again.",
@@ -56,6 +63,12 @@ async def body_limits(request: web.Request, handler):
     timer = loop.call_later(request.app[SETTINGS].body_timeout, unfinished)
     try:
         async with asyncio.timeout(None) as deadline:
+            if request.method == "POST" and request.match_info.route.name not in READS_ITS_OWN:
+                try:  # read here once; handlers have it from aiohttp's cache
+                    await request.post()
+                except (ValueError, AssertionError, HttpProcessingError):  # bytes not
+                    # UTF-8, a multipart broken: a 400, not a 500
+                    return refused(request, 400, UNREADABLE)
             return await handler(request)
     except TimeoutError:
         if not slow:
