@@ -98,6 +98,10 @@ def test_a_database_that_stops_answering_is_said_and_nothing_is_lost_or_begun_af
             timeout=60,
         )
         assert fetched.status_code == 503 and fetched.json() == {"error": CANT_SAVE}
+        reloaded = browser.get()
+        assert reloaded.status_code == 503 and "The code from your invite" not in reloaded.text
+        newcomer = Browser(stack).start(codes["P2"])
+        assert newcomer.status_code == 503 and "try again in a minute" in newcomer.text
 
         assert telegram.post(update).status_code == 503
         assert texts(telegram.replies()) == CANT_SAVE

@@ -114,9 +114,13 @@ async def _chat_now(request: web.Request, token: str | None) -> tuple:
 async def chat_page(request: web.Request) -> web.Response:
     token = request.cookies.get(COOKIE)
     try:
-        sender, recent, house = await _chat_now(request, token)
-    except DATABASE_DOWN:  # not a fresh start: their chat is there, once it can be read
-        return _talk_page(request, token, [], None, CANT_SAVE, status=503)
+        return await _chat_page(request, token)
+    except (CannotSave, *DATABASE_DOWN):  # not a fresh start: the chat is there, once read
+        return _cannot_save(request, token)
+
+
+async def _chat_page(request: web.Request, token: str | None) -> web.Response:
+    sender, recent, house = await _chat_now(request, token)
     if sender is None:
         response = _start_page(request)
         if token:
@@ -212,6 +216,13 @@ def _message_key(form, message: str) -> str | None:
 
 
 async def start(request: web.Request) -> web.Response:
+    try:
+        return await _start(request)
+    except (CannotSave, *DATABASE_DOWN):
+        return _start_page(request, CANT_SAVE, status=503)
+
+
+async def _start(request: web.Request) -> web.Response:
     if not from_this_site(request):
         return _start_page(request, OTHER_SITE, status=403)
     code = (await request.post()).get("code", "")
@@ -258,9 +269,16 @@ async def send(request: web.Request) -> web.Response:
     try:
         return await _send(request, token, form, words, message, sent_as)
     except (CannotSave, *DATABASE_DOWN):  # nothing saved: said, and what was typed stays
-        if _wants_json(request):
-            return web.json_response({"error": CANT_SAVE}, status=503)
-        return _talk_page(request, token, [], None, CANT_SAVE, message, 503, sent_as)
+        return _cannot_save(request, token, message, sent_as)
+
+
+def _cannot_save(request, token, typed="", sent_as=None) -> web.Response:
+    """The database did not answer: said, with what was typed, never as a fresh start."""
+    if _wants_json(request):
+        return web.json_response({"error": CANT_SAVE}, status=503)
+    if token is None:  # no chat on this browser yet
+        return _start_page(request, CANT_SAVE, status=503, typed=typed)
+    return _talk_page(request, token, [], None, CANT_SAVE, typed, 503, sent_as)
 
 
 async def _send(request, token, form, words: bool, message: str, sent_as) -> web.Response:
@@ -283,8 +301,6 @@ async def _send(request, token, form, words: bool, message: str, sent_as) -> web
         return redirect(ANSWER) if not _wants_json(request) else web.json_response({"replies": []})
     try:
         replies = await say(request.app, sender, message, _message_key(form, message))
-    except CannotSave:
-        raise
     except RasaUnavailable:
         if _wants_json(request):
             return web.json_response({"error": NOT_ANSWERING}, status=503)

@@ -14,8 +14,9 @@ class RasaUnavailable(Exception):
     pass
 
 
-class CannotSave(RasaUnavailable):
-    """The database did not answer: nothing was saved (CANT_SAVE says so)."""
+class CannotSave(Exception):
+    """The database did not answer: nothing was saved (CANT_SAVE says so). Not a
+    RasaUnavailable: the person is told something else."""
 
 
 def too_long(app: web.Application, message: str) -> bool:
