@@ -8,8 +8,9 @@ conference; and the safeguarding pipeline's cost per message (bench/detector.py)
 only: nothing here passes or fails (issues 15 and 22 give the targets).
 
 Then one Rasa server and action server against two (`companion serve --replicas 1` and
-`--replicas 2`, on PostgreSQL and Redis): the parents' conversations through the web app's
-chat, 10 and 50 at once, p50/p95/p99, turns per second, errors, ready time and memory.
+`--replicas 2`, on PostgreSQL and Redis, both running, driven in turn): the parents'
+conversations through the web app's chat, 10 and 50 at once, p50/p95/p99, turns per
+second, errors, ready time and memory.
 
 Run: .venv/bin/python -m bench [replicas] [--quick]   (replicas: that part alone;
 --quick: fewer conversations, for a try)
@@ -122,33 +123,38 @@ def summary_times(stack: OurStack) -> tuple[int, float, float]:
 
 def replicas(quick: bool) -> None:
     """`companion serve --replicas 1` against `--replicas 2`, on PostgreSQL and Redis, the
-    parents' conversations through the web app as chat.js sends them."""
+    parents' conversations through the web app as chat.js sends them. Both stacks run at
+    once, driven in turn (one, two, one, two ...), so that whatever else the machine is
+    doing weighs on both alike; an idle stack costs next to nothing."""
     print("\none Rasa server and action server against two (--replicas 1 and 2), both on "
-          "PostgreSQL and Redis, through the web app's chat")  # fmt: skip
+          "PostgreSQL and Redis, through the web app's chat, driven in turn")  # fmt: skip
     reason = postgres_unavailable() or redis_unavailable()
     if reason:
         print(f"  not measured: {reason}")
         return
-    counts = {level: level if quick else 2 * level for level in REPLICA_LEVELS}
-    runs, ready, memory = {}, {}, {}
-    for n in (1, 2):
-        stack = SharedStack(n)
-        try:
+    rounds = 1 if quick else 2
+    stacks, codes = {n: SharedStack(n) for n in (1, 2)}, {}
+    runs = {(n, level): Run() for n in stacks for level in REPLICA_LEVELS}
+    try:
+        for n, stack in stacks.items():
             stack.start()
-            ready[n] = stack.ready_seconds
             file = stack.folder / "parents.yml"
-            file.write_text(parents_conference(sum(counts.values())))
+            file.write_text(parents_conference(rounds * sum(REPLICA_LEVELS)))
             imported = json.loads(stack.companion("conference", "import", str(file)))
-            codes = [i["code"] for i in imported["invites"] if i["role"] == "parent"]
-            for level in REPLICA_LEVELS:
-                mine, codes = codes[: counts[level]], codes[counts[level] :]
-                chats = parent_conversations(mine, f"r{n}-{level}")
-                runs[n, level] = drive(web_chat(stack.web_url), chats, level)
-            memory[n] = stack.rss_mb()
-        finally:
+            codes[n] = [i["code"] for i in imported["invites"] if i["role"] == "parent"]
+        for level in REPLICA_LEVELS:
+            for turn in range(rounds):
+                for n, stack in stacks.items():
+                    mine, codes[n] = codes[n][:level], codes[n][level:]
+                    chats = parent_conversations(mine, f"r{n}-{level}-{turn}")
+                    runs[n, level].add(drive(web_chat(stack.web_url), chats, level))
+        memory = {n: stack.rss_mb() for n, stack in stacks.items()}
+    finally:
+        for stack in stacks.values():
             stack.stop()
     for level in REPLICA_LEVELS:
         report_level(level, runs[1, level], runs[2, level], ("one", "two"))
+    ready = {n: stack.ready_seconds for n, stack in stacks.items()}
     print(f"  ready after start: one {ready[1]:.1f} s, two {ready[2]:.1f} s; memory (RSS, "
           f"all processes): one {memory[1]:,.0f} MB, two {memory[2]:,.0f} MB")  # fmt: skip
 

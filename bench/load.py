@@ -33,6 +33,12 @@ class Run:
     def turns_per_second(self) -> float:
         return len(self.seconds) / self.elapsed if self.elapsed else 0.0
 
+    def add(self, other: Run) -> None:
+        """Another run's turns and time with these (runs taken in turn, one figure)."""
+        self.seconds += other.seconds
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+
     def percentile(self, p: int) -> float:
         if len(self.seconds) < 2:
             return self.seconds[0] if self.seconds else float("nan")
