@@ -275,9 +275,11 @@ def _unescape(text: str) -> str:
 class Killer(threading.Thread):
     """SIGKILLs a running service at random moments until told to stop."""
 
-    def __init__(self, supervisor_pid: int, settings, rng, pause, figures, most=None):
+    def __init__(self, supervisor_pid: int, settings, rng, pause, figures, most=None, every=None):
         super().__init__(daemon=True)
         self.most = most
+        self.every = every  # messages between kills, on average (spread over the whole run)
+        self.next_at = rng.uniform(0.2, 1.0) * every if every else 0
         self.supervisor_pid = supervisor_pid
         self.settings = settings
         self.rng = rng
@@ -321,6 +323,8 @@ class Killer(threading.Thread):
         while not self.stopping.wait(self.rng.uniform(*self.pause)):
             if self.most is not None and sum(self.figures.kills.values()) >= self.most:
                 return
+            if self.figures.messages < self.next_at:
+                continue
             for name in SERVICES:  # back up again since the last kill?
                 if down.get(name) and self.healthy(name):
                     down[name] = False
@@ -340,6 +344,8 @@ class Killer(threading.Thread):
                 continue
             down[name] = True
             self.figures.kills[name] += 1
+            if self.every:
+                self.next_at = self.figures.messages + self.rng.uniform(0.5, 1.5) * self.every
 
 
 def check(database: Database, conversations: list[Conversation]) -> dict:
@@ -394,7 +400,10 @@ def resumes(base: str, conversations: list[Conversation]) -> list[str]:
             continue
         page = requests.post(f"{base}/chat/start", data={"code": conversation.code}, timeout=90)
         texts = [_unescape(t) for t in re.findall(BOT_LINE, page.text, re.S)]
-        if conversation.last_question not in texts:
+        # The question now, asked again: its words may be all the person last saw, or the
+        # end of it ("Please choose one of the buttons...\n\nWhat is your recommendation?").
+        now = texts[-1] if texts else ""
+        if not now or not conversation.last_question.endswith(now):
             wrong.append(
                 f"{conversation.key}: at {conversation.last_question!r}, shown {texts[-2:]}"
             )
@@ -406,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--kills", type=int, default=30, help="at least this many")
     parser.add_argument("--most-kills", type=int, default=None, help="no more than this many")
+    parser.add_argument("--kill-every", type=int, default=None, metavar="MESSAGES",
+                        help="a kill after about this many messages, over the run")  # fmt: skip
     parser.add_argument("--parallel", type=int, default=24)
     parser.add_argument("--pause", type=float, nargs=2, default=(2.0, 8.0), metavar=("MIN", "MAX"),
                         help="seconds between kills")  # fmt: skip
@@ -478,7 +489,13 @@ def main(argv: list[str] | None = None) -> int:
         base = settings.web_url
         started = time.monotonic()
         killer = Killer(
-            serve.pid, settings, random.Random(seed + 1), args.pause, figures, args.most_kills
+            serve.pid,
+            settings,
+            random.Random(seed + 1),
+            args.pause,
+            figures,
+            args.most_kills,
+            args.kill_every,
         )
         killer.start()
 
