@@ -46,10 +46,10 @@ def test_the_held_out_splits_reach_help(name, size, reach, interrupts, false_ala
 @pytest.mark.parametrize(
     "name, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns",
     [  # measured 2026-12-07; the goal is 100%, 95%, 2%, 8% and 10%
-        ("held_out_a", 0.975, 0.95, 0.045, 0.07, 0.07),
-        ("held_out_b", 0.975, 0.91, 0.035, 0.09, 0.07),
+        ("held_out_a", 0.975, 0.95, 0.04, 0.075, 0.07),
+        ("held_out_b", 0.975, 0.91, 0.03, 0.095, 0.07),
         ("held_out_c", 0.96, 0.9, 0.07, 0.035, 0.075),
-        ("held_out_d", 0.96, 0.93, 0.07, 0.06, 0.06),
+        ("held_out_d", 0.96, 0.925, 0.065, 0.06, 0.06),
     ],
 )
 def test_the_held_out_sets_in_context(

@@ -3,7 +3,7 @@ tested in test_safeguarding_detector.py, and the two together on corpora)."""
 
 import pytest
 
-from bot.safeguarding.detector import CLASSIFIER, CONCERN, IMMEDIATE, UNSURE, Finding
+from bot.safeguarding.detector import CLASSIFIER, CONCERN, IMMEDIATE, UNSURE, Finding, assess
 from bot.safeguarding.judge import CHECK, INTERRUPT, NOTHING, Context, judge
 from bot.safeguarding.judge import CONCERN as CONCERN_VERDICT
 
@@ -24,6 +24,12 @@ def finding(tier, kind="violence", **signs):
         (finding(CONCERN, imminent=True, settled=True), Context(PARENT, True), CHECK),
         (finding(CONCERN, imminent=True, disputed=True), Context(PARENT, True), CHECK),
         (finding(CONCERN, imminent=True, ordinary=True), Context(CHILD), CHECK),
+        # a time close to now ("yesterday") beside weak words is asked about, never the
+        # crisis screen ("a big bruise at football yesterday"); beside strong words, help
+        (finding(CONCERN, recent=True), Context(PARENT), CHECK),
+        (finding(CONCERN, recent=True, settled=True), Context(PARENT, True), CHECK),
+        (finding(IMMEDIATE, recent=True, settled=True), Context(PARENT, True), INTERRUPT),
+        (finding(CONCERN, recent=True), Context(None), INTERRUPT),
         # strong words with a sign of now are help at once, whatever else is said
         (finding(IMMEDIATE, imminent=True, settled=True), Context(PARENT, True), INTERRUPT),
         # a button is never a concern
@@ -53,3 +59,18 @@ def finding(tier, kind="violence", **signs):
 )
 def test_each_rule(found, context, verdict):
     assert judge(found, context) == verdict
+
+
+@pytest.mark.parametrize(
+    "text, context, verdict",
+    [
+        # a time close to now is not a sign of harm now (concepts/now.yml `recent`)
+        ("Harry got a bad tackle at football yesterday, studs down his shin, big bruise",
+         Context(PARENT), CHECK),
+        # where someone is, now, beside a dispute: help at once
+        ("The report is wrong about the drinking. But he found us, he is at the gate",
+         Context(PARENT, about_harm=True), INTERRUPT),
+    ],
+)  # fmt: skip
+def test_the_detector_and_the_judge_together(text, context, verdict):
+    assert judge(assess(text), context) == verdict

@@ -30,10 +30,10 @@ FOLDER = Path(__file__).with_name("concepts")
 TIERS = ("danger", "danger_with_person", "ask", "concern")
 CUES = (
     "idioms", "play", "over", "now", "accident", "negators", "not_negations", "denials",
-    "denying_subjects", "things", "body", "person", "imminent", "settled", "disputed",
-    "process",
+    "denying_subjects", "things", "body", "person", "imminent", "recent", "settled",
+    "disputed", "process",
 )  # fmt: skip
-SIGNS = ("imminent", "settled", "disputed", "process")  # read by signs(), not the tiers
+SIGNS = ("imminent", "recent", "settled", "disputed", "process")  # read by signs(), not the tiers
 GAP = "..."
 MAX_GAP = 4  # other words a "..." may stand for
 NEAR = 5  # how close a person must be to a danger_with_person term

@@ -42,6 +42,7 @@ class Finding:
     kind: str  # the kind of harm (a concepts file's name), or "classifier"
     words: str  # the message
     imminent: bool = False  # says it is happening now, or about to (concepts/now.yml)
+    recent: bool = False  # names a time close to now ("yesterday", "tonight" is imminent)
     settled: bool = False  # says the harm is over or managed (concepts/now.yml)
     disputed: bool = False  # disputes or denies the report or the worry
     process: bool = False  # a fear of the process itself ("they'll take the kids")
@@ -87,6 +88,7 @@ def assess(
         kind,
         text,
         imminent=signs["imminent"],
+        recent=signs["recent"],
         settled=signs["settled"],
         disputed=signs["disputed"],
         process=signs["process"],

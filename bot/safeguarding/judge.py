@@ -41,10 +41,13 @@ def judge(finding: Finding | None, context: Context) -> str:
     if context.none_reply and finding.kind == CLASSIFIER:
         return NOTHING  # the classifier reads "I've said everything" as a goodbye
     urgent = finding.tier in (IMMEDIATE, UNSURE)
-    if finding.imminent:  # signs of now: help at once, unless the only harm words are weak
-        # and the message also says the harm is over, disputed or play (then asked about)
-        calm = finding.settled or finding.disputed or finding.ordinary
+    calm = finding.settled or finding.disputed or finding.ordinary
+    if finding.imminent or (finding.recent and (urgent or context.audience is None)):
+        # signs of now: help at once, unless the only harm words are weak and the message
+        # also says the harm is over, disputed or play (then asked about)
         return INTERRUPT if urgent or context.audience is None or not calm else CHECK
+    if finding.recent:  # weak harm words and a time close to now ("a big bruise
+        return CHECK  # yesterday"): asked about, never silent
     if context.audience is None:  # not joined: nobody to ask, and nobody to read a concern
         return INTERRUPT if urgent else NOTHING
     if finding.tier == CONCERN_TIER and (finding.ordinary or child_guess(finding, context)):
