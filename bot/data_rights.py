@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -185,7 +185,9 @@ class Erasure:
     approved_at: datetime
     whole: bool  # the record's own retention is over: the conference goes entirely
     counts: dict[str, int] = field(default_factory=dict)
-    senders: list[str] = field(default_factory=list)  # its participants' chats
+    # Its participants' chats, each with the moment someone of a later conference joined
+    # it (None: nobody did): what came after that is the later conference's.
+    senders: dict[str, datetime | None] = field(default_factory=dict)
 
     def line(self, dry_run: bool) -> str:
         conference = self.conference
@@ -250,20 +252,31 @@ def erase(
     return done
 
 
-def _senders(session: Session, people: list[int]) -> list[str]:
-    return list(
-        session.execute(
-            select(Invite.bound_sender)
-            .where(Invite.participant_id.in_(people), Invite.bound_sender.is_not(None))
-            .distinct()
-        ).scalars()
-    )
+def _senders(session: Session, people: list[int]) -> dict[str, datetime | None]:
+    """These people's chats, and when each was joined by someone else after them: one
+    Telegram chat may go on to a parent's next conference, once the old invite is closed."""
+    joined = session.execute(
+        select(Invite.bound_sender, func.max(Invite.bound_at))
+        .where(Invite.participant_id.in_(people), Invite.bound_sender.is_not(None))
+        .group_by(Invite.bound_sender)
+    ).all()
+    return {
+        sender: session.scalar(
+            select(func.min(Invite.bound_at)).where(
+                Invite.bound_sender == sender,
+                Invite.participant_id.not_in(people),
+                Invite.bound_at > ours,
+            )
+        )
+        for sender, ours in joined
+    }
 
 
 def _chat_data(
     session: Session, settings: Settings, people, senders, dry_run: bool, now: datetime
 ) -> dict[str, int]:
     theirs = Answer.participant_id.in_(people)
+    only_ours = [sender for sender, later in senders.items() if later is None]
     is_note = Answer.question_key.like(f"%{NOTE_SUFFIX}")
     tables = {
         "answers": (Answer, [theirs, ~is_note]),
@@ -271,8 +284,8 @@ def _chat_data(
         "scores": (Score, [Score.participant_id.in_(people)]),
         "pictures": (Picture, [Picture.participant_id.in_(people)]),
         "conversations": (Progress, [Progress.participant_id.in_(people)]),
-        "web chats": (WebChat, [WebChat.sender.in_(senders)]),
-        "Telegram chats": (TelegramChat, [TelegramChat.sender.in_(senders)]),
+        "web chats": (WebChat, [WebChat.sender.in_(only_ours)]),
+        "Telegram chats": (TelegramChat, [TelegramChat.sender.in_(only_ours)]),
     }
     counts = {what: _count(session, table, where) for what, (table, where) in tables.items()}
     # Counted here, deleted by forget_trackers once this transaction is committed.
@@ -349,12 +362,17 @@ def forget_trackers(settings: Settings, erased: list[Erasure]) -> None:
     """Rasa's copy of the erased conversations, once our erasure is committed: a failure
     before that leaves everything as it was, and one after leaves only trackers, which the
     next run (or COMPANION_TRACKER_RETENTION_DAYS) removes."""
-    senders = [sender for erasure in erased for sender in erasure.senders]
+    senders: dict[str, datetime | None] = {}
+    for erasure in erased:  # a chat of two erased conferences: the wider reach
+        for sender, later in erasure.senders.items():
+            was = senders.get(sender, later)
+            senders[sender] = None if None in (was, later) else max(was, later)
     _trackers(settings.tracker_store_url, senders, dry_run=False)
 
 
-def _trackers(url: str, senders: list[str], dry_run: bool) -> int:
-    """Rasa's copy of these conversations, in the tracker store (its own database)."""
+def _trackers(url: str, senders: dict[str, datetime | None], dry_run: bool) -> int:
+    """Rasa's copy of these conversations, in the tracker store (its own database): a
+    chat's events up to the moment someone of a later conference joined it (see _senders)."""
     parsed = sa.engine.make_url(url)
     if not senders or (
         parsed.get_backend_name() == "sqlite" and not Path(parsed.database).exists()
@@ -365,8 +383,18 @@ def _trackers(url: str, senders: list[str], dry_run: bool) -> int:
         with engine.begin() as connection:
             if not sa.inspect(connection).has_table(TRACKER_TABLE):
                 return 0
-            events = sa.table(TRACKER_TABLE, sa.column("sender_id"))
-            theirs = events.c.sender_id.in_(senders)
+            events = sa.table(TRACKER_TABLE, sa.column("sender_id"), sa.column("timestamp"))
+            theirs = sa.or_(
+                events.c.sender_id.in_([sender for sender, at in senders.items() if at is None]),
+                *(
+                    sa.and_(
+                        events.c.sender_id == sender,
+                        events.c.timestamp < at.replace(tzinfo=timezone.utc).timestamp(),
+                    )
+                    for sender, at in senders.items()
+                    if at is not None
+                ),
+            )
             if dry_run:
                 return connection.scalar(select(func.count()).select_from(events).where(theirs))
             return connection.execute(sa.delete(events).where(theirs)).rowcount

@@ -328,3 +328,52 @@ def test_the_approved_record_goes_when_its_own_retention_is_over(
     # Approved 200 days ago: the chat's data goes, the record stays for its own retention.
     after = held(database, env, old)
     assert after["Answer"] == 0 and after["RecordVersion"] == 1 and after["SafeguardingAlert"] == 1
+
+
+def test_a_chat_that_went_on_to_a_later_conference_keeps_what_is_the_later_ones(
+    env, database, capsys
+):
+    """One Telegram chat, Ava's in a conference approved long ago and then in the next
+    one: erasing the old conference removes Rasa's events from before she joined the new
+    one, and leaves the new conversation (its events, its buttons) as it is, run after run."""
+    old, senders = chatted(database, env, "old", approved_days_ago=200)
+    new, _ = chatted(database, env, "new", approved_days_ago=None)
+    chat = senders["P2"]
+    joined_new = utcnow()
+    with database.session() as session, session.begin():
+        session.execute(  # the old invite closed (reissued): the chat may join the new one
+            Invite.__table__.update()
+            .where(Invite.bound_sender == chat)
+            .values(revoked_at=joined_new - DAY, bound_at=joined_new - 2 * DAY)
+        )
+        ava = session.scalars(
+            select(Participant).where(Participant.conference_id == new, Participant.key == "P2")
+        ).one()
+        ava.invites[0].bound_sender, ava.invites[0].bound_at = chat, joined_new
+    engine = create_engine(load_settings(env).tracker_store_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE encrypted_events SET timestamp = 1"))  # the old talk
+        for _ in range(4):  # the new conversation's, on the same chat
+            connection.execute(
+                text(
+                    "INSERT INTO encrypted_events (sender_id, type_name, timestamp) "
+                    "VALUES (:s, 'user', :t)"
+                ),  # fmt: skip
+                {"s": chat, "t": joined_new.timestamp() + 10**6},
+            )
+
+    def events() -> int:
+        with engine.connect() as connection:
+            return connection.scalar(
+                select(func.count()).select_from(EVENTS).where(EVENTS.c.sender_id == chat)
+            )
+
+    assert events() == 7
+    for _ in range(2):
+        code, out, _ = run(capsys, "erase")
+        assert code == 0 and f"Conference {old} (" in out
+        assert events() == 4  # the old talk gone, the new conversation whole
+        with database.session() as session:
+            assert session.get(TelegramChat, chat) is not None
+    assert held(database, env, old)["Answer"] == 0
+    engine.dispose()
