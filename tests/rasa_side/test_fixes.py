@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.lock_store import InMemoryLockStore
 
 from bot import rasa_fixes
 from bot.tracker_store import EncryptedSQLTrackerStore
@@ -52,3 +55,24 @@ def test_the_fix_is_installed_when_rasa_loads_our_tracker_store(tmp_path, monkey
     monkeypatch.setenv("COMPANION_ENCRYPTION_KEY", "x" * 43 + "=")
     EncryptedSQLTrackerStore(None, dialect="sqlite", db=str(tmp_path / "tracker.db"))
     assert RemoteAction._validate_action_result is rasa_fixes._validate_action_result
+
+
+async def test_a_message_whose_ticket_expires_behind_a_dead_servers_ticket_goes_ahead():
+    """A ticket nobody will release (its server died) and ours just after it, both expiring
+    between two looks at the lock: Rasa's own loop then waits for ever."""
+    rasa_fixes.install()
+    store = InMemoryLockStore()
+    store.issue_ticket("kelly", lock_lifetime=0.3)  # the dead server's, never cleaned up
+    waiting = store.lock("kelly", lock_lifetime=0.4, wait_time_in_seconds=1)
+    lock = await asyncio.wait_for(waiting.__aenter__(), timeout=5)
+    assert lock.conversation_id == "kelly"
+    await waiting.__aexit__(None, None, None)
+
+
+async def test_a_live_ticket_before_ours_is_still_waited_for():
+    rasa_fixes.install()
+    store = InMemoryLockStore()
+    store.issue_ticket("kelly", lock_lifetime=30)  # a turn still being handled
+    waiting = store.lock("kelly", lock_lifetime=30, wait_time_in_seconds=0.1)
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(waiting.__aenter__(), timeout=1)
