@@ -107,11 +107,23 @@ def export_one_person(settings: Settings, conference_id: str, key: str, output, 
     )
 
 
+LONGEST_RETENTION_DAYS = 100_000  # about 270 years: any longer is no date
+
+
 def erase_chat_data(settings: Settings, older_than: float | None, dry_run: bool) -> int:
     """The chat's data of conferences approved long enough ago (README: Data rights)."""
-    if older_than is not None and older_than < 0:
-        print("--older-than takes a number of days, 0 or more.", file=sys.stderr)
-        return EXIT_REFUSED
+    for name, days in (
+        ("--older-than", older_than),
+        ("COMPANION_RETENTION_DAYS", settings.retention_days),
+        ("COMPANION_RECORD_RETENTION_DAYS", settings.record_retention_days),
+    ):
+        if days is not None and not 0 <= days <= LONGEST_RETENTION_DAYS:  # NaN too
+            print(
+                f"{name} takes a number of days, from 0 to {LONGEST_RETENTION_DAYS} "
+                f"(it is {days:g}): nothing was removed.",
+                file=sys.stderr,
+            )
+            return EXIT_REFUSED
     database = Database(settings)
     try:
         with database.session() as session, session.begin():

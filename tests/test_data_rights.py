@@ -377,3 +377,28 @@ def test_a_chat_that_went_on_to_a_later_conference_keeps_what_is_the_later_ones(
             assert session.get(TelegramChat, chat) is not None
     assert held(database, env, old)["Answer"] == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize("days", ["nan", "inf", "1e12", "-1"])
+def test_a_number_of_days_that_is_not_one_is_refused_plainly(env, database, capsys, days):
+    old, _ = chatted(database, env, "old", approved_days_ago=200)
+    before = held(database, env, old)
+    code, out, err = run(capsys, "erase", "--older-than", days)
+    assert code == 2 and "--older-than takes a number of days" in err and not out
+    assert held(database, env, old) == before
+
+
+def test_retention_settings_that_are_not_days_remove_nothing(env, database, capsys, monkeypatch):
+    """A retention time set to a negative or no number would erase every approved
+    conference whole, its safeguarding record too: refused, saying which setting."""
+    old, _ = chatted(database, env, "old", approved_days_ago=200)
+    before = held(database, env, old)
+    for name, value in (
+        ("COMPANION_RECORD_RETENTION_DAYS", "-1"),
+        ("COMPANION_RETENTION_DAYS", "nan"),
+    ):
+        monkeypatch.setenv(name, value)
+        code, out, err = run(capsys, "erase")
+        assert code == 2 and f"{name} takes a number of days" in err and not out
+        assert held(database, env, old) == before
+        monkeypatch.delenv(name)
