@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, undefer
 
 from bot.model.audit import record
+from bot.model.handled_messages import KEEP, HandledMessage
 from bot.model.tables import (
     Answer,
     ChairLink,
@@ -233,6 +234,9 @@ def erase(
     chat_days = settings.retention_days if older_than_days is None else older_than_days
     chat_cutoff = now - timedelta(days=chat_days)
     record_cutoff = now - timedelta(days=settings.record_retention_days)
+    if not dry_run:  # the replies kept for a message sent again (they may echo its words),
+        # past their day: pruned as new ones come too, but a quiet service has none
+        session.execute(delete(HandledMessage).where(HandledMessage.handled_at < now - KEEP))
     done = []
     for conference_id, approved_at in sorted(approvals(session).items(), key=lambda i: i[1]):
         if approved_at >= chat_cutoff and approved_at >= record_cutoff:

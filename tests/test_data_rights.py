@@ -402,3 +402,24 @@ def test_retention_settings_that_are_not_days_remove_nothing(env, database, caps
         assert code == 2 and f"{name} takes a number of days" in err and not out
         assert held(database, env, old) == before
         monkeypatch.delenv(name)
+
+
+def test_messages_handled_more_than_a_day_ago_go_with_any_run(env, database, capsys):
+    """The replies kept for a message sent again may echo the person's words: they go
+    after a day even when no later message comes to prune them."""
+    from bot.model.handled_messages import HandledMessage, handled, record
+
+    with database.session() as session, session.begin():
+        record(session, "web:quiet", "m1", {"replies": ["You said: my dad hits me"]})
+        record(session, "web:quiet", "m2", {"replies": ["Thank you"]})
+        for kept in session.scalars(select(HandledMessage)):
+            kept.handled_at = utcnow() - 2 * DAY
+        record(session, "web:quiet", "m4", {"replies": ["Just now"]})  # m4: prunes nothing
+    assert run(capsys, "erase", "--dry-run")[0] == 0
+    with database.session() as session:
+        assert handled(session, "web:quiet", "m1") is not None  # a dry run removes nothing
+    assert run(capsys, "erase")[0] == 0
+    with database.session() as session:
+        assert handled(session, "web:quiet", "m1") is None
+        assert handled(session, "web:quiet", "m2") is None
+        assert handled(session, "web:quiet", "m4") == {"replies": ["Just now"]}
