@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -120,9 +121,11 @@ def stack_environment(var_dir: Path, **overrides) -> dict:
 
 
 def free_ports(count: int) -> int:
-    """The first of `count` consecutive free ports."""
+    """The first of `count` consecutive free ports, below Linux's range for outgoing
+    connections (32768 up): a health check polling a port from that range before its
+    server listens can be given that very port as its own and connect to itself."""
     while True:
-        first = free_port()
+        first = random.randrange(20000, 32000 - count)
         try:
             with contextlib.ExitStack() as held:
                 for port in range(first, first + count):
@@ -146,7 +149,7 @@ def redis_unavailable() -> str | None:
 def shared_stack_environment(var_dir: Path, replicas: int, **overrides):
     """A stack's environment for `companion serve --replicas`: both databases fresh on
     PostgreSQL, the locks on Redis, and consecutive ports for each kind of server."""
-    first = free_ports(2 * replicas)
+    first = free_ports(2 * replicas + 1)
     with fresh_postgres_database() as database, fresh_postgres_database() as tracker:
         yield stack_environment(
             var_dir,
@@ -155,6 +158,7 @@ def shared_stack_environment(var_dir: Path, replicas: int, **overrides):
             REDIS_URL=REDIS_TEST_URL,
             COMPANION_RASA_PORT=str(first),
             COMPANION_ACTION_PORT=str(first + replicas),
+            COMPANION_WEB_PORT=str(first + 2 * replicas),
             **overrides,
         )
 
