@@ -121,11 +121,15 @@ async def test_a_body_in_time_is_read_as_ever(web):
     assert response.status in (200, 400, 503)  # Rasa is not running here: never 408 or 413
 
 
+PART = b'--zz\r\nContent-Disposition: form-data; name="csrf"\r\n%s\r\n\r\nx\r\n--zz--\r\n'
 NOT_A_FORM = [
     ("application/x-www-form-urlencoded", b"csrf=x&\xff\xfe=\xff\xfe"),  # not UTF-8
     ("multipart/form-data; boundary=zz", b"--zz\r\nbroken"),  # a part with no headers
     ("multipart/form-data; boundary=zz", b"no boundary at all"),
     ("multipart/form-data", b"--\r\n"),  # no boundary given
+    ("application/x-www-form-urlencoded; charset=no-such", b"csrf=x"),  # a charset unknown
+    ("multipart/form-data; boundary=zz", PART % b"Content-Type: text/plain; charset=no-such"),
+    ("multipart/form-data; boundary=zz", PART % b"Content-Transfer-Encoding: no-such"),
 ]
 
 

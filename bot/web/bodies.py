@@ -66,8 +66,14 @@ async def body_limits(request: web.Request, handler):
             if request.method == "POST" and request.match_info.route.name not in READS_ITS_OWN:
                 try:  # read here once; handlers have it from aiohttp's cache
                     await request.post()
-                except (ValueError, AssertionError, HttpProcessingError):  # bytes not
-                    # UTF-8, a multipart broken: a 400, not a 500
+                except (
+                    ValueError,
+                    AssertionError,
+                    HttpProcessingError,
+                    LookupError,
+                    RuntimeError,
+                ):  # bytes not UTF-8, a multipart broken, a charset or
+                    # transfer encoding unknown (aiohttp: RuntimeError): a 400, not a 500
                     return refused(request, 400, UNREADABLE)
             return await handler(request)
     except TimeoutError:
