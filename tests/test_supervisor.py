@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 import requests
 
 from bot.launcher.rotating import RotatingLog
-from bot.launcher.supervise import Restarts
+from bot.launcher.supervise import Restarts, Service
 from bot.settings import PROJECT_ROOT
 from tests.conftest import Launcher, free_port, stack_environment
 from tests.test_launcher import _children, _gone, _port_is_free
@@ -341,3 +342,22 @@ def test_a_supervisor_killed_outright_leaves_no_service_running(tmp_path):
         assert time.monotonic() < deadline, "a service ran on without its supervisor"
         time.sleep(0.05)
     assert all(_port_is_free(port) for port in stack.ports.values())
+
+
+def test_a_health_check_answered_by_something_not_http_is_not_healthy():
+    """A port not yet the service's own may answer with anything (even the check's own
+    request, read back): not healthy, never a crash of the supervisor."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer_nonsense():
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(1024)
+                connection.sendall(b"GET /health HTTP/1.1\r\n\r\n")
+
+        threading.Thread(target=answer_nonsense, daemon=True).start()
+        port = server.getsockname()[1]
+        service = Service("action server", ["true"], f"http://127.0.0.1:{port}/health", {})
+        assert service.healthy() is False

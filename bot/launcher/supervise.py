@@ -24,6 +24,7 @@ preparation needed: only the standard library and bot.settings.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import secrets
@@ -159,8 +160,8 @@ class Service:
         try:
             with urllib.request.urlopen(self.health_url, timeout=2) as response:
                 return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
+        except (urllib.error.URLError, OSError, http.client.HTTPException):
+            return False  # HTTPException: a port not yet ours answering with anything else
 
     def exited(self) -> int | None:
         return self.process.poll() if self.process else None
