@@ -102,7 +102,18 @@ async def test_a_huge_core_group_date_is_the_fields_error(chair, part):
     assert (await chair.summary())["decision"] is None
 
 
-@pytest.mark.parametrize("body", ["null", "[1,2,3]", '"words"', "42", '{"update_id": "x"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "null",
+        "[1,2,3]",
+        '"words"',
+        "42",
+        '{"update_id": "x"}',
+        '{"update_id": 7, "message": 5}',  # a message that is no message
+        '{"update_id": 8, "edited_message": "words"}',
+    ],
+)
 def test_a_telegram_body_that_is_not_an_update_is_a_bad_request(stack, body):
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
     url = f"{stack.settings.web_url}/telegram/webhook"

@@ -165,8 +165,9 @@ async def webhook(request: web.Request) -> web.Response:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("not an update")  # null, a list, or a number: not Telegram's
         update = Update.de_json(data, application.bot)
-    except (json.JSONDecodeError, ValueError, TypeError, KeyError):
-        return web.Response(status=400, text="Not an update")
+    except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
+        return web.Response(status=400, text="Not an update")  # AttributeError: a part
+        # that is no object, e.g. "message": 5
     try:
         taken = await asyncio.to_thread(take_update, app[DATABASE], update.update_id)
     except DATABASE_DOWN:
