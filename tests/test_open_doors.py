@@ -190,13 +190,19 @@ def test_a_telegram_message_too_long_is_answered_kindly(stack, fake_telegram, co
     assert _answers(stack) == before
 
 
-async def test_health_does_not_tell_the_databases_address_or_password(aiohttp_client, tmp_path):
+async def test_health_does_not_tell_the_databases_address_or_password(
+    aiohttp_client, tmp_path, caplog
+):
     """A database that does not answer: 503 "unavailable", and the driver's error (which
     names the host, the user and sometimes more) stays in the log."""
     url = "postgresql+psycopg://companion:hunter2secret@127.0.0.1:1/companion"
     app = create_app(load_settings(environment_for(tmp_path, DATABASE_URL=url)))
-    response = await (await aiohttp_client(app)).get("/healthz")
+    with caplog.at_level("WARNING", logger="companion.web"):
+        response = await (await aiohttp_client(app)).get("/healthz")
     body = await response.text()
     assert response.status == 503
     assert "the database does not answer" in body
     assert "hunter2secret" not in body and "127.0.0.1" not in body and "companion@" not in body
+    [logged] = [r.getMessage() for r in caplog.records if r.name == "companion.web"]
+    assert "127.0.0.1" in logged and "port 1" in logged  # why, for whoever runs it
+    assert "hunter2secret" not in logged

@@ -33,7 +33,9 @@ async def health(request: web.Request) -> web.Response:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure means "not ready"; the error itself (which may
         # name the database's address and user) goes to the log, never to whoever asks
-        log.warning("Health: the database does not answer (%s)", type(error).__name__)
+        driver = getattr(error, "orig", None) or error  # without SQLAlchemy's SQL and links
+        said = (str(driver).strip().splitlines() or [""])[0]
+        log.warning("Health: the database does not answer (%s: %s)", type(error).__name__, said)
         return web.json_response(
             {"status": "unavailable", "reason": "the database does not answer", **stack},
             status=503,
