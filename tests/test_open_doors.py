@@ -112,6 +112,8 @@ async def test_a_huge_core_group_date_is_the_fields_error(chair, part):
         '{"update_id": "x"}',
         '{"update_id": 7, "message": 5}',  # a message that is no message
         '{"update_id": 8, "edited_message": "words"}',
+        '{"update_id": 1000000000000000000000000000000}',  # no 64-bit number
+        '{"update_id": true}',
     ],
 )
 def test_a_telegram_body_that_is_not_an_update_is_a_bad_request(stack, body):

@@ -162,7 +162,7 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(status=401, text="Unauthorized")
     try:
         data = await request.json()
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if not isinstance(data, dict) or not is_update_id(data.get("update_id")):
             raise ValueError("not an update")  # null, a list, or a number: not Telegram's
         update = Update.de_json(data, application.bot)
     except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError):
@@ -188,6 +188,11 @@ async def webhook(request: web.Request) -> web.Response:
         return web.Response(status=503, text="Try again")
     await in_transaction(app, lambda s: release_update(s, update.update_id, done=True))
     return web.Response(text="OK")
+
+
+def is_update_id(value) -> bool:
+    """A whole number the database can keep (64 bits); true and false are not numbers."""
+    return type(value) is int and 0 <= value < 2**63
 
 
 async def cannot_save(application: Application, update: Update) -> web.Response:
