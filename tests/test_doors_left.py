@@ -37,6 +37,18 @@ def test_a_message_too_long_sent_to_rasa_directly_is_refused_kindly_unread(stack
     assert _events(stack, "doors:long") > 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [[1, 2], "hello", {"sender": "doors:shape", "message": 5},
+     {"sender": "doors:shape", "message": ["a"]}, {"sender": 5, "message": "hi"},
+     {"message": "hi"}, {"sender": "x" * 300, "message": "hi"}],
+)  # fmt: skip
+def test_a_body_that_is_not_a_message_is_a_bad_request_at_rasa(stack, body):
+    url = f"{stack.settings.rasa_url}/webhooks/rest/webhook"
+    refused = requests.post(url, json=body, timeout=60)
+    assert refused.status_code == 400 and "sender" in refused.json()["error"]
+
+
 def _events(stack, sender: str) -> int:
     """Rasa's events for this sender, in its tracker store."""
     engine = create_engine(stack.settings.tracker_store_url)

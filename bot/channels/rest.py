@@ -48,6 +48,7 @@ class PlainTextRestInput(RestInput):
 
     def blueprint(self, on_new_message):
         webhook = super().blueprint(on_new_message)
+        webhook.on_request(refuse_what_is_not_a_message)
         webhook.on_request(refuse_too_long)
 
         @webhook.on_request
@@ -80,6 +81,27 @@ def answered(answer) -> bool:
     if not isinstance(replies, list):
         return True
     return bool(replies) and not any(reply.get("text") == CANT_SAVE for reply in replies)
+
+
+SENDER_MAX_CHARS = 256
+
+
+async def refuse_what_is_not_a_message(request: Request):
+    """A body that is not {"sender": text, "message": text} is a 400 before Rasa reads it
+    (Rasa's own reading of a list, or of a number as the message, is a 500)."""
+    if request.method != "POST":
+        return None
+    body = request.json
+    sender = body.get("sender") if isinstance(body, dict) else None
+    message = body.get("message") if isinstance(body, dict) else None
+    if (
+        not isinstance(sender, str)
+        or not sender
+        or len(sender) > SENDER_MAX_CHARS
+        or not isinstance(message, str)
+    ):
+        return response.json({"error": 'Send {"sender": text, "message": text}.'}, status=400)
+    return None
 
 
 async def refuse_too_long(request: Request):
