@@ -5,6 +5,9 @@ refused kindly before it reaches Rasa."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import aiohttp
 import pytest
 import requests
@@ -208,3 +211,23 @@ async def test_health_does_not_tell_the_databases_address_or_password(
     [logged] = [r.getMessage() for r in caplog.records if r.name == "companion.web"]
     assert "127.0.0.1" in logged and "port 1" in logged  # why, for whoever runs it
     assert "hunter2secret" not in logged
+
+
+async def test_a_database_that_never_answers_holds_up_nothing_else(aiohttp_client, tmp_path):
+    """A database host that takes the connection and then says nothing: /healthz gives up
+    (503) after the connect timeout, and the pages answer meanwhile."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    port = silent.getsockname()[1]
+    url = f"postgresql+psycopg://companion@127.0.0.1:{port}/companion"
+    app = create_app(load_settings(environment_for(tmp_path, DATABASE_URL=url)))
+    client = await aiohttp_client(app)
+    try:
+        health = asyncio.create_task(client.get("/healthz"))
+        await asyncio.sleep(0.5)
+        front = await asyncio.wait_for(client.get("/"), timeout=3)
+        assert front.status == 200 and not health.done()
+        assert (await asyncio.wait_for(health, timeout=30)).status == 503
+    finally:
+        silent.close()

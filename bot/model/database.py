@@ -16,6 +16,7 @@ from bot.private_files import secure_var_dir
 from bot.settings import PROJECT_ROOT, Settings
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
+CONNECT_TIMEOUT = 10  # seconds
 
 
 def make_engine(url: str) -> Engine:
@@ -34,7 +35,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # A database host that takes the connection and never answers is given up on after
+    # CONNECT_TIMEOUT seconds, not the operating system's minutes.
+    return create_engine(
+        url, future=True, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT}
+    )
 
 
 def alembic_config(url: str) -> Config:

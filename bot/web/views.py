@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
@@ -28,9 +29,13 @@ async def health(request: web.Request) -> web.Response:
     is, and how often it was restarted, as the supervisor last wrote it."""
     database = request.app[DATABASE]
     stack = stack_services(request.app[SETTINGS].var_dir)
-    try:
+
+    def ask() -> None:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    try:  # in a thread: a database that does not answer must not hold up every page
+        await asyncio.to_thread(ask)
     except Exception as error:  # any failure means "not ready"; the error itself (which may
         # name the database's address and user) goes to the log, never to whoever asks
         driver = getattr(error, "orig", None) or error  # without SQLAlchemy's SQL and links
