@@ -332,7 +332,8 @@ class Killer(threading.Thread):
             choices = [n for n in SERVICES if not down.get(n) and self.eligible(n)]
             if not choices:
                 continue
-            name = self.rng.choice(choices)
+            fewest = min(self.figures.kills[n] for n in choices)  # the least killed first
+            name = self.rng.choice([n for n in choices if self.figures.kills[n] == fewest])
             pid = self.pid_of(name)
             if pid is None:
                 continue

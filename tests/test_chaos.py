@@ -24,8 +24,8 @@ def test_conversations_survive_services_killed_at_random_and_lose_and_duplicate_
         [
             sys.executable,
             str(PROJECT_ROOT / "scripts" / "chaos.py"),
-            *("--conversations", "10", "--parallel", "10", "--kills", "4", "--most-kills", "6"),
-            *("--kill-every", "30", "--pause", "2", "5"),
+            *("--conversations", "10", "--parallel", "10", "--kills", "3", "--most-kills", "6"),
+            *("--kill-every", "15", "--pause", "1", "3"),
             *("--var-dir", str(tmp_path / "var"), "--json"),
         ],
         stdout=subprocess.PIPE,
@@ -41,7 +41,7 @@ def test_conversations_survive_services_killed_at_random_and_lose_and_duplicate_
         raise AssertionError(f"the chaos run took over {LONGEST} s:\n{out}\n{err[-3000:]}")
     assert chaos.returncode == 0, out + err[-3000:]
     figures = json.loads(out.strip().splitlines()[-1])
-    assert 4 <= figures["kills"] <= 6 and len(figures["kills_by_service"]) >= 2
+    assert 3 <= figures["kills"] <= 6 and len(figures["kills_by_service"]) >= 2
     assert figures["lost"] == figures["duplicated"] == 0
     assert figures["stored_never_acknowledged"] == figures["replaced"] == 0
     assert figures["resumed_elsewhere"] == figures["errors"] == figures["gave_up"] == 0
