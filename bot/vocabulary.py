@@ -104,6 +104,16 @@ CONFERENCE_TYPES = ("initial", "review")
 CONFERENCE_STATUSES = ("draft", "approved")
 RESPONSE_STATUSES = ("not_started", "in_progress", "submitted")
 
+# The council's staff who sign in to the pages: a coordinator sets up and invites for
+# every conference; a chair reviews the conferences assigned to them.
+STAFF_ROLES = ("coordinator", "chair")
+# How a participant prefers to be reached (the conference file's `channel`).
+CHANNELS = ("web", "telegram", "letter")
+# An invite or a reminder to one contact: how it goes, and where it stands.
+OUTREACH_KINDS = ("invite", "reminder")
+OUTREACH_CHANNELS = ("email", "sms", "letter")
+OUTREACH_STATUSES = ("pending", "sending", "sent", "delivered", "failed", "revoked")
+
 MAX_DANGER_STATEMENTS = 4
 SCORE_RANGE = range(0, 11)
 

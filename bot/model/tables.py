@@ -64,7 +64,11 @@ class Conference(Base):
     # The demo conference that `make run` loads; its invites are reissued on each run.
     demo = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # The staff chair assigned to it: chosen on the coordinator's pages, or the staff chair
+    # whose email is the conference file's chair participant's.
+    chair_staff_id = Column(ForeignKey("staff.id"), nullable=True, index=True)
 
+    chair_staff = relationship("Staff")
     children = relationship("Child", back_populates="conference", order_by="Child.position")
     danger_statements = relationship(
         "DangerStatement", back_populates="conference", order_by="DangerStatement.position"
@@ -132,6 +136,11 @@ class Participant(Base):
     # How the social worker and the chair are told of a safeguarding alert.
     email = Column(EncryptedText)
     phone = Column(EncryptedText)
+    # How they prefer to be reached: web, telegram or letter (None: not said).
+    channel = Column(String(16))
+    # Taken off the conference by the coordinator: no more invites or reminders; what they
+    # had already said stays, marked.
+    removed_at = Column(DateTime)
     position = Column(Integer, nullable=False)
 
     conference = relationship("Conference", back_populates="participants")
@@ -169,6 +178,9 @@ class Invite(Base):
     id = Column(Integer, primary_key=True)
     participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
     code_hash = Column(String(64), nullable=False, unique=True)
+    # The code itself, encrypted, so the coordinator can send it and print its letter; None
+    # for invites made before it was kept (send one by reissuing).
+    code = Column(EncryptedText)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
     revoked_at = Column(DateTime)
@@ -466,3 +478,98 @@ class Picture(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
     participant = relationship("Participant")
+
+
+class Staff(Base):
+    """A member of the council's staff who signs in to the pages: a coordinator sets up
+    every conference and invites its participants; a chair reviews those assigned to them.
+    Staff are people of the council, not participants of one conference."""
+
+    __tablename__ = "staff"
+    __table_args__ = (_one_of("staff", "role", vocabulary.STAFF_ROLES),)
+
+    id = Column(Integer, primary_key=True)
+    name = Column(EncryptedText, nullable=False)
+    email = Column(EncryptedText, nullable=False)
+    # sha256 of the address in lower case: how a sign-in or a conference file finds them.
+    email_hash = Column(String(64), nullable=False, unique=True)
+    role = Column(String(16), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    removed_at = Column(DateTime)  # can no longer sign in; what they did stays audited
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this member of staff."""
+        return f"staff:{self.id}"
+
+
+class _StaffToken:
+    """A member of staff's token, of which only the hash is kept."""
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(ForeignKey("staff.id"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+    @declared_attr
+    def staff(cls):
+        return relationship("Staff")
+
+
+class StaffLink(_StaffToken, Base):
+    """A single-use, expiring sign-in link for a member of staff."""
+
+    __tablename__ = "staff_link"
+    used_at = Column(DateTime)
+
+
+class StaffSession(_StaffToken, Base):
+    """A signed-in member of staff's browser: the cookie holds the token."""
+
+    __tablename__ = "staff_session"
+    ended_at = Column(DateTime)
+
+
+class Outreach(Base):
+    """An invite or a reminder to one of a participant's contacts: an email or a text sent
+    through GOV.UK Notify from this outbox, or a letter printed. Its status follows Notify's
+    delivery report. A reminder is sent once for each reason: the database refuses a second."""
+
+    __tablename__ = "outreach"
+    __table_args__ = (
+        _one_of("outreach", "kind", vocabulary.OUTREACH_KINDS),
+        _one_of("outreach", "channel", vocabulary.OUTREACH_CHANNELS),
+        _one_of("outreach", "status", vocabulary.OUTREACH_STATUSES),
+        Index(
+            "one_reminder_per_reason",
+            "participant_id",
+            "reason",
+            "channel",
+            unique=True,
+            sqlite_where=text("kind = 'reminder'"),
+            postgresql_where=text("kind = 'reminder'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participant.id"), nullable=False, index=True)
+    invite_id = Column(ForeignKey("invite.id"))  # the invite whose code it carries
+    kind = Column(String(16), nullable=False)
+    # Why it goes: "invite"; a reminder's "not_finished" or "report_due".
+    reason = Column(String(32), nullable=False)
+    channel = Column(String(8), nullable=False)
+    recipient = Column(EncryptedText)  # the email address or mobile number; None: a letter
+    status = Column(String(16), nullable=False, default="pending")
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(500))
+    next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_by = Column(String(200), nullable=False)  # the audit actor, or "service"
+    sent_at = Column(DateTime)
+    provider_id = Column(String(64))  # Notify's id for the message
+    delivered_at = Column(DateTime)
+    status_checked_at = Column(DateTime)  # when Notify was last asked how it went
+
+    participant = relationship("Participant")
+    invite = relationship("Invite")
