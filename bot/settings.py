@@ -34,6 +34,12 @@ class Settings:
     notify_email_template_id: str | None = None
     notify_sms_template_id: str | None = None
     notify_sign_in_template_id: str | None = None  # the chair's sign-in link by email
+    # Invites and reminders to participants (bot/notify/invites.py, bot/notify/reminders.py).
+    notify_invite_email_template_id: str | None = None
+    notify_invite_sms_template_id: str | None = None
+    notify_reminder_email_template_id: str | None = None
+    notify_reminder_sms_template_id: str | None = None
+    reminder_working_days: int = 3  # who has not finished is reminded this long before
     notify_interval: float = 10.0
     duty_email: str | None = None  # where alerts from someone not yet joined go
     rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -108,6 +114,11 @@ def load_settings(env: dict | None = None) -> Settings:
         notify_email_template_id=env.get("NOTIFY_EMAIL_TEMPLATE_ID") or None,
         notify_sms_template_id=env.get("NOTIFY_SMS_TEMPLATE_ID") or None,
         notify_sign_in_template_id=env.get("NOTIFY_SIGN_IN_TEMPLATE_ID") or None,
+        notify_invite_email_template_id=env.get("NOTIFY_INVITE_EMAIL_TEMPLATE_ID") or None,
+        notify_invite_sms_template_id=env.get("NOTIFY_INVITE_SMS_TEMPLATE_ID") or None,
+        notify_reminder_email_template_id=env.get("NOTIFY_REMINDER_EMAIL_TEMPLATE_ID") or None,
+        notify_reminder_sms_template_id=env.get("NOTIFY_REMINDER_SMS_TEMPLATE_ID") or None,
+        reminder_working_days=int(env.get("COMPANION_REMINDER_WORKING_DAYS", 3)),
         notify_interval=float(env.get("COMPANION_NOTIFY_INTERVAL", 10)),
         duty_email=env.get("COMPANION_DUTY_EMAIL") or None,
         rasa_bin=Path(env.get("COMPANION_RASA_BIN") or PROJECT_ROOT / ".venv-rasa/bin/rasa"),
