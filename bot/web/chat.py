@@ -32,6 +32,7 @@ from bot.model.web_chats import (
 from bot.picture_sent import FOR_WHOM, house_step, picture_house, take_picture
 from bot.pictures import PictureRefused, clean_picture, too_big_words
 from bot.retries import CANT_SAVE, message_id
+from bot.web.bodies import wants_json
 from bot.web.chat_words import scale_ends
 from bot.web.csrf import csrf_ok, csrf_token
 from bot.web.guard import from_this_site, redirect, set_private_cookie
@@ -58,10 +59,6 @@ PICTURE_SAID = "📷 A picture"  # what the chat shows of the child's turn
 FIELD_LIMIT = 1024  # bytes: the picture form's other field is its CSRF token
 MOST_PARTS = 4  # the picture form sends two
 ANSWER = "/chat#choices"  # back at the question, scrolled so it and its buttons are in view
-
-
-def _wants_json(request: web.Request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _page(request: web.Request, context: dict, status: int = 200) -> web.Response:
@@ -274,7 +271,7 @@ async def send(request: web.Request) -> web.Response:
 
 def _cannot_save(request, token, typed="", sent_as=None) -> web.Response:
     """The database did not answer: said, with what was typed, never as a fresh start."""
-    if _wants_json(request):
+    if wants_json(request):
         return web.json_response({"error": CANT_SAVE}, status=503)
     if token is None:  # no chat on this browser yet
         return _start_page(request, CANT_SAVE, status=503, typed=typed)
@@ -285,29 +282,29 @@ async def _send(request, token, form, words: bool, message: str, sent_as) -> web
     # whose chat, and the question it is at (shown again if not sent)
     sender, recent, house = await _chat_now(request, token)
     if sender is None:  # the chat closed while they were typing: their words stay with them
-        if _wants_json(request):
+        if wants_json(request):
             return web.json_response({"ended": True, "error": CLOSED}, status=401)
         return _start_page(request, CLOSED, typed=message, status=401)
     if not from_this_site(request) or not csrf_ok(token, form.get("csrf")):
-        if _wants_json(request):
+        if wants_json(request):
             return web.json_response({"error": SEND_AGAIN}, status=400)
         return _talk_page(request, token, recent, house, SEND_AGAIN, message, 400, sent_as)
     refused = ONLY_WORDS if not words else TOO_LONG if too_long(request.app, message) else None
     if refused:  # said before anything reaches Rasa; what was typed stays in the box
-        if _wants_json(request):
+        if wants_json(request):
             return web.json_response({"error": refused}, status=400)
         return _talk_page(request, token, recent, house, refused, message, 400, sent_as)
     if not message:
-        return redirect(ANSWER) if not _wants_json(request) else web.json_response({"replies": []})
+        return redirect(ANSWER) if not wants_json(request) else web.json_response({"replies": []})
     try:
         replies = await say(request.app, sender, message, _message_key(form, message))
     except RasaUnavailable:
-        if _wants_json(request):
+        if wants_json(request):
             return web.json_response({"error": NOT_ANSWERING}, status=503)
         return _talk_page(request, token, recent, house, NOT_ANSWERING, message, 503, sent_as)
     shown = recent[-1]["replies"] if recent else []
     _, house = await _keep(request, token, replies, _said(message, shown))
-    if _wants_json(request):
+    if wants_json(request):
         return _answer_json(request, token, replies, house)
     return redirect(ANSWER)
 
