@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.codes import hash_code  # noqa: E402
+from bot.launcher.supervise import answers_ok  # noqa: E402
 from bot.model.database import Database  # noqa: E402
 from bot.model.tables import Answer, Invite, Participant, Score  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -309,10 +310,7 @@ class Killer(threading.Thread):
         return None
 
     def healthy(self, name: str) -> bool:
-        try:
-            return requests.get(self.health[name], timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
+        return answers_ok(self.health[name])
 
     def eligible(self, name: str) -> bool:
         up = time.monotonic() - self.up_since[name]

@@ -113,6 +113,15 @@ def exit_status(status: int) -> str:
     return f"exit status {status}"
 
 
+def answers_ok(health_url: str) -> bool:
+    """Does the service's health check answer 200 within 2 s?"""
+    try:
+        with urllib.request.urlopen(health_url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return False  # HTTPException: a port not yet ours answering with anything else
+
+
 @dataclass
 class Service:
     name: str
@@ -157,11 +166,7 @@ class Service:
         self.state = "starting"
 
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.health_url, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError, http.client.HTTPException):
-            return False  # HTTPException: a port not yet ours answering with anything else
+        return answers_ok(self.health_url)
 
     def exited(self) -> int | None:
         return self.process.poll() if self.process else None
