@@ -6,6 +6,7 @@ Nothing here touches the database: a file is checked whole before anything is wr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -63,6 +64,7 @@ class ParticipantSpec:
     phone: str | None = None
     child: str | None = None
     children: list[str] = field(default_factory=list)
+    channel: str | None = None  # how they prefer to be reached: web, telegram or letter
 
 
 @dataclass
@@ -97,9 +99,13 @@ SECTIONS = {
         "scores",
         "email",
         "phone",
+        "channel",
     },
 }
 MAX_CHILD_AGE = 18
+# Enough to catch a typing slip in a contact; GOV.UK Notify says whether it is real.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+MOBILE = re.compile(r"^(?:07\d{9}|\+?447\d{9}|\+[1-9]\d{7,14})$")  # UK, or international
 
 
 class _Reader:
@@ -149,6 +155,22 @@ class _Reader:
             self.field_problem(node, key, field_path, "should be some text")
             return None
         return str(value).strip()
+
+    def choice(self, node: dict, key: str, field_path: str, allowed, required=True) -> str | None:
+        """One of the allowed words, or None (a problem said)."""
+        value = self.text(node, key, field_path, required)
+        if value is not None and value not in allowed:
+            self.field_problem(node, key, field_path, f"should be one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def contact(self, node: dict, key: str, field_path: str, pattern, example: str):
+        """An optional email address or mobile number, checked for a typing slip."""
+        value = self.text(node, key, field_path, required=False)
+        if value is not None and not pattern.match(re.sub(r"[\s()-]", "", value)):
+            self.field_problem(node, key, field_path, f"should be {example}")
+            return None
+        return value
 
     def integer(self, node, key, field_path: str, low: int, high: int) -> int | None:
         value = node.get(key)
@@ -239,6 +261,12 @@ def parse_conference(text: str, path: str = "<conference file>") -> ConferenceSp
         line = mark.line + 1 if mark else None
         message = str(error.problem or error).strip()
         raise ConferenceFileError(path, [Problem(line, "file", message)]) from None
+    return check_conference(root, path)
+
+
+def check_conference(root, path: str = "<conference file>") -> ConferenceSpec:
+    """Check a conference as the file gives it (mappings and lists, with line numbers when
+    read from YAML): the one set of rules for the file and the coordinator's form alike."""
     reader = _Reader()
     root = reader.mapping(root, "file", set(SECTIONS))
     if root is None:
@@ -290,12 +318,7 @@ def _read_children(reader: _Reader, root: dict) -> list[ChildSpec]:
 def _read_participants(reader: _Reader, root: dict, child_keys: set[str]) -> list[ParticipantSpec]:
     participants = []
     for key, node, field_path in reader.items(root, "participants"):
-        role = reader.text(node, "role", field_path)
-        if role is not None and role not in vocabulary.ROLES:
-            reader.field_problem(
-                node, "role", field_path, f"should be one of {', '.join(vocabulary.ROLES)}"
-            )
-            role = None
+        role = reader.choice(node, "role", field_path, vocabulary.ROLES)
         scores = node.get("scores")
         if scores is not None and not isinstance(scores, bool):
             reader.field_problem(node, "scores", field_path, "should be true or false")
@@ -320,10 +343,15 @@ def _read_participants(reader: _Reader, root: dict, child_keys: set[str]) -> lis
             role=role,
             scores=bool(scores),
             agency=reader.text(node, "agency", field_path, required=False),
-            email=reader.text(node, "email", field_path, required=False),
-            phone=reader.text(node, "phone", field_path, required=False),
+            email=reader.contact(
+                node, "email", field_path, EMAIL, "an email address, like name@example.org"
+            ),
+            phone=reader.contact(
+                node, "phone", field_path, MOBILE, "a mobile number, like 07700 900123"
+            ),
             child=child,
             children=reader.key_list(node, "children", field_path, child_keys, "child"),
+            channel=reader.choice(node, "channel", field_path, vocabulary.CHANNELS, required=False),
         )
         if key is not None:
             participants.append(participant)
