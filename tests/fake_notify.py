@@ -1,5 +1,7 @@
 """A local stand-in for the GOV.UK Notify API: the real client talks to it through its
-base URL. It records every request and answers as Notify does (or fails, when told to)."""
+base URL. It records every request and answers as Notify does (or fails, when told to):
+it refuses a contact it is told to refuse with Notify's 400 ValidationError, and reports
+each message's delivery status (delivered, unless a test sets another)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ SERVICE_ID = str(uuid.uuid4())
 API_KEY = f"companion_test-{SERVICE_ID}-{uuid.uuid4()}"
 EMAIL_TEMPLATE = str(uuid.uuid4())
 SMS_TEMPLATE = str(uuid.uuid4())
+INVITE_EMAIL_TEMPLATE = str(uuid.uuid4())
+INVITE_SMS_TEMPLATE = str(uuid.uuid4())
+REMINDER_EMAIL_TEMPLATE = str(uuid.uuid4())
+REMINDER_SMS_TEMPLATE = str(uuid.uuid4())
 
 
 class FakeNotify(LoopbackServer):
@@ -20,6 +26,8 @@ class FakeNotify(LoopbackServer):
         super().__init__()
         self.received: list[dict] = []
         self.failures_to_give = 0
+        self.refused: set[str] = set()  # email addresses and numbers Notify will not take
+        self.statuses: dict[str, str] = {}  # a message's id -> its delivery status
 
     def environment(self) -> dict:
         return {
@@ -27,6 +35,10 @@ class FakeNotify(LoopbackServer):
             "NOTIFY_BASE_URL": self.url,
             "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE,
             "NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE,
+            "NOTIFY_INVITE_EMAIL_TEMPLATE_ID": INVITE_EMAIL_TEMPLATE,
+            "NOTIFY_INVITE_SMS_TEMPLATE_ID": INVITE_SMS_TEMPLATE,
+            "NOTIFY_REMINDER_EMAIL_TEMPLATE_ID": REMINDER_EMAIL_TEMPLATE,
+            "NOTIFY_REMINDER_SMS_TEMPLATE_ID": REMINDER_SMS_TEMPLATE,
             "COMPANION_NOTIFY_INTERVAL": "0.5",
         }
 
@@ -37,9 +49,33 @@ class FakeNotify(LoopbackServer):
         if self.failures_to_give:
             self.failures_to_give -= 1
             return web.json_response({"errors": [{"error": "Exception"}]}, status=500)
-        self.received.append({"path": request.path, **body})
-        return web.json_response({"id": str(uuid.uuid4())}, status=201)
+        recipient = body.get("email_address") or body.get("phone_number")
+        if recipient in self.refused:
+            field = "email_address" if "email_address" in body else "phone_number"
+            problem = "Not a valid email address" if "@" in recipient else "Not a UK mobile number"
+            return web.json_response(
+                {
+                    "errors": [{"error": "ValidationError", "message": f"{field} {problem}"}],
+                    "status_code": 400,
+                },
+                status=400,
+            )
+        notification_id = str(uuid.uuid4())
+        self.received.append({"path": request.path, "id": notification_id, **body})
+        self.statuses.setdefault(notification_id, "delivered")
+        return web.json_response({"id": notification_id}, status=201)
+
+    async def _status(self, request: web.Request) -> web.Response:
+        """GET /v2/notifications/{id}: how the message went."""
+        notification_id = request.match_info["notification_id"]
+        if notification_id not in self.statuses:
+            return web.json_response(
+                {"errors": [{"error": "NoResultFound", "message": "No result found"}]},
+                status=404,
+            )
+        return web.json_response({"id": notification_id, "status": self.statuses[notification_id]})
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/v2/notifications/email", self._notification)
         app.router.add_post("/v2/notifications/sms", self._notification)
+        app.router.add_get("/v2/notifications/{notification_id}", self._status)

@@ -1,4 +1,5 @@
-"""Invite codes: 128 random bits, stored only as a hash, bound to one chat sender once."""
+"""Invite codes: 128 random bits, found by their hash, bound to one chat sender once. The
+code itself is kept encrypted too, so the coordinator can send it and print its letter."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.codes import hash_code, new_code
 from bot.model.audit import record
-from bot.model.tables import Invite, Participant, Progress, utcnow
+from bot.model.tables import Invite, Outreach, Participant, Progress, utcnow
 
 
 def invite_expiry(conference_date: datetime) -> datetime:
@@ -20,11 +21,12 @@ def invite_expiry(conference_date: datetime) -> datetime:
 
 
 def issue_invite(session: Session, participant: Participant, actor: str) -> str:
-    """Create an invite for the participant and return its code (never stored)."""
+    """Create an invite for the participant and return its code."""
     code = new_code()
     invite = Invite(
         participant=participant,
         code_hash=hash_code(code),
+        code=code,
         expires_at=invite_expiry(participant.conference.date),
     )
     session.add(invite)
@@ -46,11 +48,36 @@ def reissue_unbound_invites(session: Session, participants, actor: str) -> dict[
 def reissue_invite(session: Session, participant: Participant, actor: str) -> str:
     """Staff give one participant a new code: the old invite stops working, and whichever
     chat redeems the new one carries on the conversation (how a child's moves chats)."""
+    revoke_invites(session, participant, actor)
+    return issue_invite(session, participant, actor)
+
+
+def revoke_invites(session: Session, participant: Participant, actor: str) -> int:
+    """The participant's codes stop working, and any invite not yet sent with one is
+    withdrawn. Returns how many invites were revoked."""
+    revoked = 0
     for invite in participant.invites:
         if invite.revoked_at is None:
             invite.revoked_at = utcnow()
             record(session, actor, "invite_revoked", "invite", invite.id)
-    return issue_invite(session, participant, actor)
+            revoked += 1
+    session.execute(
+        update(Outreach)
+        .where(
+            Outreach.participant_id == participant.id,
+            Outreach.kind == "invite",
+            Outreach.status == "pending",
+        )
+        .values(status="revoked")
+        .execution_options(synchronize_session="fetch")
+    )
+    return revoked
+
+
+def live_invite(participant: Participant) -> Invite | None:
+    """The participant's invite that still works (the newest, if ever more than one)."""
+    live = [invite for invite in participant.invites if invite.revoked_at is None]
+    return live[-1] if live else None
 
 
 class Redemption(enum.Enum):

@@ -23,6 +23,7 @@ from bot.settings import Settings
 
 log = logging.getLogger("companion.notify")
 MAX_BACKOFF = timedelta(minutes=30)
+NOT_CONFIGURED = "GOV.UK Notify is not configured"
 
 
 def _personalisation(session, notification: Notification, settings: Settings) -> dict:
@@ -45,72 +46,97 @@ def _personalisation(session, notification: Notification, settings: Settings) ->
     }
 
 
-def _claim(database: Database) -> list[int]:
-    """Take the messages that are due (one deliverer per message, however many run)."""
+def notify_client(settings: Settings) -> NotificationsAPIClient:
+    return NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url)
+
+
+def claim_due(database: Database, table, *only) -> list[int]:
+    """Take the rows of an outbox table (Notification, Outreach) that are due, and `only`
+    those: one deliverer per message, however many run."""
     with database.session() as session, session.begin():
         due = (
             session.execute(
-                select(Notification.id).where(
-                    Notification.status == "pending", Notification.next_attempt_at <= utcnow()
+                select(table.id).where(
+                    table.status == "pending", table.next_attempt_at <= utcnow(), *only
                 )
             )
             .scalars()
             .all()
         )
         claimed = []
-        for notification_id in due:
+        for row_id in due:
             taken = session.execute(
-                update(Notification)
-                .where(Notification.id == notification_id, Notification.status == "pending")
+                update(table)
+                .where(table.id == row_id, table.status == "pending")
                 .values(status="sending")
             )
             if taken.rowcount == 1:
-                claimed.append(notification_id)
+                claimed.append(row_id)
         return claimed
+
+
+def send_message(client, channel: str, recipient: str, template_id: str, fields: dict) -> dict:
+    """An email or a text through Notify; returns Notify's answer (its "id" is the message's)."""
+    if channel == "email":
+        return client.send_email_notification(recipient, template_id, fields)
+    return client.send_sms_notification(recipient, template_id, fields)
+
+
+def back_off(row, error) -> None:
+    """A message Notify could not take now: tried again later, each time after longer."""
+    row.attempts += 1
+    row.status = "pending"
+    row.last_error = str(error)[:500]
+    delay = min(MAX_BACKOFF, timedelta(seconds=5 * 2**row.attempts))
+    row.next_attempt_at = utcnow() + delay
+
+
+def mark_unsent(database: Database, table, reason: str, describe, *only) -> None:
+    """With nothing to send through, each waiting message says why, and is logged once."""
+    with database.session() as session, session.begin():
+        waiting = (
+            session.execute(
+                select(table).where(table.status == "pending", table.last_error.is_(None), *only)
+            )
+            .scalars()
+            .all()
+        )
+        for row in waiting:
+            row.last_error = reason
+            log.warning("%s", describe(row))
 
 
 def deliver_due(database: Database, settings: Settings) -> int:
     """Send what is due; returns how many were sent."""
     if not settings.notify_api_key:
-        with database.session() as session, session.begin():
-            waiting = (
-                session.execute(
-                    select(Notification).where(
-                        Notification.status == "pending", Notification.last_error.is_(None)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            for notification in waiting:
-                notification.last_error = "GOV.UK Notify is not configured"
-                log.warning(
-                    "GOV.UK Notify is not configured (NOTIFY_API_KEY): safeguarding alert %s "
-                    "was recorded but no %s was sent to the %s. It waits in the outbox.",
-                    notification.alert_id, notification.channel, notification.recipient_role,
-                )  # fmt: skip
+        mark_unsent(
+            database,
+            Notification,
+            NOT_CONFIGURED,
+            lambda notification: (
+                f"GOV.UK Notify is not configured (NOTIFY_API_KEY): safeguarding alert "
+                f"{notification.alert_id} was recorded but no {notification.channel} was sent "
+                f"to the {notification.recipient_role}. It waits in the outbox."
+            ),
+        )
         return 0
-    client = NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url)
+    client = notify_client(settings)
     sent = 0
-    for notification_id in _claim(database):
+    for notification_id in claim_due(database, Notification):
         with database.session() as session, session.begin():
             notification = session.get(Notification, notification_id)
             fields = _personalisation(session, notification, settings)
+            template = (
+                settings.notify_email_template_id
+                if notification.channel == "email"
+                else settings.notify_sms_template_id
+            )
             try:
-                if notification.channel == "email":
-                    response = client.send_email_notification(
-                        notification.recipient, settings.notify_email_template_id, fields
-                    )
-                else:
-                    response = client.send_sms_notification(
-                        notification.recipient, settings.notify_sms_template_id, fields
-                    )
+                response = send_message(
+                    client, notification.channel, notification.recipient, template, fields
+                )
             except (HTTPError, OSError, ValueError) as error:
-                notification.attempts += 1
-                notification.status = "pending"
-                notification.last_error = str(error)[:500]
-                delay = min(MAX_BACKOFF, timedelta(seconds=5 * 2**notification.attempts))
-                notification.next_attempt_at = utcnow() + delay
+                back_off(notification, error)
                 log.warning("Notify refused alert %s's %s (try %s): %s", notification.alert_id,
                             notification.channel, notification.attempts, error)  # fmt: skip
                 continue
@@ -121,11 +147,17 @@ def deliver_due(database: Database, settings: Settings) -> int:
     return sent
 
 
-async def deliver_forever(database: Database, settings: Settings) -> None:
-    """The web app runs this in the background."""
+async def keep_running(settings: Settings, what: str, one_round) -> None:
+    """Run `one_round()` in a worker thread every COMPANION_NOTIFY_INTERVAL seconds, for
+    ever: the web app's background loops (this outbox, invites and reminders)."""
     while True:
         try:
-            await asyncio.to_thread(deliver_due, database, settings)
-        except Exception:  # keep delivering whatever one round did
-            log.exception("delivering the outbox failed; trying again")
+            await asyncio.to_thread(one_round)
+        except Exception:  # keep going whatever one round did
+            log.exception("%s failed; trying again", what)
         await asyncio.sleep(settings.notify_interval)
+
+
+async def deliver_forever(database: Database, settings: Settings) -> None:
+    """The web app runs this in the background."""
+    await keep_running(settings, "delivering the outbox", lambda: deliver_due(database, settings))

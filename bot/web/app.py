@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot import log_privacy
 from bot.model.database import Database
+from bot.notify.invites import deliver_outreach_forever
 from bot.notify.outbox import deliver_forever
 from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
@@ -95,9 +96,13 @@ def create_app(settings: Settings) -> web.Application:
     setup_routes(app)
 
     async def deliver_notifications(app: web.Application):
-        task = asyncio.create_task(deliver_forever(app[DATABASE], settings))
+        tasks = [
+            asyncio.create_task(deliver_forever(app[DATABASE], settings)),
+            asyncio.create_task(deliver_outreach_forever(app[DATABASE], settings)),
+        ]
         yield
-        task.cancel()
+        for task in tasks:
+            task.cancel()
 
     async def close_database(app: web.Application) -> None:
         app[DATABASE].dispose()

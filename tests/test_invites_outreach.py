@@ -1,0 +1,330 @@
+"""Invites that reach people: queued for each email address and mobile number of everyone
+asked for their views, sent through (a local fake of) GOV.UK Notify over real HTTP, followed
+to Notify's delivery report; a letter for those with neither; resend, revoke and reissue."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.codes import hash_code
+from bot.model.invites import Redemption, live_invite, redeem, reissue_invite, revoke_invites
+from bot.model.tables import AuditEvent, Conference, Invite, Outreach, Participant, utcnow
+from bot.notify.invites import (
+    NOT_SET_UP,
+    check_delivery,
+    contact_status,
+    deliver_due_outreach,
+    invite_status,
+    queue_invites,
+)
+from bot.notify.outreach_words import REASONS
+from tests import fake_notify as fake
+from tests.conftest import conference_with
+
+FAMILY = f"""
+conference:
+  type: review
+  date: {(datetime.now() + timedelta(days=9)):%Y-%m-%dT10:00}
+  local_authority: Example Borough Council
+children:
+  - {{key: A, name: Ava, age: 9}}
+  - {{key: B, name: Leo, age: 4}}
+danger_statements:
+  - key: D1
+    danger: The children could be hurt when mum and dad argue.
+    safety_goal: Arguments never turn into hitting.
+    children: [A, B]
+participants:
+  - {{key: P1, name: Kelly Smith, role: parent, children: [A, B],
+     email: kelly@example.com, phone: '07700900111'}}
+  - {{key: P2, name: Ava Smith, role: young_person, child: A}}
+  - {{key: P3, name: Jo Brown, role: social_worker, agency: Children's Social Care,
+     email: jo.brown@example.gov.uk, phone: '07700900001'}}
+  - {{key: P4, name: Dr Amy Lee, role: professional, agency: GP practice,
+     email: amy.lee@example.nhs.uk}}
+  - {{key: P5, name: Sam Patel, role: chair, email: sam.patel@example.gov.uk}}
+"""
+
+
+@pytest.fixture
+def family(database):
+    """A family of two children with five participants: {"id": conference id, key: id}."""
+    conference_id, ids = conference_with(database, FAMILY)
+    return {"id": conference_id, **ids}
+
+
+@pytest.fixture
+def notify_settings(database, fake_notify):
+    """The database's settings, with the fake Notify and its four templates."""
+    env = fake_notify.environment()
+    return dataclasses.replace(
+        database.settings,
+        notify_api_key=env["NOTIFY_API_KEY"],
+        notify_base_url=env["NOTIFY_BASE_URL"],
+        notify_invite_email_template_id=fake.INVITE_EMAIL_TEMPLATE,
+        notify_invite_sms_template_id=fake.INVITE_SMS_TEMPLATE,
+        notify_reminder_email_template_id=fake.REMINDER_EMAIL_TEMPLATE,
+        notify_reminder_sms_template_id=fake.REMINDER_SMS_TEMPLATE,
+    )
+
+
+def queue(database, family, key=None):
+    with database.session() as session, session.begin():
+        conference = session.get(Conference, family["id"])
+        participant = session.get(Participant, family[key]) if key else None
+        return queue_invites(session, conference, "staff:1", participant)
+
+
+def outreach(database, family) -> list[Outreach]:
+    with database.session() as session:
+        return (
+            session.execute(
+                select(Outreach)
+                .join(Participant)
+                .where(Participant.conference_id == family["id"])
+                .order_by(Outreach.id)
+            )
+            .scalars()
+            .all()
+        )
+
+
+def contacts_of(rows) -> list[tuple]:
+    return sorted((row.participant_id, row.channel, row.recipient, row.status) for row in rows)
+
+
+def sent_since(fake_notify, before: int) -> list[dict]:
+    return fake_notify.received[before:]
+
+
+def test_everyone_asked_for_their_views_gets_one_invite_per_contact_or_a_letter(database, family):
+    queued = queue(database, family)
+    assert (queued.messages, queued.letters, queued.started) == (5, 1, [])
+    assert contacts_of(outreach(database, family)) == sorted(
+        [
+            (family["P1"], "email", "kelly@example.com", "pending"),
+            (family["P1"], "sms", "07700900111", "pending"),
+            (family["P2"], "letter", None, "pending"),  # Ava gave neither: a letter to print
+            (family["P3"], "email", "jo.brown@example.gov.uk", "pending"),
+            (family["P3"], "sms", "07700900001", "pending"),
+            (family["P4"], "email", "amy.lee@example.nhs.uk", "pending"),
+        ]
+    )  # the chair signs in as staff and is not invited
+    assert all(
+        row.kind == "invite" and row.reason == "invite" for row in outreach(database, family)
+    )
+    again = queue(database, family)  # pressed twice: nothing more
+    assert (again.messages, again.letters) == (0, 0)
+    assert len(outreach(database, family)) == 6
+    with database.session() as session:
+        invite = session.get(Invite, outreach(database, family)[0].invite_id)
+        assert invite.code and hash_code(invite.code) == invite.code_hash  # kept, encrypted
+        queued_events = session.execute(
+            select(AuditEvent).where(AuditEvent.action == "invite_queued")
+        ).scalars().all()  # fmt: skip
+        assert len(queued_events) == 6 and {e.actor for e in queued_events} == {"staff:1"}
+
+
+def test_a_participant_who_prefers_a_letter_gets_one_even_with_an_email(database, family):
+    with database.session() as session, session.begin():
+        session.get(Participant, family["P4"]).channel = "letter"
+    queue(database, family)
+    amy = [row for row in outreach(database, family) if row.participant_id == family["P4"]]
+    assert [(row.channel, row.recipient) for row in amy] == [("letter", None)]
+
+
+def test_each_message_goes_through_notify_with_a_link_that_carries_the_code(
+    database, family, fake_notify, notify_settings
+):
+    queue(database, family)
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 5
+    messages = sent_since(fake_notify, before)
+    assert sorted((m.get("email_address") or m["phone_number"]) for m in messages) == sorted(
+        [
+            "kelly@example.com",
+            "07700900111",
+            "jo.brown@example.gov.uk",
+            "07700900001",
+            "amy.lee@example.nhs.uk",
+        ]
+    )
+    for message in messages:
+        email = "email_address" in message
+        assert message["template_id"] == (
+            fake.INVITE_EMAIL_TEMPLATE if email else fake.INVITE_SMS_TEMPLATE
+        )
+        fields = message["personalisation"]
+        assert fields["reason"] == REASONS["invite"]
+        assert fields["local_authority"] == "Example Borough Council"
+        assert fields["web_link"] == f"{notify_settings.public_url}/chat#invite={fields['code']}"
+        assert fields["telegram_link"] == ""  # Telegram is not set up here
+    kelly = [m for m in messages if m.get("email_address") == "kelly@example.com"][0]
+    assert kelly["personalisation"]["name"] == "Kelly Smith"
+    with database.session() as session, session.begin():
+        # The code in the message is Kelly's live invite: it starts her chat.
+        result = redeem(session, hash_code(kelly["personalisation"]["code"]), "web:kelly")
+        assert result.outcome is Redemption.JOINED and result.participant.key == "P1"
+    rows = outreach(database, family)
+    assert {(row.channel, row.status) for row in rows} == {
+        ("email", "sent"),
+        ("sms", "sent"),
+        ("letter", "pending"),  # printed by the coordinator, never sent
+    }
+    assert all(row.provider_id and row.sent_at for row in rows if row.channel != "letter")
+    assert deliver_due_outreach(database, notify_settings) == 0  # nothing twice
+    assert len(fake_notify.received) == before + 5
+
+
+def test_a_contact_notify_refuses_fails_at_once_and_says_what_to_do(
+    database, family, fake_notify, notify_settings
+):
+    fake_notify.refused.add("07700900111")
+    queue(database, family)
+    assert deliver_due_outreach(database, notify_settings) == 4
+    refused = [row for row in outreach(database, family) if row.recipient == "07700900111"][0]
+    assert (refused.status, refused.attempts) == ("failed", 1)
+    assert "Not a UK mobile number" in refused.last_error
+    status = contact_status(refused)
+    assert status.words == "Failed"
+    assert "Check the email address or mobile number with the person" in status.advice
+    with database.session() as session, session.begin():
+        session.get(Outreach, refused.id).next_attempt_at = utcnow() - timedelta(hours=1)
+    assert deliver_due_outreach(database, notify_settings) == 0  # not tried for ever
+    fake_notify.refused.discard("07700900111")
+
+
+def test_notify_down_is_tried_again_later(database, family, fake_notify, notify_settings):
+    queue(database, family, "P4")
+    fake_notify.failures_to_give = 1
+    assert deliver_due_outreach(database, notify_settings) == 0
+    (row,) = outreach(database, family)
+    assert (row.status, row.attempts) == ("pending", 1) and "500" in row.last_error
+    assert row.next_attempt_at > utcnow()  # backs off
+    assert deliver_due_outreach(database, notify_settings) == 0  # not yet
+    with database.session() as session, session.begin():
+        session.get(Outreach, row.id).next_attempt_at = utcnow()
+    assert deliver_due_outreach(database, notify_settings) == 1
+    assert outreach(database, family)[0].status == "sent"
+
+
+def test_delivery_reports_are_recorded_with_what_to_do(
+    database, family, fake_notify, notify_settings
+):
+    queue(database, family)
+    before = len(fake_notify.received)
+    deliver_due_outreach(database, notify_settings)
+    ids = {
+        (m.get("email_address") or m["phone_number"]): m["id"]
+        for m in fake_notify.received[before:]
+    }
+    fake_notify.statuses[ids["07700900111"]] = "permanent-failure"
+    fake_notify.statuses[ids["07700900001"]] = "temporary-failure"
+    fake_notify.statuses[ids["amy.lee@example.nhs.uk"]] = "sending"
+    assert check_delivery(database, notify_settings) == 4
+    rows = {row.recipient: row for row in outreach(database, family)}
+    assert (
+        rows["kelly@example.com"].status == "delivered" and rows["kelly@example.com"].delivered_at
+    )
+    assert rows["jo.brown@example.gov.uk"].status == "delivered"
+    assert rows["amy.lee@example.nhs.uk"].status == "sent"  # still on its way
+    assert rows["amy.lee@example.nhs.uk"].status_checked_at
+    wrong = contact_status(rows["07700900111"])
+    assert wrong.words == "Failed" and "wrong or no longer used" in wrong.advice
+    later = contact_status(rows["07700900001"])
+    assert "phone was off" in later.advice and "again later" in later.advice
+    assert check_delivery(database, notify_settings) == 0  # asked again only after a minute
+    with database.session() as session:
+        kelly = session.get(Participant, family["P1"])
+        assert invite_status(kelly, None, [rows["kelly@example.com"]]) == "delivered"
+
+
+def test_revoke_stops_the_code_and_reissue_sends_a_new_one(
+    database, family, fake_notify, notify_settings
+):
+    queue(database, family, "P1")
+    with database.session() as session, session.begin():
+        kelly = session.get(Participant, family["P1"])
+        old_code = live_invite(kelly).code
+        assert revoke_invites(session, kelly, "staff:1") == 1
+    assert {row.status for row in outreach(database, family)} == {"revoked"}  # never sent
+    assert deliver_due_outreach(database, notify_settings) == 0
+    with database.session() as session, session.begin():
+        assert redeem(session, hash_code(old_code), "web:x").outcome is Redemption.UNKNOWN
+        kelly = session.get(Participant, family["P1"])
+        assert invite_status(kelly, None, []) == "not_sent"
+        new_code = reissue_invite(session, kelly, "staff:1")
+        assert live_invite(kelly).code == new_code != old_code
+    queued = queue(database, family, "P1")
+    assert queued.messages == 2
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 2
+    assert {m["personalisation"]["code"] for m in fake_notify.received[before:]} == {new_code}
+
+
+def test_resend_sends_again_and_someone_already_answering_is_not_invited_again(
+    database, family, fake_notify, notify_settings
+):
+    queue(database, family, "P4")
+    deliver_due_outreach(database, notify_settings)
+    assert queue(database, family).messages == 4  # Amy's was sent: the others' now
+    assert queue(database, family, "P4").messages == 1  # a resend
+    with database.session() as session, session.begin():
+        session.get(Participant, family["P1"]).response_status = "in_progress"
+    again = queue(database, family, "P1")
+    assert (again.messages, again.started) == (0, ["Kelly Smith"])
+
+
+def test_an_old_invite_without_its_code_is_reissued_unless_its_chat_is_open(database, family):
+    with database.session() as session, session.begin():
+        for key in ("P1", "P3"):
+            live_invite(session.get(Participant, family[key])).code = None  # as before 0015
+        live_invite(session.get(Participant, family["P3"])).bound_sender = "web:jo"
+        old_kelly = live_invite(session.get(Participant, family["P1"])).id
+    queued = queue(database, family)
+    assert queued.no_code == ["Jo Brown"]  # opened: reissuing would take her chat away
+    with database.session() as session:
+        kelly = session.get(Participant, family["P1"])
+        assert live_invite(kelly).id != old_kelly and live_invite(kelly).code
+        assert session.get(Invite, old_kelly).revoked_at is not None
+        assert invite_status(session.get(Participant, family["P3"]), None, []) == "opened"
+
+
+def test_reminders_go_with_the_reminder_templates_and_their_reason(
+    database, family, fake_notify, notify_settings
+):
+    with database.session() as session, session.begin():
+        jo = session.get(Participant, family["P3"])
+        for channel, recipient in (("email", jo.email), ("sms", jo.phone)):
+            session.add(
+                Outreach(
+                    participant=jo,
+                    kind="reminder",
+                    reason="report_due",
+                    channel=channel,
+                    recipient=recipient,
+                    created_by="service",
+                )  # fmt: skip
+            )
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 2
+    messages = fake_notify.received[before:]
+    assert sorted(m["template_id"] for m in messages) == sorted(
+        [fake.REMINDER_EMAIL_TEMPLATE, fake.REMINDER_SMS_TEMPLATE]
+    )
+    with database.session() as session:
+        code = live_invite(session.get(Participant, family["P3"])).code
+    assert {m["personalisation"]["reason"] for m in messages} == {REASONS["report_due"]}
+    assert {m["personalisation"]["code"] for m in messages} == {code}
+
+
+def test_without_notify_nothing_is_sent_and_each_invite_says_why(database, family, settings):
+    queue(database, family)
+    assert deliver_due_outreach(database, settings) == 0
+    rows = [row for row in outreach(database, family) if row.channel != "letter"]
+    assert {(row.status, row.last_error) for row in rows} == {("pending", NOT_SET_UP)}
+    assert "Not sent yet: GOV.UK Notify is not set up" in contact_status(rows[0]).advice
