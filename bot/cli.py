@@ -29,6 +29,7 @@ from bot.model.invites import reissue_invite
 from bot.model.key_rotation import RotationRefused, rotate
 from bot.model.pictures import with_images
 from bot.model.tables import Conference, Participant
+from bot.notify import reminders
 from bot.private_files import private_by_default, write_private
 from bot.review import signin
 from bot.settings import Settings, load_settings
@@ -223,6 +224,29 @@ def set_telegram_webhook(settings: Settings) -> int:
     return 0
 
 
+def send_reminders(settings: Settings, dry_run: bool) -> int:
+    """Queue the reminders whose time has come (--dry-run: list every one due or coming)."""
+    database = Database(settings)
+    try:
+        queued = [] if dry_run else reminders.send_due_reminders(database, settings)
+        with database.session() as session:
+            coming = reminders.due_reminders(session, settings, reminders.clock())
+    finally:
+        database.dispose()
+    if dry_run:
+        for reminder in coming:
+            print(reminders.line(reminder))
+        print("Nothing is due or coming." if not coming else "A dry run: nothing was sent.")
+        return 0
+    for reminder in queued:
+        print(f"Queued: {reminders.line(reminder)}")
+    print(
+        f"{len(queued)} reminder(s) queued; the running service sends them. "
+        f"{len(coming)} more not due yet, held or with no contact: see --dry-run."
+    )
+    return 0
+
+
 def key_command(settings: Settings, command: str) -> int:
     if command == "new":
         print(crypto.new_key())
@@ -349,6 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
         "set-webhook", help="register COMPANION_PUBLIC_URL/telegram/webhook with its secret"
     )
 
+    reminder = commands.add_parser(
+        "reminders", help="queue the reminders whose time has come (the service does it too)"
+    )
+    reminder.add_argument(
+        "--dry-run", action="store_true", help="list every reminder due or coming; send nothing"
+    )
+
     key = commands.add_parser("key", help="the encryption key")
     key_commands = key.add_subparsers(dest="key_command", required=True)
     key_commands.add_parser("new", help="print a new key (for COMPANION_ENCRYPTION_KEY)")
@@ -401,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
             return reissue(settings, args.conference_id, args.participant)
         if args.command == "telegram":
             return set_telegram_webhook(settings)
+        if args.command == "reminders":
+            return send_reminders(settings, args.dry_run)
         if args.command == "key":
             return key_command(settings, args.key_command)
         if args.command == "chat":

@@ -14,6 +14,7 @@ from bot import log_privacy
 from bot.model.database import Database
 from bot.notify.invites import deliver_outreach_forever
 from bot.notify.outbox import deliver_forever
+from bot.notify.reminders import remind_forever
 from bot.private_files import private_by_default
 from bot.settings import Settings, load_settings
 from bot.summary.inert import finalize
@@ -104,10 +105,17 @@ def create_app(settings: Settings) -> web.Application:
         for task in tasks:
             task.cancel()
 
+    async def queue_reminders(app: web.Application):
+        """Reminders whose time has come go into the outbox, from the database each round."""
+        task = asyncio.create_task(remind_forever(app[DATABASE], settings))
+        yield
+        task.cancel()
+
     async def close_database(app: web.Application) -> None:
         app[DATABASE].dispose()
 
     app.cleanup_ctx.append(deliver_notifications)
+    app.cleanup_ctx.append(queue_reminders)
     app.cleanup_ctx.append(rasa_client)
     app.cleanup_ctx.append(telegram_bot)
     app.on_cleanup.append(close_database)
