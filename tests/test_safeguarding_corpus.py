@@ -44,21 +44,22 @@ def test_the_held_out_splits_reach_help(name, size, reach, interrupts, false_ala
 
 @pytest.mark.held_out
 @pytest.mark.parametrize(
-    "name, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns",
+    "name, size, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns",
     [  # measured 2026-12-07; the goal is 100%, 95%, 2%, 8% and 10%
-        ("held_out_a", 0.975, 0.95, 0.04, 0.075, 0.07),
-        ("held_out_b", 0.975, 0.91, 0.03, 0.095, 0.07),
-        ("held_out_c", 0.96, 0.9, 0.07, 0.035, 0.075),
-        ("held_out_d", 0.96, 0.925, 0.065, 0.06, 0.06),
+        ("held_out_a", 400, 0.975, 0.95, 0.04, 0.075, 0.07),
+        ("held_out_b", 400, 0.975, 0.91, 0.03, 0.095, 0.07),
+        ("held_out_c", 400, 0.96, 0.9, 0.07, 0.035, 0.075),
+        ("held_out_d", 400, 0.96, 0.925, 0.065, 0.06, 0.06),
+        ("held_out_e", 420, 0.985, 0.925, 0.055, 0.12, 0.06),
     ],
 )
 def test_the_held_out_sets_in_context(
-    name, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns
+    name, size, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns
 ):
     """The whole pipeline on messages typed by a parent, child or professional at a
     question of the agenda (tests/data/safeguarding/context/, by other authors)."""
     judged = context_eval.verdicts(name)
-    assert len(judged) == 400
+    assert len(judged) == size
     figures = context_eval.report(name, judged)
     disclosures, everyday = figures["immediate/all"], figures["everyday/all"]
     assert disclosures["interrupt"] + disclosures["check"] >= reach
