@@ -20,3 +20,8 @@ def invite_links(settings: Settings, code: str) -> dict:
 def sign_in_link(public_url: str, token: str) -> str:
     """A chair's single-use sign-in address (bot/review/signin.py; bot/web/routes.py)."""
     return f"{public_url}/sign-in/{token}"
+
+
+def staff_sign_in_link(public_url: str, token: str) -> str:
+    """A member of staff's single-use sign-in address (bot/review/staff.py)."""
+    return f"{public_url}/staff/sign-in/{token}"

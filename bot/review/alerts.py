@@ -72,10 +72,11 @@ def in_reading_order(alerts: list[SafeguardingAlert]) -> ReadingOrder:
 
 
 def mark_read(
-    session: Session, conference_id: str, chair: Participant, alert_id: str
+    session: Session, conference_id: str, chair: Participant, alert_id: str, actor: str = ""
 ) -> SafeguardingAlert | None:
     """Mark one of this conference's alerts as read (once: who read it first stays). None
-    when there is no such alert in this conference."""
+    when there is no such alert in this conference. `actor`: who the audit log names, when
+    not the chair participant (a staff chair)."""
     if not re.fullmatch(r"[0-9]{1,9}", alert_id or ""):  # a form's value, from anyone
         return None
     alert = session.get(SafeguardingAlert, int(alert_id))
@@ -83,7 +84,7 @@ def mark_read(
         return None
     if alert.read_at is None:
         alert.read_at, alert.read_by = utcnow(), chair.key
-        record(session, chair.actor, "alert_read", "safeguarding_alert", alert.id)
+        record(session, actor or chair.actor, "alert_read", "safeguarding_alert", alert.id)
     return alert
 
 
@@ -96,7 +97,9 @@ class ReleaseRefused(ValueError):
     pass
 
 
-def release(session: Session, conference_id: str, chair: Participant, item_id: str) -> Answer:
+def release(
+    session: Session, conference_id: str, chair: Participant, item_id: str, actor: str = ""
+) -> Answer:
     """Release to the family an answer held back from them: it then reaches their copy if
     its author agreed to share it (a child's, if they chose "everyone"), like any other
     item. Only an answer still held back, of this conference, as it stands now."""
@@ -107,7 +110,7 @@ def release(session: Session, conference_id: str, chair: Participant, item_id: s
     answer.released_at, answer.released_by = utcnow(), chair.key
     record(
         session,
-        chair.actor,
+        actor or chair.actor,
         "answer_released",
         "answer",
         answer.id,

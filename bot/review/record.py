@@ -165,7 +165,10 @@ def check_decision(form: dict, conference: Conference, categories: list[str]) ->
     return checked
 
 
-def save_decision(session: Session, conference: Conference, chair: Participant, values: dict):
+def save_decision(
+    session: Session, conference: Conference, chair: Participant, values: dict, actor: str = ""
+):
+    """Save the decision as `chair`'s; the audit log names `actor` (a staff chair) or them."""
     decision = session.get(Decision, conference.id) or Decision(conference_id=conference.id)
     for name, value in values.items():
         setattr(decision, name, value)
@@ -174,7 +177,7 @@ def save_decision(session: Session, conference: Conference, chair: Participant, 
     session.add(decision)
     record(
         session,
-        chair.actor,
+        actor or chair.actor,
         "decision_recorded",
         "conference",
         conference.id,
@@ -309,6 +312,7 @@ def approve(
     summary: dict,
     early_confirmed: bool = False,
     today: date | None = None,
+    actor: str = "",
 ):
     """Lock the chair's summary as the next version. Approving early (too_early) needs the
     chair's explicit confirmation, and the version keeps why it was early. The conference's
@@ -350,7 +354,7 @@ def approve(
     session.add(version)
     record(
         session,
-        chair.actor,
+        actor or chair.actor,
         "record_approved",
         "conference",
         conference.id,

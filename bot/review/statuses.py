@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.model.tables import Participant, Progress
+from bot.model.tables import Answer, Participant, Progress
 
 # A conversation's state that is also what the chair is told.
 HALTED = ("paused", "stopped")
@@ -36,3 +36,28 @@ def answering_statuses(session: Session, participants: list[Participant]) -> dic
         ).scalars()
     }
     return {p.id: (answering_status(p, found.get(p.id)), found.get(p.id)) for p in participants}
+
+
+# Whose report should reach the family before the conference (bot/agenda: the deadline).
+REPORTING_ROLES = ("social_worker", "professional")
+
+
+def reports_not_shared(session: Session, participants: list[Participant]) -> dict[int, Answer]:
+    """Participant id -> their answer to "has your report reached the family?" (None: not
+    answered yet), for each social worker and professional who has not said yes."""
+    reporting = [p for p in participants if p.role in REPORTING_ROLES]
+    said = {
+        answer.participant_id: answer
+        for answer in session.execute(
+            select(Answer).where(
+                Answer.participant_id.in_([p.id for p in reporting]),
+                Answer.question_key == "report_shared",
+                Answer.superseded_at.is_(None),
+            )
+        ).scalars()
+    }
+    return {
+        p.id: said.get(p.id)
+        for p in reporting
+        if said.get(p.id) is None or said[p.id].choice != "yes"
+    }

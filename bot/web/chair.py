@@ -14,24 +14,24 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot import deadlines, vocabulary, wording
 from bot.agenda.loader import load_agenda
 from bot.model.pictures import picture_for_chair, with_images
-from bot.model.tables import Answer, RecordEdit
+from bot.model.tables import RecordEdit
 from bot.picture_sent import FOR_CHAIR
 from bot.review import alerts as safeguarding
 from bot.review import record as records
 from bot.review import signin
+from bot.review import staff as staff_members
 from bot.review.edits import REFUSALS, EditRefused, check_edit
 from bot.review.record import check_decision, save_decision
-from bot.review.statuses import answering_statuses
+from bot.review.statuses import answering_statuses, reports_not_shared
 from bot.summary.build import build_summary, participant_order
 from bot.summary.export import FORMATS, MEDIA_TYPES, render
 from bot.summary.outline import HELD_BACK_WORDS, SCORE_HEADINGS, outline, who
 from bot.summary.scaling import described
-from bot.web.guard import COOKIE, Visit, chair_page, redirect
+from bot.web.guard import COOKIE, STAFF_COOKIE, Visit, chair_page, redirect
 
 PAGES = (  # (route name, title) in the service navigation
     ("responses", "Who has answered"),
@@ -95,6 +95,7 @@ def _page(visit: Visit, template: str, current: str, title: str, **context) -> d
         "heading": f"{conference.type.capitalize()} conference, "
         f"{wording.conference_date(conference.date)}",
         "chair": visit.chair,
+        "staff": visit.staff,  # a staff chair: their name, and the way back to their list
         "csrf": visit.csrf,
         "names": names,
         "who": lambda item: who(item, names),  # "Kelly Smith (parent or carer)"
@@ -116,16 +117,7 @@ def responses(visit: Visit) -> dict:
     agenda = load_agenda()
     participants = sorted(conference.participants, key=participant_order)
     statuses = answering_statuses(visit.session, participants)
-    shared = {
-        a.participant_id: a
-        for a in visit.session.execute(
-            select(Answer).where(
-                Answer.participant_id.in_([p.id for p in participants]),
-                Answer.question_key == "report_shared",
-                Answer.superseded_at.is_(None),
-            )
-        ).scalars()
-    }
+    not_shared = reports_not_shared(visit.session, participants)
     deadline = agenda.report_deadline(conference)
     today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).date()
     rows, late = [], []
@@ -142,9 +134,8 @@ def responses(visit: Visit) -> dict:
                 "last": uk_time(moment.updated_at if moment else None),
             }
         )
-        reports = participant.role in ("social_worker", "professional")
-        answer = shared.get(participant.id)
-        if reports and deadline and (answer is None or answer.choice != "yes"):
+        if deadline and participant.id in not_shared:
+            answer = not_shared[participant.id]
             late.append(
                 {
                     "name": participant.name,
@@ -376,7 +367,7 @@ def record_decision(visit: Visit):
         page["_action"] = "decision_refused"
         page["_audit"] = {"refused": sorted(checked.errors)}
         return page
-    save_decision(visit.session, visit.conference, visit.chair, checked.values)
+    save_decision(visit.session, visit.conference, visit.chair, checked.values, visit.actor)
     return _redirect(visit, "record?saved=decision", plan=checked.values["plan"])
 
 
@@ -442,6 +433,7 @@ def approve(visit: Visit):
             visit.chair,
             _summary(visit),
             early_confirmed=visit.form.get("confirm") == "early",
+            actor=visit.actor,
         )
     except records.ApproveRefused as refused:
         where = f"/conferences/{visit.conference.id}/record?{urlencode({'error': str(refused)})}"
@@ -489,7 +481,10 @@ def export(visit: Visit):
 
 @chair_page("signed_out", mutates=True)
 def sign_out(visit: Visit):
-    signin.sign_out(visit.session, visit.token)
+    if visit.staff:  # a staff chair signs out of every conference of theirs
+        staff_members.sign_out(visit.session, visit.token)
+    else:
+        signin.sign_out(visit.session, visit.token)
     response = redirect("/signed-out")
-    response.del_cookie(COOKIE, path="/")
+    response.del_cookie(STAFF_COOKIE if visit.staff else COOKIE, path="/")
     return response

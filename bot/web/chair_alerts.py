@@ -120,7 +120,7 @@ def alerts(visit: Visit) -> dict:
 @chair_page("marked_alert_read", mutates=True)
 def mark_read(visit: Visit):
     alert_id = visit.form.get("alert") or ""
-    alert = review.mark_read(visit.session, visit.conference.id, visit.chair, alert_id)
+    alert = review.mark_read(visit.session, visit.conference.id, visit.chair, alert_id, visit.actor)
     if alert is None:  # not one of this conference's alerts: nothing is changed
         return redirect(
             f"/conferences/{visit.conference.id}/alerts",
@@ -165,7 +165,7 @@ def family(visit: Visit) -> dict:
 def release(visit: Visit):
     item = visit.form.get("item") or ""
     try:
-        answer = review.release(visit.session, visit.conference.id, visit.chair, item)
+        answer = review.release(visit.session, visit.conference.id, visit.chair, item, visit.actor)
     except review.ReleaseRefused as refused:
         where = f"/conferences/{visit.conference.id}/family?{urlencode({'error': str(refused)})}"
         return redirect(where, action="release_refused", item=item[:20], refused=str(refused))

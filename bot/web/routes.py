@@ -3,7 +3,7 @@
 from aiohttp import web
 
 from bot.settings import PROJECT_ROOT
-from bot.web import chair, chair_alerts, chair_said, chat, telegram, views
+from bot.web import chair, chair_alerts, chair_said, chat, conferences, telegram, views
 
 ASSETS = PROJECT_ROOT / "build" / "assets"
 STATIC = PROJECT_ROOT / "bot" / "web" / "static"
@@ -19,6 +19,10 @@ def setup_routes(app: web.Application) -> None:
             web.get("/sign-in/{token}", views.sign_in_page, name="sign_in_page"),
             web.post("/sign-in", views.sign_in, name="sign_in"),
             web.get("/signed-out", views.signed_out, name="signed_out"),
+            web.get("/staff/sign-in/{token}", views.staff_sign_in_page, name="staff_sign_in_page"),
+            web.post("/staff/sign-in", views.staff_sign_in, name="staff_sign_in"),
+            web.post("/staff/sign-out", conferences.sign_out, name="staff_sign_out"),
+            web.get("/conferences", conferences.conference_list, name="conferences"),
             web.get(CONFERENCE, chair.responses, name="responses"),
             web.get(CONFERENCE + "/board", chair.board, name="board"),
             web.get(CONFERENCE + "/item", chair.item, name="item"),

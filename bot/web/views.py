@@ -12,7 +12,15 @@ from sqlalchemy import text
 
 from bot.launcher.supervise import stack_state_path
 from bot.review import signin
-from bot.web.guard import COOKIE, from_this_site, redirect, refuse, set_private_cookie
+from bot.review import staff as staff_members
+from bot.web.guard import (
+    COOKIE,
+    STAFF_COOKIE,
+    from_this_site,
+    redirect,
+    refuse,
+    set_private_cookie,
+)
 from bot.web.keys import DATABASE, SETTINGS
 from bot.web.transaction import in_transaction
 
@@ -60,40 +68,73 @@ def stack_services(var_dir) -> dict:
 @aiohttp_jinja2.template("chair/sign_in.html")
 async def sign_in_page(request: web.Request) -> dict:
     """A link only shows a button: mail scanners that open links cannot use it up."""
-    return {"token": request.match_info["token"]}
+    return {"token": request.match_info["token"], "action": "/sign-in"}
+
+
+@aiohttp_jinja2.template("chair/sign_in.html")
+async def staff_sign_in_page(request: web.Request) -> dict:
+    return {
+        "token": request.match_info["token"],
+        "action": "/staff/sign-in",
+        "heading": "Sign in to your conferences",
+    }
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    if not from_this_site(request):  # another site must not sign a chair in as someone else
+    """A chair's link, from their chat or `companion chair-link`: their conference."""
+
+    def work(session, token):
+        signed = signin.redeem_link(session, token)
+        if signed is None:  # a used link opened again on a browser still signed in
+            chair = signin.signed_in_chair(session, request.cookies.get(COOKIE))
+            return (None, chair.conference_id) if chair else None
+        return signed.token, signed.chair.conference_id
+
+    return await _signed_in(
+        request,
+        COOKIE,
+        work,
+        "Ask for a new one in your chat (Sign-in link), or ask the conference administrator.",
+    )
+
+
+async def staff_sign_in(request: web.Request) -> web.Response:
+    """A member of staff's link (`companion staff link`): their list of conferences."""
+
+    def work(session, token):
+        signed = staff_members.redeem_link(session, token)
+        if signed is None:
+            staff = staff_members.signed_in_staff(session, request.cookies.get(STAFF_COOKIE))
+            return (None, "") if staff else None
+        return signed.token, ""
+
+    return await _signed_in(request, STAFF_COOKIE, work, "Ask a conference coordinator.")
+
+
+async def _signed_in(request: web.Request, cookie: str, work, ask: str) -> web.Response:
+    """Redeem the posted link's token with `work(session, token)` -> (the session's token,
+    or None when already signed in; where under /conferences to go), or None if refused."""
+    if not from_this_site(request):  # another site must not sign someone in as another
         return refuse(
             request,
             403,
             "This sign-in did not come from our page",
             "Please open the sign-in link from your email or chat again, and press the button.",
         )
-    token = (await request.post()).get("token", "")
-
-    def work(session):
-        signed = signin.redeem_link(session, str(token))
-        if signed is None:  # a used link opened again on a browser still signed in
-            chair = signin.signed_in_chair(session, request.cookies.get(COOKIE))
-            return (None, chair.conference_id) if chair else None
-        return signed.token, signed.chair.conference_id
-
-    signed = await in_transaction(request.app, work)
+    token = str((await request.post()).get("token", ""))
+    signed = await in_transaction(request.app, lambda session: work(session, token))
     if signed is None:
         return refuse(
             request,
             403,
             "This sign-in link does not work",
-            "Each link works once, for 2 days. Ask for a new one in your chat (Sign-in link), "
-            "or ask the conference administrator.",
+            f"Each link works once, for 2 days. {ask}",
         )
-    session_token, conference_id = signed
-    response = redirect(f"/conferences/{conference_id}")
+    session_token, where = signed
+    response = redirect(f"/conferences/{where}".rstrip("/"))
     if session_token:
         lifetime = int(signin.SESSION_LIFETIME.total_seconds())
-        set_private_cookie(request, response, COOKIE, session_token, lifetime)
+        set_private_cookie(request, response, cookie, session_token, lifetime)
     return response
 
 
