@@ -5,6 +5,7 @@ family; never between 8pm and 8am UK time, never twice, never after the answers 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import subprocess
 import threading
@@ -14,12 +15,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from bot.codes import hash_code
 from bot.model.database import Database
+from bot.model.invites import Redemption, redeem
 from bot.model.tables import Answer, AuditEvent, Outreach, Participant, utcnow
 from bot.notify import reminders
+from bot.notify.outreach_words import REASONS
 from bot.notify.reminders import UK, due_reminders, queue_reminders, send_due_reminders
 from bot.settings import load_settings
 from bot.web.app import create_app
+from tests import fake_notify as fake
 from tests.conftest import BIN, conference_with, environment_for
 
 CONFERENCE = """
@@ -366,17 +371,53 @@ def test_without_dry_run_the_command_queues_what_is_due_and_says_so(env):
         database.dispose()
 
 
-async def test_the_running_web_app_queues_due_reminders_by_itself(
-    aiohttp_client, database, settings, monkeypatch
+async def test_the_running_web_app_queues_due_reminders_and_sends_them_with_a_working_code(
+    aiohttp_client, database, settings, monkeypatch, fake_notify
 ):
     conference(database, "2030-12-18T10:00")
     monkeypatch.setattr(reminders, "clock", lambda: at("2030-12-13T09:00"))
+    settings = dataclasses.replace(
+        settings,
+        notify_api_key=fake.API_KEY,
+        notify_base_url=fake_notify.url,
+        notify_reminder_email_template_id=fake.REMINDER_EMAIL_TEMPLATE,
+        notify_reminder_sms_template_id=fake.REMINDER_SMS_TEMPLATE,
+        notify_interval=0.5,
+    )
+    before = len(fake_notify.received)
     client = await aiohttp_client(create_app(settings))
     assert (await client.get("/healthz")).status in (200, 503)  # the app is up
-    deadline = time.monotonic() + 20
-    while len(outbox(database)) < 6 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30
+    while len(fake_notify.received) - before < 6 and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-    assert len(outbox(database)) == 6
+    rows = outbox(database)
+    assert len(rows) == 6 and {row.status for row in rows} <= {"sent", "delivered"}
+    messages = fake_notify.received[before:]
+    sent = sorted(
+        (
+            m["template_id"],
+            m.get("email_address") or m["phone_number"],
+            m["personalisation"]["reason"],
+        )
+        for m in messages
+    )
+    email, sms = fake.REMINDER_EMAIL_TEMPLATE, fake.REMINDER_SMS_TEMPLATE
+    assert sent == sorted(
+        [
+            (email, "kelly@example.com", REASONS["not_finished"]),
+            (sms, "07700900002", REASONS["not_finished"]),
+            (email, "jo.brown@example.gov.uk", REASONS["not_finished"]),
+            (email, "jo.brown@example.gov.uk", REASONS["report_due"]),
+            (sms, "07700900003", REASONS["not_finished"]),
+            (sms, "07700900003", REASONS["report_due"]),
+        ]
+    )
+    kelly = next(m for m in messages if m.get("email_address") == "kelly@example.com")
+    code = kelly["personalisation"]["code"]
+    assert kelly["personalisation"]["web_link"].endswith(f"/chat#invite={code}")
+    with database.session() as session, session.begin():  # her code starts her chat
+        joined = redeem(session, hash_code(code), "web:kelly")
+        assert joined.outcome is Redemption.JOINED and joined.participant.key == "P1"
 
 
 def test_the_stack_queues_reminders_outside_quiet_hours_only(stack):

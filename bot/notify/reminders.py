@@ -11,7 +11,6 @@ and channel, however many web apps run this at once. The deliverer of invites
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -26,7 +25,9 @@ from bot.agenda.loader import Agenda, load_agenda
 from bot.deadlines import working_days_before
 from bot.model.audit import record
 from bot.model.database import Database
-from bot.model.tables import Answer, Conference, Outreach, Participant, utcnow
+from bot.model.invites import live_invite
+from bot.model.tables import Answer, Conference, Outreach, Participant
+from bot.notify.outbox import keep_running
 from bot.settings import Settings
 
 log = logging.getLogger("companion.reminders")
@@ -236,7 +237,7 @@ def _queue(session: Session, reminder: Reminder) -> bool:
         return False
     outreach = Outreach(
         participant=participant,
-        invite=live_invite(participant),
+        invite=live_invite(participant),  # its link goes in the message
         kind="reminder",
         reason=reminder.reason,
         channel=reminder.channel,
@@ -259,21 +260,11 @@ def _queue(session: Session, reminder: Reminder) -> bool:
     return True
 
 
-def live_invite(participant: Participant):
-    """Their newest invite still working, whose link the reminder carries (None: none)."""
-    now = utcnow()
-    working = [i for i in participant.invites if i.revoked_at is None and i.expires_at > now]
-    return working[-1] if working else None
-
-
 async def remind_forever(database: Database, settings: Settings) -> None:
     """The web app runs this in the background, beside the outbox's deliverer."""
-    while True:
-        try:
-            await asyncio.to_thread(send_due_reminders, database, settings)
-        except Exception:  # keep reminding whatever one round did
-            log.exception("queueing reminders failed; trying again")
-        await asyncio.sleep(settings.notify_interval)
+    await keep_running(
+        settings, "queueing reminders", lambda: send_due_reminders(database, settings)
+    )
 
 
 # --- in words, for `companion reminders` ----------------------------------------------
