@@ -1,20 +1,37 @@
-"""Creating a conference from a checked conference file, with an invite for each participant."""
+"""Creating a conference from a checked conference file, with an invite for each
+participant, and changing it until the day (the coordinator's pages).
+
+A change never loses what anyone said: someone taken off after answering is marked, not
+deleted; a danger statement that has scores keeps its words.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from bot.conference_file import ConferenceSpec
+from bot.conference_file import (
+    ChildSpec,
+    ConferenceSpec,
+    DangerStatementSpec,
+    ParticipantSpec,
+    Problem,
+)
 from bot.model.audit import record
-from bot.model.invites import issue_invite
+from bot.model.invites import invite_expiry, issue_invite, revoke_invites
 from bot.model.tables import (
+    Answer,
     Child,
     Conference,
     DangerStatement,
     Participant,
     PreviousScore,
+    Score,
+    utcnow,
 )
+from bot.review.staff import assign_chair_by_email
 
 
 def create_conference(
@@ -41,42 +58,17 @@ def create_conference(
         )
     participants = {}
     for position, person in enumerate(spec.participants):
-        participants[person.key] = Participant(
-            conference=conference,
-            key=person.key,
-            name=person.name,
-            role=person.role,
-            agency=person.agency,
-            email=person.email,
-            phone=person.phone,
-            child_key=person.child,
-            children=person.children or ([person.child] if person.child else []),
-            scores=person.scores,
-            position=position,
-        )
+        participants[person.key] = Participant(conference=conference, key=person.key)
+        _set_participant(participants[person.key], person, position)
         session.add(participants[person.key])
     for position, statement in enumerate(spec.danger_statements):
-        danger_statement = DangerStatement(
-            conference=conference,
-            key=statement.key,
-            danger=statement.danger,
-            safety_goal=statement.safety_goal,
-            young_danger=statement.young_danger,
-            young_safety_goal=statement.young_safety_goal,
-            children=statement.children,
-            position=position,
-        )
+        danger_statement = DangerStatement(conference=conference, key=statement.key)
+        _set_statement(danger_statement, statement, position)
         session.add(danger_statement)
-        for participant_key, score in statement.previous_scores.items():
-            session.add(
-                PreviousScore(
-                    danger_statement=danger_statement,
-                    participant=participants[participant_key],
-                    score=score,
-                )
-            )
+        _set_previous_scores(session, danger_statement, statement, participants)
     session.flush()
     record(session, actor, "conference_created", "conference", conference.id)
+    assign_chair_by_email(session, conference)  # the staff chair with the chair's email
     codes = {
         key: issue_invite(session, participant, actor) for key, participant in participants.items()
     }
@@ -93,3 +85,240 @@ def demo_conference(session: Session) -> Conference | None:
         .scalars()
         .first()
     )
+
+
+def _set_child(child: Child, spec: ChildSpec, position: int) -> None:
+    child.name, child.age, child.position = spec.name, spec.age, position
+
+
+def _set_participant(participant: Participant, spec: ParticipantSpec, position: int) -> None:
+    participant.name, participant.role, participant.agency = spec.name, spec.role, spec.agency
+    participant.email, participant.phone, participant.channel = spec.email, spec.phone, spec.channel
+    participant.child_key = spec.child
+    participant.children = spec.children or ([spec.child] if spec.child else [])
+    participant.scores = spec.scores
+    participant.position = position
+
+
+# What a participant scored or a child read: once scored, a danger statement keeps these.
+STATEMENT_WORDS = ("danger", "safety_goal", "young_danger", "young_safety_goal", "children")
+
+
+def _set_statement(statement: DangerStatement, spec: DangerStatementSpec, position: int) -> None:
+    for name in STATEMENT_WORDS:
+        setattr(statement, name, getattr(spec, name))
+    statement.position = position
+
+
+def _set_previous_scores(session, statement: DangerStatement, spec, participants: dict) -> None:
+    """Last conference's scores as the spec gives them, changed in place."""
+    kept = {previous.participant.key: previous for previous in statement.previous_scores}
+    for participant_key, score in spec.previous_scores.items():
+        if participant_key in kept:
+            kept.pop(participant_key).score = score
+        else:
+            session.add(
+                PreviousScore(
+                    danger_statement=statement,
+                    participant=participants[participant_key],
+                    score=score,
+                )
+            )
+    for previous in kept.values():
+        session.delete(previous)
+
+
+class ConferenceChangeRefused(Exception):
+    """A change that would lose or contradict what someone already said; each problem
+    names the field (as the conference file does) and says why in plain words."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass
+class ConferenceChange:
+    """What a change did, for the page to say: new participants with their invite codes,
+    and who was taken off (those who had answered keep their answers, marked)."""
+
+    invited: dict[str, str] = field(default_factory=dict)
+    removed: list[Participant] = field(default_factory=list)
+    removed_after_answering: list[Participant] = field(default_factory=list)
+
+
+def has_answered(session: Session, participant: Participant) -> bool:
+    """Whether they have said anything: a started chat, an answer or a score."""
+    if participant.response_status != "not_started":
+        return True
+    said = select(Answer.id).where(Answer.participant_id == participant.id)
+    scored = select(Score.id).where(Score.participant_id == participant.id)
+    return bool(session.execute(select(exists(said) | exists(scored))).scalar())
+
+
+def scores_given(session: Session, statement: DangerStatement) -> int:
+    """How many people have scored this danger statement."""
+    return session.execute(
+        select(func.count(func.distinct(Score.participant_id))).where(
+            Score.danger_statement_id == statement.id
+        )
+    ).scalar_one()
+
+
+def update_conference(
+    session: Session, conference: Conference, spec: ConferenceSpec, actor: str
+) -> ConferenceChange:
+    """Make the conference as the checked spec says, matching children, danger statements
+    and participants by key. Refuses (ConferenceChangeRefused, nothing changed) what would
+    lose or contradict what was said; the caller's transaction holds it all."""
+    _refuse_losing_anything(session, conference, spec)
+    change = ConferenceChange()
+    date_changed = conference.date != spec.date
+    conference.type, conference.date = spec.type, spec.date
+    conference.local_authority, conference.out_of_hours = spec.local_authority, spec.out_of_hours
+
+    children = {child.key: child for child in conference.children}
+    for position, child in enumerate(spec.children):
+        if child.key not in children:
+            children[child.key] = Child(conference=conference, key=child.key)
+            session.add(children[child.key])
+        _set_child(children[child.key], child, position)
+    for key in set(children) - {child.key for child in spec.children}:
+        session.delete(children[key])  # named in no answer: checked above
+
+    participants = {person.key: person for person in conference.participants}
+    new = []
+    for position, person in enumerate(spec.participants):
+        if person.key not in participants:
+            participants[person.key] = Participant(conference=conference, key=person.key)
+            session.add(participants[person.key])
+            new.append(participants[person.key])
+        _set_participant(participants[person.key], person, position)
+    kept = {person.key for person in spec.participants}
+    for participant in conference.participants:
+        if participant.key not in kept and participant.removed_at is None:
+            _take_off(session, participant, actor, change)
+
+    statements = {statement.key: statement for statement in conference.danger_statements}
+    for position, statement in enumerate(spec.danger_statements):
+        if statement.key not in statements:
+            statements[statement.key] = DangerStatement(conference=conference, key=statement.key)
+            session.add(statements[statement.key])
+        danger_statement = statements[statement.key]
+        _set_statement(danger_statement, statement, position)
+        _set_previous_scores(session, danger_statement, statement, participants)
+    for key in set(statements) - {statement.key for statement in spec.danger_statements}:
+        for previous in statements[key].previous_scores:
+            session.delete(previous)
+        session.delete(statements[key])  # scored by nobody: checked above
+    session.flush()
+
+    if date_changed:  # an invite works until the end of the conference day
+        for participant in conference.participants:
+            for invite in participant.invites:
+                if invite.revoked_at is None:
+                    invite.expires_at = invite_expiry(conference.date)
+    change.invited = {person.key: issue_invite(session, person, actor) for person in new}
+    record(
+        session,
+        actor,
+        "conference_changed",
+        "conference",
+        conference.id,
+        added=[person.key for person in new],
+        removed=[person.key for person in change.removed],
+    )
+    return change
+
+
+def _take_off(session, participant: Participant, actor: str, change: ConferenceChange) -> None:
+    """Marked, never deleted: their invites stop working and what they said stays."""
+    participant.removed_at = utcnow()
+    revoke_invites(session, participant, actor)
+    change.removed.append(participant)
+    answered = has_answered(session, participant)
+    if answered:
+        change.removed_after_answering.append(participant)
+    record(
+        session,
+        actor,
+        "participant_removed",
+        "participant",
+        participant.id,
+        participant=participant.key,
+        had_answered=answered,
+    )
+
+
+def _refuse_losing_anything(session: Session, conference: Conference, spec: ConferenceSpec):
+    problems = []
+    anyone_answered = any(has_answered(session, p) for p in conference.participants)
+    if spec.type != conference.type and anyone_answered:
+        problems.append(
+            Problem(
+                None,
+                "conference.type",
+                f"cannot change now: people have already answered the questions for "
+                f"{'an' if conference.type == 'initial' else 'a'} {conference.type} conference",
+            )
+        )
+    wanted = {statement.key: statement for statement in spec.danger_statements}
+    for statement in conference.danger_statements:
+        scored = scores_given(session, statement)
+        if not scored:
+            continue
+        given = wanted.get(statement.key)
+        if given is None or any(
+            getattr(given, name) != getattr(statement, name) for name in STATEMENT_WORDS
+        ):
+            people = "1 person has" if scored == 1 else f"{scored} people have"
+            problems.append(
+                Problem(
+                    None,
+                    f"danger_statements[{statement.key}].danger",
+                    f"cannot be changed or taken off: {people} already scored it as it is. "
+                    "Add a new danger statement instead",
+                )
+            )
+    named = _children_named_in_answers(session, conference)
+    kept_children = {child.key for child in spec.children}
+    for child in conference.children:
+        if child.key not in kept_children and child.key in named:
+            problems.append(
+                Problem(
+                    None,
+                    f"children[{child.key}].name",
+                    "cannot be taken off: answers already given are about this child",
+                )
+            )
+    kept_roles = {person.key: person.role for person in spec.participants}
+    for participant in conference.participants:
+        role = kept_roles.get(participant.key)
+        if role not in (None, participant.role) and has_answered(session, participant):
+            problems.append(
+                Problem(
+                    None,
+                    f"participants[{participant.key}].role",
+                    "cannot change now: they have already answered as a "
+                    + participant.role.replace("_", " "),
+                )
+            )
+    if problems:
+        raise ConferenceChangeRefused(problems)
+
+
+def _children_named_in_answers(session: Session, conference: Conference) -> set[str]:
+    """The child keys that answers, or people who answered, speak about."""
+    named = set()
+    for participant in conference.participants:
+        if not has_answered(session, participant):
+            continue
+        named.update(participant.children or [])
+        if participant.child_key:
+            named.add(participant.child_key)
+    answers = (
+        select(Answer.children).join(Participant).where(Participant.conference_id == conference.id)
+    )
+    for (children,) in session.execute(answers):
+        named.update(children or [])
+    return named

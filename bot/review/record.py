@@ -109,9 +109,14 @@ def shown_date(value: date | None) -> dict:
 
 
 def _date(parts: dict, name: str) -> date | None:
+    return typed_to_date(parts, DATE_FIELDS[name])
+
+
+def typed_to_date(parts: dict, what: str) -> date | None:
+    """A date typed in three boxes, or None when all are empty; ValueError says what is
+    wrong, naming `what` ("the next review conference")."""
     if not any(parts.values()):
         return None
-    what = DATE_FIELDS[name]
     if not parts["year"].isdigit() or len(parts["year"]) != 4:
         raise ValueError(
             f"Enter a real date for {what}, with the year in full, for example 27 3 2027"
