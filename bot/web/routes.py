@@ -3,7 +3,16 @@
 from aiohttp import web
 
 from bot.settings import PROJECT_ROOT
-from bot.web import chair, chair_alerts, chair_said, chat, conferences, telegram, views
+from bot.web import (
+    chair,
+    chair_alerts,
+    chair_said,
+    chat,
+    conference_pages,
+    conferences,
+    telegram,
+    views,
+)
 
 ASSETS = PROJECT_ROOT / "build" / "assets"
 STATIC = PROJECT_ROOT / "bot" / "web" / "static"
@@ -23,6 +32,13 @@ def setup_routes(app: web.Application) -> None:
             web.post("/staff/sign-in", views.staff_sign_in, name="staff_sign_in"),
             web.post("/staff/sign-out", conferences.sign_out, name="staff_sign_out"),
             web.get("/conferences", conferences.conference_list, name="conferences"),
+            # Before CONFERENCE, which would take "new" and "import" for a conference's id.
+            web.get("/conferences/new", conference_pages.new_conference, name="new_conference"),
+            web.post("/conferences/new", conference_pages.create, name="create_conference"),
+            web.get("/conferences/import", conference_pages.import_page, name="import_page"),
+            web.post("/conferences/import", conference_pages.import_file, name="import_file"),
+            web.get(CONFERENCE + "/edit", conference_pages.edit_page, name="conference_form"),
+            web.post(CONFERENCE + "/edit", conference_pages.edit, name="change_conference"),
             web.get(CONFERENCE, chair.responses, name="responses"),
             web.get(CONFERENCE + "/board", chair.board, name="board"),
             web.get(CONFERENCE + "/item", chair.item, name="item"),
