@@ -20,7 +20,7 @@ from bot.chat_client import chat
 from bot.conference_file import ConferenceFileError, load_conference_file
 from bot.data_rights import erase, export_person, forget_trackers
 from bot.launcher.serve import serve
-from bot.links import invite_links, sign_in_link
+from bot.links import invite_links, sign_in_link, staff_sign_in_link
 from bot.model import crypto
 from bot.model.audit import record
 from bot.model.conferences import create_conference
@@ -32,6 +32,7 @@ from bot.model.tables import Conference, Participant
 from bot.notify import reminders
 from bot.private_files import private_by_default, write_private
 from bot.review import signin
+from bot.review import staff as staff_members
 from bot.settings import Settings, load_settings
 from bot.summary.build import AUDIENCES, UnknownConference, build_summary
 from bot.summary.export import FORMATS, render
@@ -186,11 +187,74 @@ def email_sign_in(settings: Settings, address: str | None, fields: dict) -> str 
         client.send_email_notification(address, settings.notify_sign_in_template_id, fields)
     except (HTTPError, requests.RequestException) as error:
         print(
-            f"The link could not be emailed ({error}); give it to the chair yourself.",
+            f"The link could not be emailed ({error}); give it to them yourself.",
             file=sys.stderr,
         )
         return None
     return address
+
+
+def add_staff(settings: Settings, name: str, email: str, role: str) -> int:
+    """Add a coordinator or a chair; a chair is assigned to the conferences whose chair
+    participant has their email."""
+    setup(settings)
+    database = Database(settings)
+    try:
+        with database.session() as session, session.begin():
+            staff = staff_members.add_staff(session, name, email, role, actor="cli")
+            chaired = staff_members.conferences_for(session, staff) if role == "chair" else []
+            said = f"Added {staff.name} ({staff.email}) as a conference {role}."
+            said += "".join(
+                f"\nChair of the conference on {wording.conference_date(c.date)} ({c.id})."
+                for c in chaired
+            )
+    except staff_members.StaffRefused as refused:
+        print(f"Nobody was added. {refused}", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        database.dispose()
+    print(said)
+    print(f"To sign them in: companion staff link {email.strip()}")
+    return 0
+
+
+def staff_link(settings: Settings, email: str) -> int:
+    """Print a single-use sign-in link for a member of staff; email it when Notify is set."""
+    database = Database(settings)
+    try:
+        with database.session() as session, session.begin():
+            staff = staff_members.staff_by_email(session, email)
+            if staff is None:
+                print(
+                    f"There is no member of staff with the email {email}. Add them first: "
+                    "companion staff add --name NAME --email EMAIL --role coordinator|chair",
+                    file=sys.stderr,
+                )
+                return EXIT_REFUSED
+            token = staff_members.issue_link(session, staff, actor="cli")
+            coming = staff_members.next_conference(session, staff)
+            address, fields = (
+                staff.email,
+                {
+                    "name": staff.name,
+                    "conference_date": wording.conference_date(coming.date) if coming else "",
+                    "local_authority": coming.local_authority if coming else "",
+                },
+            )
+        link = staff_sign_in_link(settings.public_url, token)
+        emailed = email_sign_in(settings, address, {**fields, "link": link})  # once saved
+    except staff_members.StaffRefused as refused:
+        print(refused, file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        database.dispose()
+    print(link)
+    print(
+        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to {fields['name']} only."
+        + (f" It was also emailed to {emailed}." if emailed else ""),
+        file=sys.stderr,
+    )
+    return 0
 
 
 def set_telegram_webhook(settings: Settings) -> int:
@@ -242,7 +306,8 @@ def send_reminders(settings: Settings, dry_run: bool) -> int:
         print(f"Queued: {reminders.line(reminder)}")
     print(
         f"{len(queued)} reminder(s) queued; the running service sends them. "
-        f"{len(coming)} more not due yet, held or with no contact: see --dry-run."
+        f"{len(coming)} more not due yet, held, not invited yet or with no contact: "
+        "see --dry-run."
     )
     return 0
 
@@ -359,6 +424,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     link.add_argument("conference_id")
 
+    staff = commands.add_parser("staff", help="the council's staff who sign in to the pages")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    staff_adder = staff_commands.add_parser("add", help="add a coordinator or a chair")
+    staff_adder.add_argument("--name", required=True)
+    staff_adder.add_argument("--email", required=True)
+    staff_adder.add_argument("--role", required=True, help="coordinator or chair")
+    staff_linker = staff_commands.add_parser(
+        "link", help="a single-use sign-in link for a member of staff"
+    )
+    staff_linker.add_argument("email")
+
     invite = commands.add_parser("invite", help="manage invites")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)
     reissuer = invite_commands.add_parser(
@@ -428,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "erase":
             return erase_chat_data(settings, args.older_than, args.dry_run)
+        if args.command == "staff" and args.staff_command == "add":
+            return add_staff(settings, args.name, args.email, args.role)
+        if args.command == "staff":
+            return staff_link(settings, args.email)
         if args.command == "invite":
             return reissue(settings, args.conference_id, args.participant)
         if args.command == "telegram":

@@ -8,6 +8,7 @@ the Okafor family's (another chair) are in one service with Priya Shah, a coordi
 
 from __future__ import annotations
 
+import json
 import re
 
 import aiohttp
@@ -16,11 +17,14 @@ from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy import select
 
+from bot.cli import main
+from bot.model.database import Database
 from bot.model.tables import AuditEvent, Conference, Staff
 from bot.review import staff as staff_members
+from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.staff_guard import STAFF_COOKIE, StaffVisit, staff_page
-from tests.conftest import conference_with
+from tests.conftest import conference_with, environment_for
 from tests.test_chair_pages import OTHER_FAMILY, REID_FAMILY
 
 ROSA = "rosa.quinn@example.gov.uk"
@@ -132,9 +136,7 @@ async def test_staff_sign_in_once_see_their_conferences_and_are_audited(client, 
     assert ("sent_to_invites", reid, {}) in audit(database, f"staff:{priya}")
 
 
-async def test_a_file_only_where_the_page_takes_one_and_only_with_the_form_token(
-    client, database
-):
+async def test_a_file_only_where_the_page_takes_one_and_only_with_the_form_token(client, database):
     priya = add(database, "Priya Shah", "priya.shah@example.gov.uk", "coordinator")
     headers = await sign_in(client, database, priya)
     csrf = await csrf_of(client, headers)
@@ -160,3 +162,77 @@ async def test_a_file_only_where_the_page_takes_one_and_only_with_the_form_token
     assert (await client.get("/conferences", headers=headers)).status == 401
     actions = [action for action, _, _ in audit(database, f"staff:{priya}")]
     assert "imported_test" in actions and "staff_signed_out" in actions
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path, database_url, monkeypatch, fake_notify):
+    """`companion` in this process, on this test's database, emailing through a fake Notify."""
+    env = {
+        **environment_for(tmp_path, DATABASE_URL=database_url),
+        **fake_notify.environment(),
+        "NOTIFY_SIGN_IN_TEMPLATE_ID": "staff-sign-in-template",
+        "COMPANION_PUBLIC_URL": "https://companion.example.gov.uk",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def test_staff_add_then_import_assigns_the_chair_and_staff_link_emails_a_working_link(
+    cli, tmp_path, capsys, fake_notify
+):
+    assert main(["staff", "add", "--name", "Rosa Quinn", "--email", ROSA, "--role", "chair"]) == 0
+    said = capsys.readouterr()
+    assert f"Added Rosa Quinn ({ROSA}) as a conference chair." in said.out
+    assert f"companion staff link {ROSA}" in said.out
+
+    refused = ["staff", "add", "--name", "R Quinn", "--email", ROSA.upper(), "--role", "chair"]
+    assert main(refused) == 2
+    assert (
+        f"Nobody was added. There is already a member of staff with the email {ROSA.upper()}"
+        in (capsys.readouterr().err)
+    )
+    wrong_role = ["staff", "add", "--name", "Al Bell", "--email", "al@x.gov.uk", "--role", "boss"]
+    assert main(wrong_role) == 2
+    assert "The role must be one of coordinator, chair, not 'boss'." in capsys.readouterr().err
+
+    # Rosa was added before the conference: importing it makes her its chair.
+    family = tmp_path / "reid.yml"
+    family.write_text(REID_FAMILY)
+    assert main(["conference", "import", str(family)]) == 0
+    conference_id = json.loads(capsys.readouterr().out)["conference_id"]
+    database = Database(load_settings(cli))
+    try:
+        with database.session() as session:
+            conference = session.get(Conference, conference_id)
+            assert conference.chair_staff is not None and conference.chair_staff.email == ROSA
+
+        before = len(fake_notify.received)
+        assert main(["staff", "link", ROSA]) == 0
+        printed = capsys.readouterr()
+        link = printed.out.strip()
+        assert link.startswith("https://companion.example.gov.uk/staff/sign-in/")
+        assert f"emailed to {ROSA}" in printed.err
+        sent = fake_notify.received[before:]
+        assert [(m["email_address"], m["template_id"]) for m in sent] == [
+            (ROSA, "staff-sign-in-template")
+        ]
+        assert sent[0]["personalisation"] == {
+            "name": "Rosa Quinn",
+            "conference_date": "Wednesday 10 March 2027 at 1:30pm",
+            "local_authority": "Northfield Borough Council",
+            "link": link,
+        }
+        with database.session() as session, session.begin():
+            signed = staff_members.redeem_link(session, link.rsplit("/", 1)[1])
+            assert signed is not None and signed.who.email == ROSA
+    finally:
+        database.dispose()
+
+    assert main(["staff", "link", "nobody@example.gov.uk"]) == 2
+    assert "no member of staff with the email nobody@example.gov.uk" in capsys.readouterr().err

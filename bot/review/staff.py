@@ -10,20 +10,18 @@ the two was entered first.
 from __future__ import annotations
 
 import hashlib
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import vocabulary
+from bot.conference_file import EMAIL  # the conference file's check of an address
 from bot.model.audit import record
 from bot.model.tables import Conference, Participant, Staff, StaffLink, StaffSession
 from bot.review import signin
+from bot.review.record import uk_today
 from bot.review.signin import Door, SignedIn
 
-# One @, something either side, a dot in the domain, no spaces: enough to catch a typing
-# slip; Notify says whether the address is real.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 LONGEST_NAME = 200
 
 STAFF_DOOR = Door(StaffLink, StaffSession, "staff", "staff", lambda s: s.removed_at is None)
@@ -104,6 +102,17 @@ def conferences_for(session: Session, staff: Staff) -> list[Conference]:
     if staff.role != "coordinator":
         query = query.where(Conference.chair_staff_id == staff.id)
     return list(session.execute(query).scalars())
+
+
+def next_conference(session: Session, staff: Staff) -> Conference | None:
+    """The soonest of their conferences still to come (named in their sign-in email)."""
+    coming = [c for c in conferences_for(session, staff) if still_to_come(c)]
+    return min(coming, key=lambda c: c.date, default=None)
+
+
+def still_to_come(conference: Conference) -> bool:
+    """Today's or later (its date is the UK's local time, as the conference file gives it)."""
+    return conference.date.date() >= uk_today()
 
 
 def may_see(staff: Staff, conference: Conference) -> bool:

@@ -7,8 +7,6 @@ soonest first, then those that have taken place, latest first.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot import vocabulary, wording
 from bot.agenda.loader import load_agenda
 from bot.model.tables import Conference
@@ -23,13 +21,13 @@ from bot.web.staff_guard import StaffVisit, staff_page
 @staff_page("viewed_conferences")
 def conference_list(visit: StaffVisit) -> dict:
     agenda, today = load_agenda(), uk_today()
-    now = datetime.combine(today, datetime.min.time())
-    rows = [
-        _row(visit, conference, agenda.report_deadline(conference), today)
-        for conference in staff_members.conferences_for(visit.session, visit.staff)
-    ]
-    upcoming = sorted((r for r in rows if r["when"] >= now), key=lambda r: r["when"])
-    past = sorted((r for r in rows if r["when"] < now), key=lambda r: r["when"], reverse=True)
+    found = sorted(staff_members.conferences_for(visit.session, visit.staff), key=lambda c: c.date)
+    rows = {
+        conference.id: _row(visit, conference, agenda.report_deadline(conference), today)
+        for conference in found
+    }
+    upcoming = [rows[c.id] for c in found if staff_members.still_to_come(c)]
+    past = [rows[c.id] for c in reversed(found) if not staff_members.still_to_come(c)]
     return {
         "_template": "staff/conferences.html",
         "title": "Conferences",
@@ -53,7 +51,6 @@ def _row(visit: StaffVisit, conference: Conference, deadline, today) -> dict:
     coordinator = visit.staff.role == "coordinator"
     return {
         "id": conference.id,
-        "when": conference.date,
         "date": wording.conference_date(conference.date),
         "type": conference.type.capitalize(),
         "children": ", ".join(f"{c.name} ({c.age})" for c in conference.children),
