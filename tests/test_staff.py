@@ -19,13 +19,13 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.model.database import Database
-from bot.model.tables import AuditEvent, Conference, Staff
+from bot.model.tables import AuditEvent, Conference, Decision, SafeguardingAlert, Staff, utcnow
 from bot.review import staff as staff_members
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.staff_guard import STAFF_COOKIE, StaffVisit, staff_page
 from tests.conftest import conference_with, environment_for
-from tests.test_chair_pages import OTHER_FAMILY, REID_FAMILY
+from tests.test_chair_pages import GOOD_DECISION, OTHER_FAMILY, REID_FAMILY
 
 ROSA = "rosa.quinn@example.gov.uk"
 
@@ -236,3 +236,99 @@ def test_staff_add_then_import_assigns_the_chair_and_staff_link_emails_a_working
 
     assert main(["staff", "link", "nobody@example.gov.uk"]) == 2
     assert "no member of staff with the email nobody@example.gov.uk" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# A staff chair on the chair's pages
+# ---------------------------------------------------------------------------------------------
+
+CHAIRLESS = REID_FAMILY.replace(
+    "  - {key: P5, name: Rosa Quinn, role: chair, email: rosa.quinn@example.gov.uk}\n", ""
+)
+
+
+async def test_a_staff_chair_decides_and_reads_alerts_under_their_own_name(client, database):
+    conference_id, ids = conference_with(database, REID_FAMILY)
+    rosa = add(database, "Rosa Quinn", ROSA, "chair")
+    with database.session() as session, session.begin():
+        session.add(
+            SafeguardingAlert(
+                conference_id=conference_id,
+                participant_id=ids["P2"],
+                kind="concern",
+                text="Someone shouts at night",
+            )
+        )
+    headers = await sign_in(client, database, rosa)
+    base = f"/conferences/{conference_id}"
+    alerts = await (await client.get(base + "/alerts", headers=headers)).text()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', alerts).group(1)
+    alert_id = re.search(r'name="alert" value="(\d+)"', alerts).group(1)
+    read = await client.post(
+        base + "/alerts/read",
+        data={"csrf": csrf, "alert": alert_id},
+        headers=headers,
+        allow_redirects=False,
+    )
+    assert read.status == 303
+    decided = await client.post(
+        base + "/decision",
+        data=MultiDict([*GOOD_DECISION, ("csrf", csrf)]),
+        headers=headers,
+        allow_redirects=False,
+    )
+    assert decided.status == 303, await decided.text()
+    assert (await client.get("/conferences", headers=headers)).status == 200
+
+    actions = {action for action, _, _ in audit(database, f"staff:{rosa}")}
+    assert {"alert_read", "decision_recorded", "recorded_decision", "viewed_alerts"} <= actions
+    assert audit(database, f"participant:{conference_id}:P5") == []  # Rosa, not her chat
+    with database.session() as session:
+        decision = session.get(Decision, conference_id)
+        assert decision.updated_by.key == "P5"  # the conference's chair, whom Rosa is
+
+    # Signing out from a review page ends her staff session: the list is closed too.
+    out = await client.post(
+        base + "/sign-out", data={"csrf": csrf}, headers=headers, allow_redirects=False
+    )
+    assert out.status == 303 and (await client.get("/conferences", headers=headers)).status == 401
+
+
+async def test_a_staff_chair_of_a_conference_with_no_chair_participant_becomes_one(
+    client, database
+):
+    conference_id, _ = conference_with(database, CHAIRLESS)
+    rosa = add(database, "Rosa Quinn", ROSA, "chair")
+    with database.session() as session, session.begin():
+        session.get(Conference, conference_id).chair_staff_id = rosa  # chosen on the form
+    headers = await sign_in(client, database, rosa)
+    page = await client.get(f"/conferences/{conference_id}", headers=headers)
+    assert page.status == 200 and "Signed in as Rosa Quinn" in await page.text()
+    with database.session() as session:
+        chairs = [
+            p for p in session.get(Conference, conference_id).participants if p.role == "chair"
+        ]
+        assert [(p.key, p.name, p.email, p.scores) for p in chairs] == [
+            ("chair", "Rosa Quinn", ROSA, False)
+        ]
+    assert ("chair_participant_added", conference_id, {"key": "chair"}) in audit(
+        database, f"staff:{rosa}"
+    )
+
+
+async def test_the_sign_in_link_shows_a_button_and_a_removed_member_of_staff_cannot_use_it(
+    client, database
+):
+    priya = add(database, "Priya Shah", "priya.shah@example.gov.uk", "coordinator")
+    token = link_for(database, priya)
+    page = await (await client.get(f"/staff/sign-in/{token}")).text()
+    assert 'action="/staff/sign-in"' in page and token in page
+    headers = await sign_in(client, database, priya)
+    with database.session() as session, session.begin():
+        session.get(Staff, priya).removed_at = utcnow()
+    assert (await client.get("/conferences", headers=headers)).status == 401
+    refused = await client.post("/staff/sign-in", data={"token": token}, allow_redirects=False)
+    assert refused.status == 403 and STAFF_COOKIE not in refused.cookies
+    # A chair's sign-in from a chat invite is not a staff link, nor the other way round.
+    chair_way = await client.post("/sign-in", data={"token": token}, allow_redirects=False)
+    assert chair_way.status == 403
