@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import uuid
 
 import aiohttp
 import pytest
+import requests
 from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy import select
@@ -24,7 +27,7 @@ from bot.review import staff as staff_members
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.staff_guard import STAFF_COOKIE, StaffVisit, staff_page
-from tests.conftest import conference_with, environment_for
+from tests.conftest import BIN, conference_with, environment_for, import_conference
 from tests.test_chair_pages import GOOD_DECISION, OTHER_FAMILY, REID_FAMILY
 
 ROSA = "rosa.quinn@example.gov.uk"
@@ -332,3 +335,50 @@ async def test_the_sign_in_link_shows_a_button_and_a_removed_member_of_staff_can
     # A chair's sign-in from a chat invite is not a staff link, nor the other way round.
     chair_way = await client.post("/sign-in", data={"token": token}, allow_redirects=False)
     assert chair_way.status == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole stack
+# ---------------------------------------------------------------------------------------------
+
+
+def companion(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "companion"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+
+def test_a_chair_added_on_the_command_line_signs_in_on_the_running_service(stack, tmp_path):
+    """`companion staff add`, a conference imported with her email, `companion staff link`:
+    the link signs her in on the real web app, over HTTP, to her conference among hers."""
+    email = f"rosa.{uuid.uuid4().hex[:8]}@example.gov.uk"  # the stack is shared by tests
+    companion(
+        stack.env, "staff", "add", "--name", "Rosa Quinn", "--email", email, "--role", "chair"
+    )
+    family = tmp_path / "reid.yml"
+    family.write_text(REID_FAMILY.replace(ROSA, email))
+    conference_id = import_conference(stack.env, family)["id"]
+    link = companion(stack.env, "staff", "link", email).stdout.strip()
+    web_url = stack.settings.public_url
+    assert link.startswith(f"{web_url}/staff/sign-in/")
+
+    browser = requests.Session()
+    page = browser.get(link, timeout=30)
+    assert page.status_code == 200 and "Sign in to your conferences" in page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text).group(1)
+    signed = browser.post(f"{web_url}/staff/sign-in", data={"token": token}, timeout=30)
+    assert signed.status_code == 200 and signed.url == f"{web_url}/conferences"
+    assert f'href="/conferences/{conference_id}"' in signed.text
+    assert "Mia (11), Noah (6)" in signed.text and "0 of 6" in signed.text
+
+    review = browser.get(f"{web_url}/conferences/{conference_id}", timeout=30)
+    assert review.status_code == 200 and "Who has answered" in review.text
+    assert "Signed in as Rosa Quinn" in review.text
+    again = requests.post(f"{web_url}/staff/sign-in", data={"token": token}, timeout=30)
+    assert again.status_code == 403  # the link worked once
+    assert requests.get(f"{web_url}/conferences", timeout=30).status_code == 401
