@@ -5,12 +5,18 @@ to Notify's delivery report; a letter for those with neither; resend, revoke and
 from __future__ import annotations
 
 import dataclasses
+import re
+import time
 from datetime import datetime, timedelta
 
+import aiohttp
 import pytest
+import requests
+import segno
 from sqlalchemy import select
 
 from bot.codes import hash_code
+from bot.model.database import Database
 from bot.model.invites import Redemption, live_invite, redeem, reissue_invite, revoke_invites
 from bot.model.tables import AuditEvent, Conference, Invite, Outreach, Participant, utcnow
 from bot.notify.invites import (
@@ -22,8 +28,11 @@ from bot.notify.invites import (
     queue_invites,
 )
 from bot.notify.outreach_words import REASONS
+from bot.review import staff as staff_members
+from bot.web.app import create_app
 from tests import fake_notify as fake
-from tests.conftest import conference_with
+from tests.conftest import conference_with, import_conference
+from tests.test_staff import add, sign_in
 
 FAMILY = f"""
 conference:
@@ -256,7 +265,10 @@ def test_revoke_stops_the_code_and_reissue_sends_a_new_one(
     with database.session() as session, session.begin():
         assert redeem(session, hash_code(old_code), "web:x").outcome is Redemption.UNKNOWN
         kelly = session.get(Participant, family["P1"])
-        assert invite_status(kelly, None, []) == "not_sent"
+        assert invite_status(kelly, None, []) == "revoked"
+    assert queue(database, family, "P1").revoked == ["Kelly Smith"]  # only a reissue sends
+    with database.session() as session, session.begin():
+        kelly = session.get(Participant, family["P1"])
         new_code = reissue_invite(session, kelly, "staff:1")
         assert live_invite(kelly).code == new_code != old_code
     queued = queue(database, family, "P1")
@@ -273,10 +285,12 @@ def test_resend_sends_again_and_someone_already_answering_is_not_invited_again(
     deliver_due_outreach(database, notify_settings)
     assert queue(database, family).messages == 4  # Amy's was sent: the others' now
     assert queue(database, family, "P4").messages == 1  # a resend
+    deliver_due_outreach(database, notify_settings)
     with database.session() as session, session.begin():
         session.get(Participant, family["P1"]).response_status = "in_progress"
-    again = queue(database, family, "P1")
-    assert (again.messages, again.started) == (0, ["Kelly Smith"])
+    everyone = queue(database, family)
+    assert (everyone.messages, everyone.started) == (0, ["Kelly Smith"])
+    assert queue(database, family, "P1").messages == 2  # asked for her alone: sent
 
 
 def test_an_old_invite_without_its_code_is_reissued_unless_its_chat_is_open(database, family):
@@ -328,3 +342,210 @@ def test_without_notify_nothing_is_sent_and_each_invite_says_why(database, famil
     rows = [row for row in outreach(database, family) if row.channel != "letter"]
     assert {(row.status, row.last_error) for row in rows} == {("pending", NOT_SET_UP)}
     assert "Not sent yet: GOV.UK Notify is not set up" in contact_status(rows[0]).advice
+
+
+# The coordinator's page ----------------------------------------------------------------
+
+
+@pytest.fixture
+async def desk(aiohttp_client, database, notify_settings, family):
+    """The web app (with the fake Notify) and a signed-in coordinator, Priya."""
+    client = await aiohttp_client(create_app(notify_settings), cookie_jar=aiohttp.DummyCookieJar())
+    priya = add(database, "Priya Shah", "priya.shah@example.gov.uk", "coordinator")
+    return client, await sign_in(client, database, priya), f"/conferences/{family['id']}"
+
+
+async def page(client, headers, path) -> str:
+    response = await client.get(path, headers=headers)
+    assert response.status == 200, await response.text()
+    return await response.text()
+
+
+def csrf_in(text: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+
+
+async def post(client, headers, path, **data):
+    form = {"csrf": csrf_in(await page(client, headers, "/conferences")), **data}
+    return await client.post(path, data=form, headers=headers, allow_redirects=False)
+
+
+def statuses_on(text: str) -> dict[str, str]:
+    """Participant key -> their invite's status, as the page shows it."""
+    return dict(re.findall(r'data-participant="(\w+)">.*?data-status="(\w+)"', text, re.S))
+
+
+async def test_the_coordinator_sends_every_invite_and_sees_where_each_stands(
+    desk, database, family, fake_notify, notify_settings
+):
+    client, priya, base = desk
+    shown = await page(client, priya, base + "/invites")
+    assert "Send every invite not yet sent" in shown and f'href="{base}/edit"' in shown
+    assert statuses_on(shown) == {k: "not_sent" for k in ("P1", "P2", "P3", "P4")}  # no chair
+    assert "ke…@example.com" in shown and "kelly@example.com" not in shown  # masked
+    fake_notify.refused.add("07700900111")
+
+    sent = await post(client, priya, base + "/invites/send")
+    assert sent.status == 303
+    assert sent.headers["Location"] == f"{base}/invites?did=sent&messages=5&letters=1"
+    shown = await page(client, priya, sent.headers["Location"])
+    assert "5 emails and texts will be sent in the next minute." in shown
+    assert "1 letter is ready to print." in shown
+
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 4  # Kelly's number is refused
+    assert len(fake_notify.received) == before + 4
+    check_delivery(database, notify_settings)
+    shown = await page(client, priya, base + "/invites")
+    assert statuses_on(shown) == {
+        "P1": "delivered",  # by email; her text failed, and the page says what to do
+        "P2": "to_print",
+        "P3": "delivered",
+        "P4": "delivered",
+    }
+    assert "mobile ending 111: Failed" in shown
+    assert "Check the email address or mobile number with the person" in shown
+    fake_notify.refused.discard("07700900111")
+
+    again = await post(client, priya, base + "/invites/send")
+    assert again.headers["Location"] == f"{base}/invites?did=sent"  # nothing left to send
+    with database.session() as session:
+        actions = session.execute(
+            select(AuditEvent.action).where(AuditEvent.actor.like("staff:%"))
+        ).scalars().all()  # fmt: skip
+    assert {"invites_viewed", "invites_sent", "invite_queued"} <= set(actions)
+
+
+async def test_revoke_and_reissue_on_the_page(desk, database, family, fake_notify, notify_settings):
+    client, priya, base = desk
+    await post(client, priya, base + "/invites/P4", do="resend")
+    with database.session() as session:
+        old = live_invite(session.get(Participant, family["P4"])).code
+    revoked = await post(client, priya, base + "/invites/P4", do="revoke")
+    assert revoked.headers["Location"] == f"{base}/invites?did=revoke"
+    shown = await page(client, priya, revoked.headers["Location"])
+    assert "Its code no longer works" in shown and statuses_on(shown)["P4"] == "revoked"
+    assert deliver_due_outreach(database, notify_settings) == 0  # the queued one is withdrawn
+    with database.session() as session, session.begin():
+        assert redeem(session, hash_code(old), "web:amy").outcome is Redemption.UNKNOWN
+
+    reissued = await post(client, priya, base + "/invites/P4", do="reissue")
+    assert reissued.headers["Location"] == f"{base}/invites?did=reissue&messages=1"
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 1
+    (message,) = fake_notify.received[before:]
+    new = message["personalisation"]["code"]
+    assert new != old and message["email_address"] == "amy.lee@example.nhs.uk"
+    with database.session() as session, session.begin():
+        assert redeem(session, hash_code(new), "web:amy").outcome is Redemption.JOINED
+    assert statuses_on(await page(client, priya, base + "/invites"))["P4"] == "opened"
+    assert (await post(client, priya, base + "/invites/P9", do="revoke")).status == 404
+
+
+async def test_a_letter_holds_the_link_the_code_and_a_qr_code_and_its_printing_is_recorded(
+    desk, database, family, notify_settings
+):
+    client, priya, base = desk
+    with database.session() as session:
+        code = live_invite(session.get(Participant, family["P2"])).code
+    letter = await page(client, priya, base + "/letter/P2")
+    link = f"{notify_settings.public_url}/chat#invite={code}"
+    assert f"<code>{code}</code>" in letter
+    assert f"{notify_settings.public_url}/chat" in letter
+    assert "Dear Ava Smith" in letter and "what you think and how you feel" in letter
+    qr = re.search(r'<div class="companion-qr" data-qr>(.*?)</div>', letter, re.S).group(1)
+    assert qr.startswith("<svg") and "QR code of the chat link" in qr
+    assert qr == segno.make(link, error="m").svg_inline(
+        scale=1, unit="mm", border=4, title="QR code of the chat link"
+    )  # the link itself, drawn here
+    assert "src=" not in letter.split("<body")[1].split("<script")[0]  # nothing fetched
+    assert "companion-no-print" in letter  # only the letter prints
+
+    printed = await post(client, priya, base + "/letter/P2/printed")
+    assert printed.headers["Location"] == f"{base}/invites?did=printed"
+    shown = await page(client, priya, printed.headers["Location"])
+    assert statuses_on(shown)["P2"] == "printed"
+    with database.session() as session:
+        (row,) = outreach(database, family)
+        assert (row.channel, row.status, row.participant_id) == ("letter", "sent", family["P2"])
+        assert session.execute(
+            select(AuditEvent).where(AuditEvent.action == "letter_printed")
+        ).scalars().all()  # fmt: skip
+
+
+async def test_only_a_coordinator_opens_the_invites_and_a_stale_form_changes_nothing(
+    desk, database, family
+):
+    client, priya, base = desk
+    rosa = add(database, "Rosa Quinn", "rosa.quinn@example.gov.uk", "chair")
+    rosa_cookie = await sign_in(client, database, rosa)
+    assert (await client.get(base + "/invites", headers=rosa_cookie)).status == 403
+    assert (await client.get(base + "/letter/P2", headers=rosa_cookie)).status == 403
+    assert (await client.get(base + "/invites")).status == 401
+    stale = await client.post(
+        base + "/invites/send", data={"csrf": "old"}, headers=priya, allow_redirects=False
+    )
+    assert stale.status == 400 and outreach(database, family) == []
+
+
+async def test_without_notify_the_page_says_invites_wait(aiohttp_client, database, family):
+    client = await aiohttp_client(
+        create_app(database.settings), cookie_jar=aiohttp.DummyCookieJar()
+    )
+    priya = await sign_in(
+        client, database, add(database, "Priya Shah", "priya.shah@example.gov.uk", "coordinator")
+    )
+    shown = await page(client, priya, f"/conferences/{family['id']}/invites")
+    assert "Invites cannot be sent by email or text until GOV.UK Notify is set up" in shown
+
+
+# Through the whole running service ---------------------------------------------------
+
+
+def test_an_emailed_invite_link_starts_the_parents_chat(stack, fake_notify, tmp_path):
+    """The coordinator presses Send on the running service; its own background loop sends
+    through (the fake) Notify; Kelly's emailed link opens the web chat and starts her chat."""
+    path = tmp_path / "family.yml"
+    path.write_text(FAMILY.replace("kelly@example.com", "kelly.e2e@example.com"))
+    conference_id = import_conference(stack.env, path)["id"]
+    database = Database(stack.settings)
+    try:
+        with database.session() as session, session.begin():
+            priya = staff_members.add_staff(
+                session, "Priya Shah", f"priya.{conference_id[:8]}@example.gov.uk",
+                "coordinator", actor="test",
+            )  # fmt: skip
+            token = staff_members.issue_link(session, priya, actor="test")
+    finally:
+        database.dispose()
+    base = stack.settings.web_url
+    coordinator = requests.Session()
+    signed_in = coordinator.post(f"{base}/staff/sign-in", data={"token": token}, timeout=30)
+    assert signed_in.status_code == 200 and signed_in.url.endswith("/conferences")
+    invites = coordinator.get(f"{base}/conferences/{conference_id}/invites", timeout=30)
+    sent = coordinator.post(
+        f"{base}/conferences/{conference_id}/invites/send",
+        data={"csrf": csrf_in(invites.text)},
+        timeout=30,
+    )
+    assert "5 emails and texts will be sent in the next minute." in sent.text
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        emailed = [
+            m for m in fake_notify.received if m.get("email_address") == "kelly.e2e@example.com"
+        ]
+        if emailed:
+            break
+        time.sleep(0.25)
+    (email,) = emailed
+    assert email["template_id"] == fake.INVITE_EMAIL_TEMPLATE
+    link = email["personalisation"]["web_link"]
+    address, _, fragment = link.partition("#")
+    assert address == f"{stack.settings.public_url}/chat" and fragment.startswith("invite=")
+    kelly = requests.Session()  # the web chat reads the code from the link's fragment
+    assert kelly.get(base + "/chat", timeout=30).status_code == 200
+    opened = kelly.post(
+        f"{base}/chat/start", data={"code": fragment.removeprefix("invite=")}, timeout=60
+    )
+    assert opened.status_code == 200 and "Hello Kelly" in opened.text

@@ -76,24 +76,28 @@ class Queued:
     letters: int = 0  # letters now waiting to be printed
     started: list[str] = field(default_factory=list)  # names not invited again
     no_code: list[str] = field(default_factory=list)  # opened an old invite: reissue to send
+    revoked: list[str] = field(default_factory=list)  # no code works: reissue to send
 
 
 def queue_invites(
     session: Session, conference: Conference, actor: str, participant: Participant | None = None
 ) -> Queued:
-    """Queue the invites not yet sent (or, for one participant, send theirs again). Someone
-    who has started answering is not invited again; an old invite with no code kept is
-    reissued, unless its chat is already open."""
+    """Queue the invites not yet sent, except to anyone who has started answering (or, for
+    one participant, send theirs again). An old invite with no code kept is reissued,
+    unless its chat is already open; a revoked one is left for the coordinator to reissue."""
     queued = Queued()
     people = invitees(conference) if participant is None else [participant]
     for person in people:
         if person.removed_at is not None or person.role not in vocabulary.ANSWERING_ROLES:
             continue
-        if has_started(person, session.get(Progress, person.id)):
-            queued.started.append(person.name)
+        if participant is None and has_started(person, session.get(Progress, person.id)):
+            queued.started.append(person.name)  # sent again only when asked for them alone
             continue
         invite = live_invite(person)
-        if invite is None:
+        if invite is None and person.invites:  # revoked on purpose: a reissue gives a code
+            queued.revoked.append(person.name)
+            continue
+        if invite is None:  # added since the conference was set up
             issue_invite(session, person, actor)
         elif invite.code is None and invite.bound_sender is None:
             reissue_invite(session, person, actor)  # made before codes were kept
@@ -327,7 +331,9 @@ def invite_status(participant: Participant, progress, outreach: list[Outreach]) 
     if answering != "not_started":
         return "in_progress"
     invite = live_invite(participant)
-    if invite is not None and invite.bound_sender is not None:
+    if invite is None:
+        return "revoked"
+    if invite.bound_sender is not None:
         return "opened"
     found = {contact_status(row).status for row in outreach if row.kind == "invite"}
     return next((key for key in _FURTHEST if key in found), "not_sent")

@@ -33,6 +33,7 @@ INVITE_STATUS = {
     "in_progress": "In progress",
     "submitted": "Answers sent",
     "removed": "Removed",
+    "revoked": "Revoked",
 }
 
 # What to do about a message that did not arrive, by Notify's delivery status.

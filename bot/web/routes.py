@@ -10,6 +10,7 @@ from bot.web import (
     chat,
     conference_pages,
     conferences,
+    invites,
     telegram,
     views,
 )
@@ -39,6 +40,17 @@ def setup_routes(app: web.Application) -> None:
             web.post("/conferences/import", conference_pages.import_file, name="import_file"),
             web.get(CONFERENCE + "/edit", conference_pages.edit_page, name="conference_form"),
             web.post(CONFERENCE + "/edit", conference_pages.edit, name="change_conference"),
+            web.get(CONFERENCE + "/invites", invites.invites_page, name="invites"),
+            web.post(CONFERENCE + "/invites/send", invites.send_invites, name="send_invites"),
+            web.post(
+                CONFERENCE + "/invites/{participant_key}", invites.change_invite, name="invite"
+            ),
+            web.get(CONFERENCE + "/letter/{participant_key}", invites.letter, name="letter"),
+            web.post(
+                CONFERENCE + "/letter/{participant_key}/printed",
+                invites.letter_printed,
+                name="letter_printed",
+            ),
             web.get(CONFERENCE, chair.responses, name="responses"),
             web.get(CONFERENCE + "/board", chair.board, name="board"),
             web.get(CONFERENCE + "/item", chair.item, name="item"),
