@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from bot.codes import hash_code
 from bot.model.database import Database
 from bot.model.invites import Redemption, redeem
-from bot.model.tables import Answer, AuditEvent, Outreach, Participant, utcnow
+from bot.model.tables import Answer, AuditEvent, Conference, Outreach, Participant, utcnow
 from bot.notify import reminders
+from bot.notify.invites import queue_invites
 from bot.notify.outreach_words import REASONS
 from bot.notify.reminders import UK, due_reminders, queue_reminders, send_due_reminders
 from bot.settings import load_settings
@@ -45,9 +46,16 @@ participants:
 """
 
 
-def conference(database, when: str, type_: str = "initial"):
-    """A conference at `when` (UK time); returns (its id, {participant key: id})."""
-    return conference_with(database, CONFERENCE % {"type": type_, "date": when})
+def conference(database, when: str, type_: str = "initial", invited: bool = True):
+    """A conference at `when` (UK time), its invites sent (emails, texts, Ava's letter
+    printed) unless not `invited`; returns (its id, {participant key: id})."""
+    conference_id, ids = conference_with(database, CONFERENCE % {"type": type_, "date": when})
+    if invited:
+        with database.session() as session, session.begin():
+            queue_invites(session, session.get(Conference, conference_id), "staff:1")
+            for row in session.execute(select(Outreach).where(Outreach.kind == "invite")).scalars():
+                row.status = "sent"
+    return conference_id, ids
 
 
 def at(when: str) -> datetime:
@@ -68,7 +76,13 @@ def who(found) -> list[tuple[str, str | None]]:
 
 def outbox(database) -> list[Outreach]:
     with database.session() as session:
-        rows = session.execute(select(Outreach).order_by(Outreach.id)).scalars().all()
+        rows = (
+            session.execute(
+                select(Outreach).where(Outreach.kind == "reminder").order_by(Outreach.id)
+            )
+            .scalars()
+            .all()
+        )
         for row in rows:
             _ = (row.recipient, row.participant.key)  # read while the session is open
         return rows
@@ -238,6 +252,25 @@ def test_a_participant_taken_off_the_conference_is_not_reminded(database, settin
     assert "Dr Amy Lee" not in {r.name for r in listed(database, settings, now)}
     send_due_reminders(database, settings, now)
     assert {r.participant.key for r in outbox(database)} == {"P1", "P3"}
+
+
+def test_nobody_hears_from_us_first_by_a_reminder(database, settings):
+    _, ids = conference(database, "2030-12-18T10:00", invited=False)
+    now = at("2030-12-13T09:00")
+    found = listed(database, settings, now, "not_finished")
+    assert who(found) == NOT_FINISHED and not any(r.goes_now for r in found)
+    assert reminders.when(found[0]) == "not invited yet: goes as soon as their invite is sent"
+    late = listed(database, settings, at("2030-12-13T21:00"), "not_finished")
+    assert reminders.when(late[0]) == (
+        "not invited yet: goes once their invite is sent, from Saturday 14 December 2030 at 8am"
+    )
+    assert send_due_reminders(database, settings, now) == []
+    assert outbox(database) == []
+    # A code handed over by hand and opened in the chat is an invite had.
+    with database.session() as session, session.begin():
+        session.get(Participant, ids["P1"]).invites[-1].bound_sender = "web:kelly"
+    queued = send_due_reminders(database, settings, now)
+    assert {r.name for r in queued} == {"Kelly Smith"}
 
 
 def test_the_chair_is_never_reminded(database, settings):

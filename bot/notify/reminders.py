@@ -57,9 +57,16 @@ class Reminder:
     reason: str  # not_finished or report_due
     channel: str | None  # email or sms; None: no email address or mobile number
     goes_at: datetime  # UK time: now, the due day's 8am, or 8am after a quiet-hours hold
-    due: bool  # its time has come: it goes into the outbox now
+    due: bool  # its time has come: it goes into the outbox now (once they are invited)
     held: bool  # due but for quiet hours: it waits until 8am
+    # Never invited yet (no invite sent or printed, no chat opened): it waits for the
+    # coordinator's invite, so nobody hears from us first by a reminder.
+    not_invited: bool = False
     report_deadline: date | None = None  # report_due: when the report must reach the family
+
+    @property
+    def goes_now(self) -> bool:
+        return self.due and self.channel is not None and not self.not_invited
 
 
 def uk(moment: datetime) -> datetime:
@@ -125,6 +132,7 @@ def due_reminders(
     people = [p for c in conferences for p in c.participants if still_asked(p)]
     queued = _queued(session, [p.id for p in people])
     shared = _reports_shared(session, [p.id for p in people if p.role in REPORTING_ROLES])
+    invited = _invited(session, people)
     reminders = []
     for conference in conferences:
         starts = conference.date.replace(tzinfo=UK)
@@ -163,6 +171,7 @@ def due_reminders(
                             goes_at=goes_at,
                             due=goes_at <= now,
                             held=earliest <= now < goes_at,
+                            not_invited=participant.id not in invited,
                             report_deadline=deadline if reason == "report_due" else None,
                         )
                     )
@@ -170,6 +179,22 @@ def due_reminders(
         key=lambda r: (r.goes_at, r.conference_date, vocabulary.role_order(r.role), r.name)
     )
     return reminders
+
+
+def _invited(session: Session, people: list[Participant]) -> set[int]:
+    """Who has had their invite: an email or text sent, a letter printed, or the chat
+    opened with the code (handed over by hand before invites were sent from here)."""
+    if not people:
+        return set()
+    sent = session.execute(
+        select(Outreach.participant_id).where(
+            Outreach.kind == "invite",
+            Outreach.status.in_(("sent", "delivered")),
+            Outreach.participant_id.in_([p.id for p in people]),
+        )
+    ).scalars()
+    opened = {p.id for p in people if any(i.bound_sender for i in p.invites)}
+    return set(sent) | opened
 
 
 def _queued(session: Session, participant_ids: list[int]) -> set:
@@ -208,7 +233,7 @@ def send_due_reminders(
     this call queued. Another process queueing the same one first is no error."""
     now = now or clock()
     with database.session() as session:
-        due = [r for r in due_reminders(session, settings, now, agenda) if r.due and r.channel]
+        due = [r for r in due_reminders(session, settings, now, agenda) if r.goes_now]
     return queue_reminders(database, due)
 
 
@@ -285,10 +310,16 @@ def how(reminder: Reminder) -> str:
 def when(reminder: Reminder) -> str:
     goes = reminder.goes_at.replace(tzinfo=None)
     if reminder.held:
-        return f"held until {wording.conference_date(goes)} (no messages between 8pm and 8am)"
-    if reminder.due:
-        return "goes now"
-    return f"goes {wording.conference_date(goes)}"
+        said = f"held until {wording.conference_date(goes)} (no messages between 8pm and 8am)"
+    elif reminder.due:
+        said = "goes now"
+    else:
+        said = f"goes {wording.conference_date(goes)}"
+    if not reminder.not_invited:
+        return said
+    if reminder.due and not reminder.held:
+        return "not invited yet: goes as soon as their invite is sent"
+    return f"not invited yet: goes once their invite is sent, from {wording.conference_date(goes)}"
 
 
 def line(reminder: Reminder) -> str:
