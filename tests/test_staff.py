@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import uuid
+from html import unescape
 
 import aiohttp
 import pytest
@@ -132,6 +133,13 @@ async def test_staff_sign_in_once_see_their_conferences_and_are_audited(client, 
     assert (await client.get("/test/coordinators", headers=coordinator)).status == 200
     sent = await client.get(f"/conferences/{reid}", headers=coordinator, allow_redirects=False)
     assert sent.status == 303 and sent.headers["Location"] == f"/conferences/{reid}/invites"
+    posted = await client.post(
+        f"/conferences/{reid}/decision",
+        data={"csrf": await csrf_of(client, coordinator)},
+        headers=coordinator,
+        allow_redirects=False,
+    )
+    assert posted.status == 403 and "Only the conference's chair" in unescape(await posted.text())
 
     assert ("viewed_responses", reid, {}) in audit(database, f"staff:{rosa}")
     assert ("refused", okafor, {"page": "viewed_responses"}) in audit(database, f"staff:{rosa}")

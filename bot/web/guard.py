@@ -169,7 +169,9 @@ def _staff_chair(request, session: Session, staff: Staff, conference_id: str, ac
             request,
             403,
             "This is not your conference",
-            "You can only see the conferences you are the chair of.",
+            "Only the conference's chair can change its record."
+            if staff.role == "coordinator"
+            else "You can only see the conferences you are the chair of.",
         )
     return staff_members.chair_participant(session, conference, staff)
 
