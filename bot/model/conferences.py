@@ -275,7 +275,7 @@ def _refuse_losing_anything(session: Session, conference: Conference, spec: Conf
             problems.append(
                 Problem(
                     None,
-                    f"danger_statements[{statement.key}].danger",
+                    f"danger_statements[{statement.key}]",
                     f"cannot be changed or taken off: {people} already scored it as it is. "
                     "Add a new danger statement instead",
                 )
@@ -287,7 +287,7 @@ def _refuse_losing_anything(session: Session, conference: Conference, spec: Conf
             problems.append(
                 Problem(
                     None,
-                    f"children[{child.key}].name",
+                    f"children[{child.key}]",
                     "cannot be taken off: answers already given are about this child",
                 )
             )

@@ -40,8 +40,13 @@ TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re
 # Each row's boxes: the conference file's field -> (the form's box, its words in a message,
 # where {row} is "child 1", "participant 3" ...).
 ROW_FIELDS = {
-    "child": {"name": ("name", "{row}'s name"), "age": ("age", "{row}'s age")},
+    "child": {
+        "": ("name", "{row}"),
+        "name": ("name", "{row}'s name"),
+        "age": ("age", "{row}'s age"),
+    },
     "statement": {
+        "": ("danger", "{row}"),
         "danger": ("danger", "the words of {row}"),
         "safety_goal": ("safety_goal", "the safety goal of {row}"),
         "children": ("children", "the children {row} is about"),
@@ -53,6 +58,7 @@ ROW_FIELDS = {
         "previous_scores": ("danger", "the scores of {row} at the last conference"),
     },
     "participant": {
+        "": ("name", "{row}"),
         "name": ("name", "{row}'s name"),
         "role": ("role", "{row}'s role"),
         "scores": ("role", "{row}'s role"),

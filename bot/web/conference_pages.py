@@ -18,6 +18,7 @@ from bot.model.conferences import (
     ConferenceChangeRefused,
     create_conference,
     has_answered,
+    scores_given,
     update_conference,
 )
 from bot.model.tables import Conference, Participant, Staff
@@ -189,6 +190,10 @@ def _form_page(visit: StaffVisit, form: ConferenceForm, errors: dict | None = No
         "channels": CHANNEL_WORDS,
         "full": {kind: len(form.rows[kind]) >= MOST_ROWS[kind] for kind in ROW_KINDS},
         "removed": _taken_off(visit, conference),
+        "scored": {
+            statement.key: scores_given(visit.session, statement)
+            for statement in (conference.danger_statements if conference else [])
+        },
         "chair_participant": chair_participant(conference),
     }
 
