@@ -29,7 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TUNING = ROOT / "bot/safeguarding/corpus"
 FOLDERS = {
     name: TUNING
-    for name in ("context_tuning", "context_tuning_2", "context_tuning_3", "context_tuning_4")
+    for name in (
+        "context_tuning",
+        "context_tuning_2",
+        "context_tuning_3",
+        "context_tuning_4",
+        "context_tuning_5",
+    )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
 SCALES = {"young_person": "young_scale"}
