@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
-import requests
 import segno
 from sqlalchemy import select
 
 from bot.codes import hash_code
-from bot.model.database import Database
 from bot.model.invites import Redemption, live_invite, redeem, reissue_invite, revoke_invites
 from bot.model.tables import AuditEvent, Conference, Invite, Outreach, Participant, utcnow
 from bot.notify.invites import (
@@ -28,10 +25,9 @@ from bot.notify.invites import (
     queue_invites,
 )
 from bot.notify.outreach_words import REASONS
-from bot.review import staff as staff_members
 from bot.web.app import create_app
 from tests import fake_notify as fake
-from tests.conftest import conference_with, import_conference
+from tests.conftest import conference_with
 from tests.test_staff import add, sign_in
 
 FAMILY = f"""
@@ -497,55 +493,3 @@ async def test_without_notify_the_page_says_invites_wait(aiohttp_client, databas
     )
     shown = await page(client, priya, f"/conferences/{family['id']}/invites")
     assert "Invites cannot be sent by email or text until GOV.UK Notify is set up" in shown
-
-
-# Through the whole running service ---------------------------------------------------
-
-
-def test_an_emailed_invite_link_starts_the_parents_chat(stack, fake_notify, tmp_path):
-    """The coordinator presses Send on the running service; its own background loop sends
-    through (the fake) Notify; Kelly's emailed link opens the web chat and starts her chat."""
-    path = tmp_path / "family.yml"
-    path.write_text(FAMILY.replace("kelly@example.com", "kelly.e2e@example.com"))
-    conference_id = import_conference(stack.env, path)["id"]
-    database = Database(stack.settings)
-    try:
-        with database.session() as session, session.begin():
-            priya = staff_members.add_staff(
-                session, "Priya Shah", f"priya.{conference_id[:8]}@example.gov.uk",
-                "coordinator", actor="test",
-            )  # fmt: skip
-            token = staff_members.issue_link(session, priya, actor="test")
-    finally:
-        database.dispose()
-    base = stack.settings.web_url
-    coordinator = requests.Session()
-    signed_in = coordinator.post(f"{base}/staff/sign-in", data={"token": token}, timeout=30)
-    assert signed_in.status_code == 200 and signed_in.url.endswith("/conferences")
-    invites = coordinator.get(f"{base}/conferences/{conference_id}/invites", timeout=30)
-    sent = coordinator.post(
-        f"{base}/conferences/{conference_id}/invites/send",
-        data={"csrf": csrf_in(invites.text)},
-        timeout=30,
-    )
-    assert "5 emails and texts will be sent in the next minute." in sent.text
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        emailed = [
-            m for m in fake_notify.received if m.get("email_address") == "kelly.e2e@example.com"
-        ]
-        if emailed:
-            break
-        time.sleep(0.25)
-    (email,) = emailed
-    assert email["template_id"] == fake.INVITE_EMAIL_TEMPLATE
-    link = email["personalisation"]["web_link"]
-    address, _, fragment = link.partition("#")
-    assert address == f"{stack.settings.public_url}/chat" and fragment.startswith("invite=")
-    kelly = requests.Session()  # the web chat reads the code from the link's fragment
-    assert kelly.get(base + "/chat", timeout=30).status_code == 200
-    opened = kelly.post(
-        f"{base}/chat/start", data={"code": fragment.removeprefix("invite=")}, timeout=60
-    )
-    assert opened.status_code == 200 and "Hello Kelly" in opened.text
