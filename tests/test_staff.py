@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import uuid
+from datetime import datetime, time, timedelta
 from html import unescape
 
 import aiohttp
@@ -22,9 +23,19 @@ from multidict import MultiDict
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.model.answers import save_answer
 from bot.model.database import Database
-from bot.model.tables import AuditEvent, Conference, Decision, SafeguardingAlert, Staff, utcnow
+from bot.model.tables import (
+    AuditEvent,
+    Conference,
+    Decision,
+    Participant,
+    SafeguardingAlert,
+    Staff,
+    utcnow,
+)
 from bot.review import staff as staff_members
+from bot.review.record import uk_today
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.staff_guard import STAFF_COOKIE, StaffVisit, staff_page
@@ -295,7 +306,7 @@ async def test_a_staff_chair_decides_and_reads_alerts_under_their_own_name(clien
     assert {"alert_read", "decision_recorded", "recorded_decision", "viewed_alerts"} <= actions
     assert audit(database, f"participant:{conference_id}:P5") == []  # Rosa, not her chat
     with database.session() as session:
-        decision = session.get(Decision, conference_id)
+        decision = session.get(Decision, Participant, conference_id)
         assert decision.updated_by.key == "P5"  # the conference's chair, whom Rosa is
 
     # Signing out from a review page ends her staff session: the list is closed too.
@@ -390,3 +401,51 @@ def test_a_chair_added_on_the_command_line_signs_in_on_the_running_service(stack
     again = requests.post(f"{web_url}/staff/sign-in", data={"token": token}, timeout=30)
     assert again.status_code == 403  # the link worked once
     assert requests.get(f"{web_url}/conferences", timeout=30).status_code == 401
+
+
+async def test_the_list_puts_upcoming_first_and_counts_answers_alerts_and_late_reports(
+    client, database
+):
+    """Three conferences: the Reid family's in two days (reports were due five working days
+    before), another's next month and one held last week, in that order."""
+    soon, ids = conference_with(database, REID_FAMILY)
+    later, _ = conference_with(database, OTHER_FAMILY)
+    held, _ = conference_with(database, OTHER_FAMILY.replace("Okafor", "Held"))
+    today = datetime.combine(uk_today(), time(13, 30))
+    with database.session() as session, session.begin():
+        for conference_id, when in (
+            (soon, today + timedelta(days=2)),
+            (later, today + timedelta(days=30)),
+            (held, today - timedelta(days=7)),
+        ):
+            session.get(Conference, conference_id).date = when
+        people = {key: session.get(Participant, pid) for key, pid in ids.items()}
+        shared = save_answer(session, people["P3"], None, "report_shared", "Yes")
+        shared.choice = "yes"  # the social worker's report reached the family; Ben's and Kim's not
+        people["P1"].response_status = "submitted"
+        people["P3"].response_status = "submitted"
+        session.add(
+            SafeguardingAlert(
+                conference_id=soon, participant=people["P2"], kind="concern", text="At night"
+            )
+        )
+    priya = add(database, "Priya Shah", "priya.shah@example.gov.uk", "coordinator")
+    page = await (
+        await client.get("/conferences", headers=await sign_in(client, database, priya))
+    ).text()
+
+    coming, past = page.split('data-conferences="Coming up"')[1].split(
+        'data-conferences="Already held"'
+    )
+    assert coming.index(soon) < coming.index(later) and held in past and held not in coming
+    row = coming.split(soon)[1].split("</tr>")[0]
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[:5] == [
+        "Review",
+        "Mia (11), Noah (6)",
+        "2 of 6",
+        '<strong class="govuk-tag govuk-tag--red">1</strong>',
+        '<strong class="govuk-tag govuk-tag--orange">2</strong>',
+    ]
+    later_row = coming.split(later)[1].split("</tr>")[0]
+    assert later_row.count("None") == 2  # no alert, and its reports are not due yet
