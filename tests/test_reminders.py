@@ -159,6 +159,14 @@ def test_quiet_hours_are_uk_time_in_summer_too(database, settings):
     assert all(r.due and not r.held for r in found)  # 7am UTC is 8am in London
 
 
+def test_quiet_until_says_when_a_retried_reminder_may_go():
+    assert reminders.quiet_until(at("2030-12-16T21:00")) == datetime(2030, 12, 17, 8, 0)
+    assert reminders.quiet_until(at("2030-12-17T07:59")) == datetime(2030, 12, 17, 8, 0)
+    assert reminders.quiet_until(at("2030-12-17T08:00")) is None
+    assert reminders.quiet_until(at("2030-12-17T19:59")) is None
+    assert reminders.quiet_until(at("2030-06-12T20:00")) == datetime(2030, 6, 13, 7, 0)  # UTC
+
+
 def test_each_reminder_goes_into_the_outbox_once_with_its_invite_and_is_audited(database, settings):
     conference_id, ids = conference(database, "2030-12-18T10:00")
     now = at("2030-12-13T09:00")  # initial: reports due with the family by the 16th

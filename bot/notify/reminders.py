@@ -26,7 +26,7 @@ from bot.deadlines import working_days_before
 from bot.model.audit import record
 from bot.model.database import Database
 from bot.model.invites import live_invite
-from bot.model.tables import Answer, Conference, Outreach, Participant
+from bot.model.tables import Answer, Conference, Invite, Outreach, Participant
 from bot.notify.outbox import keep_running
 from bot.settings import Settings
 
@@ -87,6 +87,14 @@ def sending_time(earliest: datetime, now: datetime) -> datetime:
     return at
 
 
+def quiet_until(now: datetime) -> datetime | None:
+    """If `now` falls between 8pm and 8am UK time, the 8am a reminder waits for, in naive
+    UTC like the outbox's times (for the deliverer's retries); None when it may go now."""
+    local = uk(now)
+    goes = sending_time(local, local)
+    return None if goes == local else goes.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def due_day(conference: Conference, reason: str, settings: Settings, agenda: Agenda):
     """The day a reminder for this reason may go (from 8am), or None when there is none."""
     if reason == "not_finished":
@@ -113,40 +121,57 @@ def contacts(participant: Participant) -> list[tuple[str, str]]:
     ]
 
 
+def _timings(conference: Conference, settings: Settings, agenda: Agenda, now: datetime):
+    """(reason, earliest, goes_at) of each reminder this conference has still to come:
+    none that could only go once it has begun, no report reminder past the deadline."""
+    starts = conference.date.replace(tzinfo=UK)
+    deadline = agenda.report_deadline(conference)
+    for reason in REASONS:
+        day = due_day(conference, reason, settings, agenda)
+        if day is None:
+            continue
+        earliest = datetime.combine(day, DAY_STARTS, tzinfo=UK)
+        goes_at = sending_time(earliest, now)
+        if goes_at >= starts:
+            continue
+        if reason == "report_due" and goes_at.date() > deadline:
+            continue  # too late to remind: the chair's page shows the report as late
+        yield reason, earliest, goes_at
+
+
 def due_reminders(
-    session: Session, settings: Settings, now: datetime, agenda: Agenda | None = None
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    agenda: Agenda | None = None,
+    due_only: bool = False,
 ) -> list[Reminder]:
-    """Every reminder due or coming for conferences still ahead, soonest first: none
-    already in the outbox, none for answers already sent or a report already shared."""
+    """Every reminder due or coming (due_only: whose time has come) for conferences still
+    ahead, soonest first: none already in the outbox, none for answers already sent or a
+    report already shared."""
     agenda = agenda or load_agenda()
     now = uk(now)
-    conferences = (
-        session.execute(
-            select(Conference)
-            .where(Conference.date > now.replace(tzinfo=None))
-            .order_by(Conference.date)
-        )
-        .scalars()
-        .all()
-    )
-    people = [p for c in conferences for p in c.participants if still_asked(p)]
-    queued = _queued(session, [p.id for p in people])
+    ahead = session.execute(
+        select(Conference)
+        .where(Conference.date > now.replace(tzinfo=None))
+        .order_by(Conference.date)
+    ).scalars()
+    timings = {}
+    for conference in ahead:  # worked out from the conference alone: cheap, every round
+        found = [
+            t for t in _timings(conference, settings, agenda, now) if t[2] <= now or not due_only
+        ]
+        if found:
+            timings[conference] = found
+    people = [p for c in timings for p in c.participants if still_asked(p)]
+    ids = [p.id for p in people]
+    queued = _queued(session, ids)
     shared = _reports_shared(session, [p.id for p in people if p.role in REPORTING_ROLES])
-    invited = _invited(session, people)
+    invited = _invited(session, ids)
     reminders = []
-    for conference in conferences:
-        starts = conference.date.replace(tzinfo=UK)
+    for conference, found in timings.items():
         deadline = agenda.report_deadline(conference)
-        for reason in REASONS:
-            day = due_day(conference, reason, settings, agenda)
-            if day is None:
-                continue
-            earliest = datetime.combine(day, DAY_STARTS, tzinfo=UK)
-            goes_at = sending_time(earliest, now)
-            if goes_at >= starts:  # it could only go once the conference has begun
-                continue
-            if reason == "report_due" and goes_at.date() > deadline:
-                continue  # too late to remind: the chair's page shows the report as late
+        for reason, earliest, goes_at in found:
             for participant in conference.participants:
                 if not still_asked(participant):
                     continue
@@ -181,20 +206,20 @@ def due_reminders(
     return reminders
 
 
-def _invited(session: Session, people: list[Participant]) -> set[int]:
+def _invited(session: Session, participant_ids: list[int]) -> set[int]:
     """Who has had their invite: an email or text sent, a letter printed, or the chat
     opened with the code (handed over by hand before invites were sent from here)."""
-    if not people:
+    if not participant_ids:
         return set()
-    sent = session.execute(
-        select(Outreach.participant_id).where(
-            Outreach.kind == "invite",
-            Outreach.status.in_(("sent", "delivered")),
-            Outreach.participant_id.in_([p.id for p in people]),
-        )
-    ).scalars()
-    opened = {p.id for p in people if any(i.bound_sender for i in p.invites)}
-    return set(sent) | opened
+    sent = select(Outreach.participant_id).where(
+        Outreach.kind == "invite",
+        Outreach.status.in_(("sent", "delivered")),
+        Outreach.participant_id.in_(participant_ids),
+    )
+    opened = select(Invite.participant_id).where(
+        Invite.bound_sender.is_not(None), Invite.participant_id.in_(participant_ids)
+    )
+    return set(session.execute(sent).scalars()) | set(session.execute(opened).scalars())
 
 
 def _queued(session: Session, participant_ids: list[int]) -> set:
@@ -233,7 +258,8 @@ def send_due_reminders(
     this call queued. Another process queueing the same one first is no error."""
     now = now or clock()
     with database.session() as session:
-        due = [r for r in due_reminders(session, settings, now, agenda) if r.goes_now]
+        found = due_reminders(session, settings, now, agenda, due_only=True)
+        due = [reminder for reminder in found if reminder.goes_now]
     return queue_reminders(database, due)
 
 
