@@ -19,7 +19,8 @@ QUOTED = re.compile(r"'(.*)'|\"(.*)\"")
 # typed word ("hitting") is hidden too.
 A_NAME = re.compile(r"[\w.:-]*[_.:\d-][\w.:-]*")
 CODE_SHAPED = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{22}(?![\w-])")  # bot/codes.py: 22 characters
-SIGN_IN = re.compile(r"/sign-in/[A-Za-z0-9_-]+")  # a chair's sign-in link (bot/review/signin.py)
+# A chair's sign-in link (bot/review/signin.py), and a member of staff's (/staff/sign-in/).
+SIGN_IN = re.compile(r"/sign-in/[A-Za-z0-9_-]+")
 BOT_TOKEN = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")  # Telegram's address holds the bot's token
 HIDDEN = "[hidden]"
 

@@ -23,6 +23,7 @@ from multidict import MultiDict
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.log_privacy import redact
 from bot.model.answers import save_answer
 from bot.model.database import Database
 from bot.model.tables import (
@@ -449,3 +450,10 @@ async def test_the_list_puts_upcoming_first_and_counts_answers_alerts_and_late_r
     ]
     later_row = coming.split(later)[1].split("</tr>")[0]
     assert later_row.count("None") == 2  # no alert, and its reports are not due yet
+
+
+def test_a_staff_sign_in_link_never_reaches_the_log():
+    token = "kU3v9Yx_b-0Qw" * 3
+    assert redact(f"GET /staff/sign-in/{token} HTTP/1.1 200") == (
+        "GET /staff/sign-in/[hidden] HTTP/1.1 200"
+    )
