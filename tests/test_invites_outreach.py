@@ -422,6 +422,9 @@ async def test_revoke_and_reissue_on_the_page(desk, database, family, fake_notif
     shown = await page(client, priya, revoked.headers["Location"])
     assert "Its code no longer works" in shown and statuses_on(shown)["P4"] == "revoked"
     assert deliver_due_outreach(database, notify_settings) == 0  # the queued one is withdrawn
+    assert "There is no code to print for Dr Amy Lee" in await page(
+        client, priya, base + "/letter/P4"
+    )
     with database.session() as session, session.begin():
         assert redeem(session, hash_code(old), "web:amy").outcome is Redemption.UNKNOWN
 
@@ -456,6 +459,7 @@ async def test_a_letter_holds_the_link_the_code_and_a_qr_code_and_its_printing_i
     )  # the link itself, drawn here
     assert "src=" not in letter.split("<body")[1].split("<script")[0]  # nothing fetched
     assert "companion-no-print" in letter  # only the letter prints
+    assert REASONS["invite"] in await page(client, priya, base + "/letter/P4")  # an adult's
 
     printed = await post(client, priya, base + "/letter/P2/printed")
     assert printed.headers["Location"] == f"{base}/invites?did=printed"
@@ -493,3 +497,7 @@ async def test_without_notify_the_page_says_invites_wait(aiohttp_client, databas
     )
     shown = await page(client, priya, f"/conferences/{family['id']}/invites")
     assert "Invites cannot be sent by email or text until GOV.UK Notify is set up" in shown
+    sent = await post(client, priya, f"/conferences/{family['id']}/invites/send")
+    shown = await page(client, priya, sent.headers["Location"])
+    assert "5 emails and texts will wait until GOV.UK Notify is set up." in shown
+    assert "1 letter is ready to print." in shown

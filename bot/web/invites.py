@@ -91,9 +91,8 @@ def _invitations(visit: StaffVisit) -> list[dict]:
         status = invite_status(person, progress[person.id][1], outreach)
         sent = [contact_status(row) for row in outreach if row.kind == "invite"]
         for contact in sent:
-            contact.recipient = "a letter" if contact.channel == "letter" else masked(
-                contact.channel, contact.recipient
-            )  # fmt: skip
+            if contact.channel != "letter":
+                contact.recipient = masked(contact.channel, contact.recipient)
         rows.append(
             {
                 "key": person.key,
