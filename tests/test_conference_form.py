@@ -284,6 +284,17 @@ def test_the_conference_shown_on_its_form_and_posted_back_is_unchanged(database,
         assert conference.participants[4].email == ROSA  # the chair from the file stays
 
 
+def test_what_the_form_does_not_show_is_kept_as_the_file_said(database):
+    text = reid_family().replace("role: professional,", "role: professional, scores: false,")
+    text = text.replace("child: A, channel", "child: A, children: [A, B], channel")
+    conference_id, _ = conference_with(database, text)
+    change(database, conference_id)
+    with database.session() as session:
+        people = {p.key: p for p in session.get(Conference, conference_id).participants}
+        assert people["P4"].scores is False and people["P3"].scores is True
+        assert people["P2"].children == ["A", "B"] and people["P2"].child_key == "A"
+
+
 def test_a_new_participant_gets_an_invite_and_one_removed_after_answering_is_marked(database, reid):
     conference_id, ids = reid
     with database.session() as session, session.begin():

@@ -19,14 +19,17 @@ from bot import vocabulary
 from bot.conference_file import ConferenceFileError, ConferenceSpec, Problem, check_conference
 from bot.model.tables import Conference, Participant, Staff
 from bot.review.record import shown_date, typed_date, typed_to_date
+from bot.web.conference_form_words import (
+    BOXES,
+    ROW_KINDS,
+    box_and_message,
+    in_page_order,
+)
 
 UK = ZoneInfo("Europe/London")
-ROW_KINDS = ("child", "statement", "participant")
 BLANK_ROWS = {"child": 2, "statement": 1, "participant": 5}  # on a new form
 MOST_ROWS = {"child": 20, "statement": vocabulary.MAX_DANGER_STATEMENTS, "participant": 40}
 KEY_PREFIX = {"child": "", "statement": "D", "participant": "P"}
-SECTION = {"child": "children", "statement": "danger_statements", "participant": "participants"}
-ROW_WORDS = {"child": "child", "statement": "danger statement", "participant": "participant"}
 KEY = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 # The chair is chosen from staff, not typed as a row: every role but the chair's.
 FORM_ROLES = tuple(role for role in vocabulary.ROLES if role != "chair")
@@ -36,51 +39,6 @@ CHANNEL_WORDS = {
     "letter": "A printed letter",
 }
 TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.IGNORECASE)
-
-# Each row's boxes: the conference file's field -> (the form's box, its words in a message,
-# where {row} is "child 1", "participant 3" ...).
-ROW_FIELDS = {
-    "child": {
-        "": ("name", "{row}"),
-        "name": ("name", "{row}'s name"),
-        "age": ("age", "{row}'s age"),
-    },
-    "statement": {
-        "": ("danger", "{row}"),
-        "danger": ("danger", "the words of {row}"),
-        "safety_goal": ("safety_goal", "the safety goal of {row}"),
-        "children": ("children", "the children {row} is about"),
-        "for_young_people.danger": ("young_danger", "{row} in young people's words"),
-        "for_young_people.safety_goal": (
-            "young_safety_goal",
-            "the safety goal of {row} in young people's words",
-        ),
-        "previous_scores": ("danger", "the scores of {row} at the last conference"),
-    },
-    "participant": {
-        "": ("name", "{row}"),
-        "name": ("name", "{row}'s name"),
-        "role": ("role", "{row}'s role"),
-        "scores": ("role", "{row}'s role"),
-        "agency": ("agency", "{row}'s agency"),
-        "child": ("child", "which child {row} is"),
-        "children": ("children", "the children {row} speaks about"),
-        "email": ("email", "{row}'s email address"),
-        "phone": ("phone", "{row}'s mobile number"),
-        "channel": ("channel", "how {row} prefers to be reached"),
-    },
-}
-BOXES = {
-    kind: tuple(dict.fromkeys(box for box, _ in fields.values()))
-    for kind, fields in ROW_FIELDS.items()
-}
-CONFERENCE_FIELDS = {
-    "type": ("type", "the type of conference"),
-    "date": ("date", "the date of the conference"),
-    "local_authority": ("local_authority", "the local authority"),
-    "out_of_hours": ("out_of_hours", "the out-of-hours number"),
-}
-CHOSEN = {"type", "role", "child", "channel", "chair"}  # chosen, not typed: "Choose ..."
 
 
 @dataclass
@@ -162,7 +120,10 @@ def form_from_conference(conference: Conference) -> ConferenceForm:
                 box + "role": person.role,
                 box + "agency": person.agency or "",
                 box + "child": person.child_key or "",
-                box + "children": [] if person.child_key else list(person.children),
+                # a young person speaks of her own child record unless told otherwise
+                box + "children": []
+                if list(person.children) == [person.child_key]
+                else list(person.children),
                 box + "email": person.email or "",
                 box + "phone": person.phone or "",
                 box + "channel": person.channel or "",
@@ -204,7 +165,7 @@ def read_form(
         put_problems(form, error.problems)
     if when and (passed := date_passed(datetime.fromisoformat(when), now)):
         form.errors["date"] = passed
-    form.errors = _in_page_order(form.errors, rows)
+    form.errors = in_page_order(form.errors, rows)
     if form.errors:
         form.spec = None
     return form
@@ -238,9 +199,9 @@ def put_problems(form: ConferenceForm, problems: list[Problem]) -> None:
     """Each problem beside its box, in the form's words (the first problem for a box), the
     error summary in the page's order."""
     for problem in problems:
-        box, message = _box_and_message(problem, form.where)
+        box, message = box_and_message(problem, form.where)
         form.errors.setdefault(box, message)
-    form.errors = _in_page_order(form.errors, form.rows)
+    form.errors = in_page_order(form.errors, form.rows)
 
 
 def _keys_ever_used(conference: Conference | None) -> dict:
@@ -350,6 +311,7 @@ def _structure(values, rows, when, chair: Staff | None, conference: Conference |
             entry["previous_scores"] = previous[key]
         statements.append(entry)
     participants = []
+    scoring = {p.key: (p.role, p.scores) for p in conference.participants} if conference else {}
     for number, key in enumerate(rows["participant"], 1):
         where[f"participants[{key}]"] = ("participant", key, number)
         box = f"participant-{key}-"
@@ -363,6 +325,8 @@ def _structure(values, rows, when, chair: Staff | None, conference: Conference |
         entry["key"] = key
         if entry["role"] == "young_person":
             entry["child"] = text(box + "child")
+        if key in scoring and entry["role"] == scoring[key][0]:
+            entry["scores"] = scoring[key][1]  # as the file said; the form does not show it
         participants.append(entry)
     kept = {entry["key"] for entry in participants}
     for entries in statements:  # scores from the last conference of people still on it
@@ -416,41 +380,3 @@ def _previous_scores(conference: Conference | None) -> dict:
 def _whole(typed: str | None):
     """A typed whole number as a number; anything else as typed, for the check to name."""
     return int(typed) if typed and typed.isdigit() and len(typed) < 4 else typed
-
-
-def _box_and_message(problem: Problem, where: dict) -> tuple[str, str]:
-    path, message = problem.field, problem.message
-    if path.startswith("conference."):
-        box, what = CONFERENCE_FIELDS.get(path.split(".", 1)[1], ("local_authority", path))
-        return box, _sentence(what, box, message)
-    entry = re.match(r"^(\w+\[[^\]]*\])\.?(.*)$", path)
-    if entry and entry.group(1) in where:
-        kind, key, number = where[entry.group(1)]
-        if kind == "chair":
-            return "chair", f"The chair's {entry.group(2) or 'entry'} {message}"
-        box, what = ROW_FIELDS[kind].get(entry.group(2), ("name", "{row}"))
-        row = f"{ROW_WORDS[kind]} {number}"
-        return f"{kind}-{key}-{box}", _sentence(what.format(row=row), box, message)
-    section = path.split("[", 1)[0]
-    kind = next((k for k, name in SECTION.items() if name == section), None)
-    if kind is not None:
-        return f"{kind}-rows", f"Enter at least one {ROW_WORDS[kind]}"
-    return "local_authority", f"{path} {message}"
-
-
-def _sentence(what: str, box: str, message: str) -> str:
-    if message.startswith("is missing"):
-        verb = "Tick" if box == "children" else "Choose" if box in CHOSEN else "Enter"
-        return f"{verb} {what}"
-    return f"{what[0].upper()}{what[1:]} {message}"
-
-
-def _in_page_order(errors: dict, rows: dict) -> dict:
-    order = ["type", "date", "time", "local_authority", "out_of_hours"]
-    for kind in ROW_KINDS:
-        order.append(f"{kind}-rows")
-        for key in rows[kind]:
-            order += [f"{kind}-{key}-{box}" for box in BOXES[kind]]
-    order.append("chair")
-    place = {name: number for number, name in enumerate(order)}
-    return dict(sorted(errors.items(), key=lambda item: place.get(item[0], len(order))))
