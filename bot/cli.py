@@ -158,8 +158,6 @@ def chair_link(settings: Settings, conference_id: str) -> int:
                     "local_authority": chair.conference.local_authority,
                 },
             )
-        link = sign_in_link(settings.public_url, token)
-        emailed = email_sign_in(settings, address, {**fields, "link": link})  # once saved
     except signin.NoChair:
         print(
             f"There is no conference {conference_id} with a chair (role: chair) in it.",
@@ -168,9 +166,17 @@ def chair_link(settings: Settings, conference_id: str) -> int:
         return EXIT_REFUSED
     finally:
         database.dispose()
+    return hand_over(
+        settings, sign_in_link(settings.public_url, token), address, fields, "the chair"
+    )
+
+
+def hand_over(settings: Settings, link: str, address: str | None, fields: dict, to: str) -> int:
+    """Print a sign-in link, once saved, and email it when Notify is configured."""
+    emailed = email_sign_in(settings, address, {**fields, "link": link})
     print(link)
     print(
-        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to the chair only."
+        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to {to} only."
         + (f" It was also emailed to {emailed}." if emailed else ""),
         file=sys.stderr,
     )
@@ -241,20 +247,13 @@ def staff_link(settings: Settings, email: str) -> int:
                     "local_authority": coming.local_authority if coming else "",
                 },
             )
-        link = staff_sign_in_link(settings.public_url, token)
-        emailed = email_sign_in(settings, address, {**fields, "link": link})  # once saved
     except staff_members.StaffRefused as refused:
         print(refused, file=sys.stderr)
         return EXIT_REFUSED
     finally:
         database.dispose()
-    print(link)
-    print(
-        f"It works once, for {signin.LINK_LIFETIME.days} days. Send it to {fields['name']} only."
-        + (f" It was also emailed to {emailed}." if emailed else ""),
-        file=sys.stderr,
-    )
-    return 0
+    link = staff_sign_in_link(settings.public_url, token)
+    return hand_over(settings, link, address, fields, fields["name"])
 
 
 def set_telegram_webhook(settings: Settings) -> int:
