@@ -114,6 +114,7 @@ def test_a_staff_chair_added_after_the_conference_is_assigned_to_it(database):
     with database.session() as session:
         assert session.get(Conference, reid).chair_staff_id == rosa
         assert session.get(Conference, other).chair_staff_id is None
+    assert ("chair_assigned", reid, {"staff": rosa, "by": "email"}) in audit(database, "test")
 
 
 async def test_staff_sign_in_once_see_their_conferences_and_are_audited(client, database):

@@ -67,13 +67,16 @@ def add_staff(session: Session, name: str, email: str, role: str, actor: str) ->
         chaired = select(Participant).where(Participant.role == "chair")
         for participant in session.execute(chaired).scalars():
             if participant.email and email_hash(participant.email) == staff.email_hash:
-                assign_chair_by_email(session, participant.conference)
+                assign_chair_by_email(session, participant.conference, actor)
     return staff
 
 
-def assign_chair_by_email(session: Session, conference: Conference) -> Staff | None:
+def assign_chair_by_email(
+    session: Session, conference: Conference, actor: str = "service"
+) -> Staff | None:
     """Assign the staff chair whose email is the conference's chair participant's, unless a
-    chair is assigned already (a coordinator's choice stands). The chair assigned, or None."""
+    chair is assigned already (a coordinator's choice stands). The conference's staff chair
+    now, or None."""
     if conference.chair_staff_id is not None:
         return conference.chair_staff
     for participant in conference.participants:
@@ -85,7 +88,7 @@ def assign_chair_by_email(session: Session, conference: Conference) -> Staff | N
             session.flush()
             record(
                 session,
-                "service",
+                actor,
                 "chair_assigned",
                 "conference",
                 conference.id,
