@@ -68,7 +68,7 @@ def create_conference(
         _set_previous_scores(session, danger_statement, statement, participants)
     session.flush()
     record(session, actor, "conference_created", "conference", conference.id)
-    assign_chair_by_email(session, conference)  # the staff chair with the chair's email
+    assign_chair_by_email(session, conference, actor)  # the staff chair with that email
     codes = {
         key: issue_invite(session, participant, actor) for key, participant in participants.items()
     }
