@@ -501,3 +501,34 @@ async def test_without_notify_the_page_says_invites_wait(aiohttp_client, databas
     shown = await page(client, priya, sent.headers["Location"])
     assert "5 emails and texts will wait until GOV.UK Notify is set up." in shown
     assert "1 letter is ready to print." in shown
+
+
+def test_what_is_no_longer_needed_when_its_turn_comes_is_withdrawn_not_sent(
+    database, family, fake_notify, notify_settings
+):
+    queue(database, family)
+    with database.session() as session, session.begin():
+        jo = session.get(Participant, family["P3"])
+        session.add(
+            Outreach(
+                participant=jo,
+                kind="reminder",
+                reason="not_finished",
+                channel="email",
+                recipient=jo.email,
+                created_by="service",
+            )  # fmt: skip
+        )
+        jo.response_status = "submitted"  # she sent her answers while it waited
+        session.get(Participant, family["P4"]).removed_at = utcnow()
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 2
+    sent = {m.get("email_address") or m["phone_number"] for m in fake_notify.received[before:]}
+    assert sent == {"kelly@example.com", "07700900111"}
+    withdrawn = [row for row in outreach(database, family) if row.status == "revoked"]
+    assert sorted((row.participant_id, row.kind, row.last_error) for row in withdrawn) == [
+        (family["P3"], "invite", "the answers were sent"),
+        (family["P3"], "invite", "the answers were sent"),
+        (family["P3"], "reminder", "the answers were sent"),
+        (family["P4"], "invite", "taken off the conference"),
+    ]

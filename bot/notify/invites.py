@@ -182,8 +182,11 @@ def deliver_due_outreach(database: Database, settings: Settings) -> int:
 
 
 def _send_one(session: Session, client, outreach: Outreach, settings: Settings) -> int:
-    if outreach.invite is not None and outreach.invite.revoked_at is not None:
-        outreach.status = "revoked"  # its code no longer works: sending it would only confuse
+    why_not = _no_longer_needed(outreach)
+    if why_not:  # things changed while it waited (a reminder held overnight, say)
+        outreach.status = "revoked"
+        outreach.last_error = why_not
+        record(session, "service", "outreach_withdrawn", "outreach", outreach.id, why=why_not)
         return 0
     setting, template = template_for(settings, outreach.kind, outreach.channel)
     if not template:
@@ -222,6 +225,17 @@ def _send_one(session: Session, client, outreach: Outreach, settings: Settings) 
     record(session, "service", "outreach_sent", "outreach", outreach.id,
            kind=outreach.kind, reason=outreach.reason, channel=outreach.channel)  # fmt: skip
     return 1
+
+
+def _no_longer_needed(outreach: Outreach) -> str | None:
+    participant = outreach.participant
+    if participant.removed_at is not None:
+        return "taken off the conference"
+    if outreach.invite is not None and outreach.invite.revoked_at is not None:
+        return "its code no longer works"
+    if participant.response_status == "submitted":
+        return "the answers were sent"
+    return None
 
 
 def _notify_says(error: APIError) -> str:
