@@ -532,3 +532,17 @@ def test_what_is_no_longer_needed_when_its_turn_comes_is_withdrawn_not_sent(
         (family["P3"], "reminder", "the answers were sent"),
         (family["P4"], "invite", "taken off the conference"),
     ]
+
+
+def test_a_missing_template_holds_its_messages_and_says_which_setting(
+    database, family, fake_notify, notify_settings
+):
+    queue(database, family, "P3")
+    no_texts = dataclasses.replace(notify_settings, notify_invite_sms_template_id=None)
+    assert deliver_due_outreach(database, no_texts) == 1  # the email
+    text = [row for row in outreach(database, family) if row.channel == "sms"][0]
+    assert (text.status, text.attempts) == ("pending", 0)
+    assert "NOTIFY_INVITE_SMS_TEMPLATE_ID is not set" in contact_status(text).advice
+    with database.session() as session, session.begin():
+        session.get(Outreach, text.id).next_attempt_at = utcnow()
+    assert deliver_due_outreach(database, notify_settings) == 1  # once it is set

@@ -189,9 +189,12 @@ def _send_one(session: Session, client, outreach: Outreach, settings: Settings) 
         record(session, "service", "outreach_withdrawn", "outreach", outreach.id, why=why_not)
         return 0
     setting, template = template_for(settings, outreach.kind, outreach.channel)
-    if not template:
-        back_off(outreach, f"{setting} is not set: no template to send it with")
-        log.warning("%s is not set: %s %s waits in the outbox", setting, outreach.kind, outreach.id)
+    if not template:  # waits for the setting (and a restart), asked again each minute
+        why = f"{setting} is not set: no template to send it with"
+        if outreach.last_error != why:
+            log.warning("%s: %s %s waits in the outbox", why, outreach.kind, outreach.id)
+        outreach.status, outreach.last_error = "pending", why
+        outreach.next_attempt_at = utcnow() + CHECK_AGAIN_AFTER
         return 0
     try:
         response = send_message(
