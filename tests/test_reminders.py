@@ -281,6 +281,17 @@ def test_nobody_hears_from_us_first_by_a_reminder(database, settings):
     assert {r.name for r in queued} == {"Kelly Smith"}
 
 
+def test_someone_who_prefers_letters_is_not_emailed_or_texted(database, settings):
+    _, ids = conference(database, "2030-12-18T10:00")
+    change(database, ids["P1"], channel="letter")
+    found = listed(database, settings, at("2030-12-13T09:00"), "not_finished")
+    kelly = [r for r in found if r.name == "Kelly Smith"]
+    assert [r.channel for r in kelly] == [None]
+    assert reminders.how(kelly[0]).endswith("reach them another way")
+    queued = send_due_reminders(database, settings, at("2030-12-13T09:00"))
+    assert "Kelly Smith" not in {r.name for r in queued}
+
+
 def test_the_chair_is_never_reminded(database, settings):
     conference(database, "2030-12-18T10:00")
     names = {r.name for r in listed(database, settings, at("2030-12-13T09:00"))}

@@ -55,7 +55,7 @@ class Reminder:
     conference_type: str
     conference_date: datetime  # the meeting's UK date and time, as stored
     reason: str  # not_finished or report_due
-    channel: str | None  # email or sms; None: no email address or mobile number
+    channel: str | None  # email or sms; None: no contact to use (or they prefer letters)
     goes_at: datetime  # UK time: now, the due day's 8am, or 8am after a quiet-hours hold
     due: bool  # its time has come: it goes into the outbox now (once they are invited)
     held: bool  # due but for quiet hours: it waits until 8am
@@ -113,7 +113,10 @@ def still_asked(participant: Participant) -> bool:
 
 
 def contacts(participant: Participant) -> list[tuple[str, str]]:
-    """(channel, recipient) for each contact the participant has."""
+    """(channel, recipient) for each contact the participant has; none for someone who
+    prefers a letter (their invite was printed, as bot/notify/invites.py does)."""
+    if participant.channel == "letter":
+        return []
     return [
         (channel, recipient)
         for channel, recipient in (("email", participant.email), ("sms", participant.phone))
@@ -329,7 +332,10 @@ def why(reminder: Reminder) -> str:
 
 def how(reminder: Reminder) -> str:
     if reminder.channel is None:
-        return "no email address or mobile number, so none can go: reach them another way"
+        return (
+            "no email or text can go (no address or number, or they prefer letters): "
+            "reach them another way"
+        )
     return {"email": "by email", "sms": "by text message"}[reminder.channel]
 
 
