@@ -243,6 +243,11 @@ def test_delivery_reports_are_recorded_with_what_to_do(
     later = contact_status(rows["07700900001"])
     assert "phone was off" in later.advice and "again later" in later.advice
     assert check_delivery(database, notify_settings) == 0  # asked again only after a minute
+    with database.session() as session, session.begin():
+        unknown = session.get(Outreach, rows["amy.lee@example.nhs.uk"].id)
+        unknown.provider_id, unknown.status_checked_at = "not-at-notify", None
+    assert check_delivery(database, notify_settings) == 0  # Notify's 404: asked again later
+    assert outreach(database, family)[-1].status == "sent"
     with database.session() as session:
         kelly = session.get(Participant, family["P1"])
         assert invite_status(kelly, None, [rows["kelly@example.com"]]) == "delivered"
@@ -438,6 +443,11 @@ async def test_revoke_and_reissue_on_the_page(desk, database, family, fake_notif
     with database.session() as session, session.begin():
         assert redeem(session, hash_code(new), "web:amy").outcome is Redemption.JOINED
     assert statuses_on(await page(client, priya, base + "/invites"))["P4"] == "opened"
+    with database.session() as session, session.begin():
+        session.get(Participant, family["P4"]).response_status = "submitted"
+    shown = await page(client, priya, base + "/invites")
+    amy = shown.split('data-participant="P4"')[1].split("</tr>")[0]
+    assert "Answers sent" in amy and "Send again" not in amy and "New code" not in amy
     assert (await post(client, priya, base + "/invites/P9", do="revoke")).status == 404
 
 
