@@ -126,3 +126,32 @@ async def test_a_coordinator_sets_up_a_review_for_two_children_and_five_people(s
         ]
         assert conference.participants[1].child_key == "A"
         assert conference.danger_statements[0].young_danger == "Sometimes mum drinks too much."
+
+
+async def test_a_coordinator_imports_a_conference_file_chosen_in_the_browser(site, tmp_path):
+    address, token, database = site
+    text = (PROJECT_ROOT / "examples" / "demo-conference.yml").read_text()
+    bad = tmp_path / "family.yml"
+    bad.write_text(
+        text.replace("date: 2026-12-15T10:00", "date: 2027-12-15T10:00").replace(
+            "role: young_person, child: A}", "role: young_person, child: A, channel: pigeon}"
+        )
+    )
+    async with chromium() as browser:
+        page = await (await browser.new_context()).new_page()
+        await page.goto(f"{address}/staff/sign-in/{token}")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.locator('a[href="/conferences/import"]').click()
+        await page.get_by_label("The conference file").set_input_files(bad)
+        await page.get_by_role("button", name="Import the conference").click()
+        await page.get_by_text(
+            "participants[P2].channel: should be one of web, telegram, letter"
+        ).wait_for()
+        box = page.get_by_label("Or paste the file's text")
+        assert "channel: pigeon" in await box.input_value()  # the file's text, to put right
+        await box.fill((await box.input_value()).replace(", channel: pigeon", ""))
+        await page.get_by_role("button", name="Import the conference").click()
+        await page.wait_for_url(re.compile(r"/conferences/[0-9a-f-]+/invites$"))
+    with database.session() as session:
+        conference = session.get(Conference, page.url.split("/")[-2])
+        assert [p.key for p in conference.participants] == ["P1", "P2", "P3", "P4", "P5"]
