@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from notifications_python_client.errors import APIError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import vocabulary, wording
@@ -251,45 +251,43 @@ def _notify_says(error: APIError) -> str:
 
 def check_delivery(database: Database, settings: Settings) -> int:
     """Ask Notify how each sent message went and record delivered or failed; returns how
-    many changed."""
+    many changed. Several web apps may ask at once: each change is recorded once."""
     if not settings.notify_api_key:
         return 0
     client = notify_client(settings)
     now = utcnow()
     with database.session() as session:
         due = session.execute(
-            select(Outreach.id).where(
+            select(Outreach.id, Outreach.provider_id).where(
                 Outreach.status == "sent",
                 Outreach.provider_id.is_not(None),
                 Outreach.sent_at > now - REPORT_KEPT,
                 (Outreach.status_checked_at.is_(None))
                 | (Outreach.status_checked_at <= now - CHECK_AGAIN_AFTER),
             )
-        ).scalars().all()  # fmt: skip
+        ).all()  # fmt: skip
     changed = 0
-    for outreach_id in due:
+    for outreach_id, provider_id in due:
+        try:
+            status = client.get_notification_by_id(provider_id).get("status")
+        except (APIError, OSError, ValueError) as error:
+            status = None
+            log.warning("Notify's report on outreach %s could not be had: %s", outreach_id, error)
+        found = {"status_checked_at": utcnow()}
+        if status == DELIVERED:
+            found.update(status="delivered", delivered_at=utcnow())
+        elif status in FAILURES:
+            found.update(status="failed", last_error=status)
         with database.session() as session, session.begin():
-            outreach = session.get(Outreach, outreach_id)
-            try:
-                report = client.get_notification_by_id(outreach.provider_id)
-            except (APIError, OSError, ValueError) as error:
-                outreach.status_checked_at = utcnow()
-                log.warning("Notify's report on %s %s could not be had: %s",
-                            outreach.kind, outreach.id, error)  # fmt: skip
-                continue
-            outreach.status_checked_at = utcnow()
-            status = report.get("status")
-            if status == DELIVERED:
-                outreach.status = "delivered"
-                outreach.delivered_at = utcnow()
-            elif status in FAILURES:
-                outreach.status = "failed"
-                outreach.last_error = status
-            else:
-                continue  # still on its way
-            record(session, "service", f"outreach_{outreach.status}", "outreach", outreach.id,
-                   notify_status=status)  # fmt: skip
-            changed += 1
+            taken = session.execute(
+                update(Outreach)
+                .where(Outreach.id == outreach_id, Outreach.status == "sent")
+                .values(**found)
+            )
+            if taken.rowcount == 1 and "status" in found:
+                record(session, "service", f"outreach_{found['status']}", "outreach",
+                       outreach_id, notify_status=status)  # fmt: skip
+                changed += 1
     return changed
 
 
