@@ -25,6 +25,8 @@ from bot.model.tables import (
     Conference,
     Invite,
     Participant,
+    PreviousScore,
+    Progress,
     Score,
     Staff,
 )
@@ -366,6 +368,33 @@ def test_a_scored_danger_statement_keeps_its_words_and_nothing_else_changes(data
     with database.session() as session:
         statements = session.get(Conference, conference_id).danger_statements
         assert [s.key for s in statements] == ["D1", "D2"]
+
+
+def test_a_statement_someone_is_scoring_now_stays_and_one_nobody_scored_may_go(database, reid):
+    conference_id, ids = reid
+    add_d2 = dict(
+        statement__key=["D1", "D2"],
+        statement__D2__danger="Noah could be left alone at night.",
+        statement__D2__safety_goal="An adult is always at home with Noah at night.",
+        statement__D2__children=["B"],
+    )
+    change(database, conference_id, **add_d2)
+    with database.session() as session, session.begin():
+        session.add(Progress(participant_id=ids["P1"], step="scale@D2", phase="ask", data={}))
+    with pytest.raises(ConferenceChangeRefused, match="someone is at its question in their chat"):
+        change(database, conference_id, statement__key=["D1"])
+    with database.session() as session, session.begin():
+        session.get(Progress, ids["P1"]).step = "worries"
+    change(
+        database,
+        conference_id,
+        statement__key=["D2"],
+        **{k: v for k, v in add_d2.items() if k.startswith("statement__D2")},
+    )  # D1, with last conference's scores but none now, is taken off
+    with database.session() as session:
+        statements = session.get(Conference, conference_id).danger_statements
+        assert [s.key for s in statements] == ["D2"]
+        assert session.execute(select(PreviousScore)).scalars().all() == []
 
 
 def test_the_type_and_a_childs_removal_cannot_contradict_answers_already_given(database, reid):

@@ -28,6 +28,7 @@ from bot.model.tables import (
     DangerStatement,
     Participant,
     PreviousScore,
+    Progress,
     Score,
     utcnow,
 )
@@ -263,23 +264,28 @@ def _refuse_losing_anything(session: Session, conference: Conference, spec: Conf
             )
         )
     wanted = {statement.key: statement for statement in spec.danger_statements}
+    being_scored = _statements_being_scored(session, conference)
     for statement in conference.danger_statements:
-        scored = scores_given(session, statement)
-        if not scored:
-            continue
         given = wanted.get(statement.key)
-        if given is None or any(
-            getattr(given, name) != getattr(statement, name) for name in STATEMENT_WORDS
+        if given is not None and all(
+            getattr(given, name) == getattr(statement, name) for name in STATEMENT_WORDS
         ):
+            continue
+        scored = scores_given(session, statement)
+        if scored:
             people = "1 person has" if scored == 1 else f"{scored} people have"
-            problems.append(
-                Problem(
-                    None,
-                    f"danger_statements[{statement.key}]",
-                    f"cannot be changed or taken off: {people} already scored it as it is. "
-                    "Add a new danger statement instead",
-                )
+            why = f"{people} already scored it as it is"
+        elif statement.key in being_scored:
+            why = "someone is at its question in their chat now"
+        else:
+            continue
+        problems.append(
+            Problem(
+                None,
+                f"danger_statements[{statement.key}]",
+                f"cannot be changed or taken off: {why}. Add a new danger statement instead",
             )
+        )
     named = _children_named_in_answers(session, conference)
     kept_children = {child.key for child in spec.children}
     for child in conference.children:
@@ -305,6 +311,14 @@ def _refuse_losing_anything(session: Session, conference: Conference, spec: Conf
             )
     if problems:
         raise ConferenceChangeRefused(problems)
+
+
+def _statements_being_scored(session: Session, conference: Conference) -> set[str]:
+    """The danger statements someone's chat is asking about now (its step "scale@D1")."""
+    steps = session.execute(
+        select(Progress.step).join(Participant).where(Participant.conference_id == conference.id)
+    ).scalars()
+    return {step.split("@", 1)[1] for step in steps if step and "@" in step}
 
 
 def _children_named_in_answers(session: Session, conference: Conference) -> set[str]:
