@@ -488,6 +488,8 @@ async def test_a_coordinator_sets_up_a_conference_and_goes_on_to_its_invites(coo
     ((conference_id, chair, keys),) = conferences(database)
     assert response.headers["Location"] == f"/conferences/{conference_id}/invites"
     assert chair == rosa and keys == ["P1", "P2", "P3", "P4", "P5", "P7"]
+    invites = await coordinator.page(response.headers["Location"])  # where they go on to
+    assert "Dana Reid" in invites and "Grace Reid" in invites
     with database.session() as session:
         the_chair = session.get(Conference, conference_id).participants[-1]
         assert (the_chair.role, the_chair.name, the_chair.email) == ("chair", "Rosa Quinn", ROSA)
