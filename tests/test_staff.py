@@ -308,7 +308,7 @@ async def test_a_staff_chair_decides_and_reads_alerts_under_their_own_name(clien
     assert {"alert_read", "decision_recorded", "recorded_decision", "viewed_alerts"} <= actions
     assert audit(database, f"participant:{conference_id}:P5") == []  # Rosa, not her chat
     with database.session() as session:
-        decision = session.get(Decision, Participant, conference_id)
+        decision = session.get(Decision, conference_id)
         assert decision.updated_by.key == "P5"  # the conference's chair, whom Rosa is
 
     # Signing out from a review page ends her staff session: the list is closed too.
