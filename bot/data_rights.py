@@ -27,6 +27,7 @@ from bot.model.tables import (
     Decision,
     Invite,
     Notification,
+    Outreach,
     Participant,
     Picture,
     PreviousScore,
@@ -171,6 +172,7 @@ ONE = {
     "Telegram chats": "Telegram chat",
     "tracker events": "tracker event",
     "invites closed": "invite closed",
+    "invites and reminders": "invite or reminder",
     "record versions": "record version",
     "safeguarding alerts": "safeguarding alert",
     "alert messages": "alert message",
@@ -290,6 +292,8 @@ def _chat_data(
         "conversations": (Progress, [Progress.participant_id.in_(people)]),
         "web chats": (WebChat, [WebChat.sender.in_(only_ours)]),
         "Telegram chats": (TelegramChat, [TelegramChat.sender.in_(only_ours)]),
+        # Their invites and reminders: an email address or mobile number each.
+        "invites and reminders": (Outreach, [Outreach.participant_id.in_(people)]),
     }
     counts = {what: _count(session, table, where) for what, (table, where) in tables.items()}
     # Counted here, deleted by forget_trackers once this transaction is committed.

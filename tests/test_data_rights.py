@@ -26,6 +26,7 @@ from bot.model.tables import (
     DangerStatement,
     Invite,
     Notification,
+    Outreach,
     Participant,
     Picture,
     Progress,
@@ -46,7 +47,7 @@ from tests.conftest import answered_demo, environment_for
 
 DAY = timedelta(days=1)
 EVENTS = table("encrypted_events", column("sender_id"))
-CHAT_TABLES = (Answer, Score, Picture, Progress, WebChat, TelegramChat)
+CHAT_TABLES = (Answer, Score, Picture, Progress, WebChat, TelegramChat, Outreach)
 
 
 @pytest.fixture
@@ -116,6 +117,10 @@ def chatted(database: Database, env: dict, mark: str, approved_days_ago: float |
             invite.bound_sender, invite.bound_at = sender, utcnow()
             session.add(Progress(participant=people[key], step="worries"))
         session.add(WebChat(token_hash=f"{mark}-t", sender=senders["P1"], last_replies="[]"))
+        jo = people["P3"]  # her invite, sent by email
+        session.add(Outreach(participant=jo, invite=jo.invites[0], kind="invite", reason="invite",
+                             channel="email", recipient=jo.email, status="delivered",
+                             created_by="staff:1"))  # fmt: skip
         session.add(TelegramChat(sender=senders["P2"], buttons="[]"))
         if approved_days_ago is not None:
             session.add(
@@ -240,7 +245,8 @@ def test_a_dry_run_prints_the_numbers_and_removes_nothing(env, database, capsys)
     assert f"Conference {old} (" in out and "approved " in out
     assert (
         "5 answers, 1 note, 1 score, 1 picture, 2 conversations, 1 web chat, "
-        "1 Telegram chat, 6 tracker events, 5 invites closed would be removed." in out
+        "1 Telegram chat, 1 invite or reminder, 6 tracker events, 5 invites closed would be "
+        "removed." in out
     )
     assert "A dry run: nothing was removed." in out
     assert held(database, env, old) == before
