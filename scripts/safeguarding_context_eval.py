@@ -35,6 +35,7 @@ FOLDERS = {
         "context_tuning_3",
         "context_tuning_4",
         "context_tuning_5",
+        "context_tuning_6",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
