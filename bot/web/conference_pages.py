@@ -165,7 +165,7 @@ def _assign_chair(visit: StaffVisit, conference: Conference, chosen: Staff | Non
             by="coordinator",
         )
     elif chosen is None:
-        assign_chair_by_email(visit.session, conference)
+        assign_chair_by_email(visit.session, conference, visit.actor)
 
 
 def _form_page(visit: StaffVisit, form: ConferenceForm, errors: dict | None = None) -> dict:
