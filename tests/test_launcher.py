@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import time
@@ -24,6 +25,13 @@ def test_sigterm_stops_every_process_it_started(tmp_path):
     settings = launcher.settings
     assert "Demo conference invites" in launcher.output
     assert requests.get(f"{settings.action_url}/health", timeout=10).status_code == 200
+    # the demo coordinator's link signs in to the coordinator's desk
+    link = re.search(r"coordinator's desk.*\n\s+(\S+/staff/sign-in/(\S+))", launcher.output)
+    browser = requests.Session()
+    assert "Sign in" in browser.get(link.group(1), timeout=10).text
+    desk = browser.post(f"{settings.web_url}/staff/sign-in", data={"token": link.group(2)},
+                        timeout=10)  # fmt: skip
+    assert desk.status_code == 200 and "Set up a conference" in desk.text
     assert launcher.stop() == 0
     for port in (settings.rasa_port, settings.action_port, settings.web_port):
         assert _port_is_free(port), port

@@ -71,7 +71,7 @@ def serve(settings: Settings, demo: bool = False) -> int:
         )
         return 1
     setup(settings)
-    invites, chair_link = prepare_demo(settings) if demo else ([], None)
+    invites, chair_link, coordinator_link = prepare_demo(settings) if demo else ([], None, None)
 
     lines = [
         "Conference Companion is running.",
@@ -95,6 +95,11 @@ def serve(settings: Settings, demo: bool = False) -> int:
             lines.append(f"  {who:40} already joined; their chat keeps working")
     if chair_link:
         lines.append(f"The chair's review pages (the link works once, for 2 days):\n  {chair_link}")
+    if coordinator_link:
+        lines.append(
+            "The coordinator's desk: set up conferences, send invites (the link works once, "
+            f"for 2 days):\n  {coordinator_link}"
+        )
     lines.append("Press Ctrl-C to stop.")
     os.environ[REPLICAS] = str(settings.replicas)  # the supervisor's and the web app's too
     # The rest of this process's life is supervising: done by a process without the
