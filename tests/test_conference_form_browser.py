@@ -155,3 +155,45 @@ async def test_a_coordinator_imports_a_conference_file_chosen_in_the_browser(sit
     with database.session() as session:
         conference = session.get(Conference, page.url.split("/")[-2])
         assert [p.key for p in conference.participants] == ["P1", "P2", "P3", "P4", "P5"]
+
+
+async def test_enter_in_a_box_saves_the_conference_rather_than_adding_a_row(site):
+    """The form's "Add another" buttons come before its save button; Enter must still save,
+    on a new conference and on a change to one, and the extra button axe cannot fault."""
+    address, token, database = site
+    async with chromium() as browser:
+        context = await browser.new_context(bypass_csp=True)  # axe comes in as our script
+        page = await context.new_page()
+        await page.goto(f"{address}/staff/sign-in/{token}")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.goto(f"{address}/conferences/new")
+        await page.get_by_label("Initial child protection conference").check()
+        for part, value in (("day", "4"), ("month", "5"), ("year", "2027")):
+            await page.locator(f"#date-{part}").fill(value)
+        await page.get_by_label("Time").fill("10am")
+        await page.get_by_label("Local authority").fill("Northfield Borough Council")
+        await page.locator("#child-A-name").fill("Ava")
+        await page.locator("#child-A-age").fill("9")
+        await page.locator("#statement-D1-danger").fill("Ava could be hurt when dad drinks.")
+        await page.locator("#statement-D1-safety_goal").fill("A sober adult always cares for Ava.")
+        await page.locator("#statement-D1-children").check()
+        await page.locator("#participant-P1-name").fill("Kelly Smith")
+        await page.locator("#participant-P1-role").select_option(label="Parent or carer")
+        await page.locator("#participant-P1-email").fill("kelly@example.org")
+        problems = await axe_problems(page, AXE)
+        assert problems == [], problems
+        await page.locator("#participant-P1-email").press("Enter")
+        await page.wait_for_url(re.compile(r"/conferences/[0-9a-f-]+/invites$"))
+        conference_id = page.url.split("/")[-2]
+
+        # Changing it: Enter in a box saves the change, and adds no empty row.
+        await page.goto(f"{address}/conferences/{conference_id}/edit")
+        await page.locator("#child-A-name").fill("Ava Rose")
+        await page.locator("#child-A-name").press("Enter")
+        await page.get_by_text("Your changes are saved").wait_for()
+        assert await page.locator("#child-B-name").count() == 0
+
+    with database.session() as session:
+        conference = session.get(Conference, conference_id)
+        assert [(c.name, c.age) for c in conference.children] == [("Ava Rose", 9)]
+        assert [(p.name, p.role) for p in conference.participants] == [("Kelly Smith", "parent")]
