@@ -47,13 +47,19 @@ async def site(tmp_path, aiohttp_server):
     database.dispose()
 
 
+async def signed_in(browser, address: str, token: str):
+    """A page in a new browser context, the coordinator signed in with her link."""
+    context = await browser.new_context(bypass_csp=True)  # axe comes in as our script
+    page = await context.new_page()
+    await page.goto(f"{address}/staff/sign-in/{token}")
+    await page.get_by_role("button", name="Sign in").click()
+    return page
+
+
 async def test_a_coordinator_sets_up_a_review_for_two_children_and_five_people(site):
     address, token, database = site
     async with chromium() as browser:
-        context = await browser.new_context(bypass_csp=True)  # axe comes in as our script
-        page = await context.new_page()
-        await page.goto(f"{address}/staff/sign-in/{token}")
-        await page.get_by_role("button", name="Sign in").click()
+        page = await signed_in(browser, address, token)
         await page.locator('a[href="/conferences/new"]').click()  # from the list
         await page.get_by_role("heading", name="Set up a conference").wait_for()
 
@@ -138,9 +144,7 @@ async def test_a_coordinator_imports_a_conference_file_chosen_in_the_browser(sit
         )
     )
     async with chromium() as browser:
-        page = await (await browser.new_context()).new_page()
-        await page.goto(f"{address}/staff/sign-in/{token}")
-        await page.get_by_role("button", name="Sign in").click()
+        page = await signed_in(browser, address, token)
         await page.locator('a[href="/conferences/import"]').click()
         await page.get_by_label("The conference file").set_input_files(bad)
         await page.get_by_role("button", name="Import the conference").click()
@@ -162,10 +166,7 @@ async def test_enter_in_a_box_saves_the_conference_rather_than_adding_a_row(site
     on a new conference and on a change to one, and the extra button axe cannot fault."""
     address, token, database = site
     async with chromium() as browser:
-        context = await browser.new_context(bypass_csp=True)  # axe comes in as our script
-        page = await context.new_page()
-        await page.goto(f"{address}/staff/sign-in/{token}")
-        await page.get_by_role("button", name="Sign in").click()
+        page = await signed_in(browser, address, token)
         await page.goto(f"{address}/conferences/new")
         await page.get_by_label("Initial child protection conference").check()
         for part, value in (("day", "4"), ("month", "5"), ("year", "2027")):
