@@ -23,6 +23,7 @@ from bot.model.tables import Outreach, Participant, utcnow
 from bot.notify.invites import contact_status, contacts, invite_status, queue_invites
 from bot.notify.outreach_words import INVITE_STATUS, REASONS
 from bot.review.statuses import answering_statuses
+from bot.web.conference_form import date_passed
 from bot.web.guard import redirect, refuse
 from bot.web.keys import SETTINGS
 from bot.web.staff_guard import StaffVisit, staff_page
@@ -141,13 +142,28 @@ TEMPLATE_SETTINGS = (
 
 
 @coordinator_page("invites_sent", mutates=True)
-def send_invites(visit: StaffVisit, _request, _person):
+def send_invites(visit: StaffVisit, request, _person):
     """The one form: every invite not yet sent."""
+    if date_passed(visit.conference.date):
+        return _too_late(visit, request)
     return _done(visit, "sent", queue_invites(visit.session, visit.conference, visit.actor))
 
 
+def _too_late(visit: StaffVisit, request: web.Request) -> web.Response:
+    """Nobody is asked for their views once the conference has begun: refused, audited."""
+    response = refuse(
+        request,
+        409,
+        "The conference has already taken place",
+        f"It was on {wording.conference_date(visit.conference.date)}, so no invite was sent. "
+        "You can still revoke a code from the invites page.",
+    )
+    response["audit_action"] = "invites_refused_conference_held"
+    return response
+
+
 @coordinator_page("invite_changed", mutates=True)
-def change_invite(visit: StaffVisit, _request, person: Participant):
+def change_invite(visit: StaffVisit, request, person: Participant):
     """Send one person's invite again, revoke it, or reissue it with a new code."""
     what = visit.form.get("do")
     if what not in CHANGES or person.removed_at is not None:
@@ -155,6 +171,8 @@ def change_invite(visit: StaffVisit, _request, person: Participant):
     if what == "revoke":
         revoke_invites(visit.session, person, visit.actor)
         return _done(visit, what, None, CHANGES[what], participant=person.key)
+    if date_passed(visit.conference.date):
+        return _too_late(visit, request)
     if what == "reissue":
         reissue_invite(visit.session, person, visit.actor)
     queued = queue_invites(visit.session, visit.conference, visit.actor, person)

@@ -1,0 +1,77 @@
+"""Once a conference has taken place nobody is asked for their views: the coordinator's
+Send, Send again and New code are refused with a clear page; revoking still works."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from bot.model.invites import live_invite
+from bot.model.tables import AuditEvent, Conference, Participant
+from bot.web.app import create_app
+from tests.conftest import conference_with
+from tests.test_invites_outreach import FAMILY, outreach, post
+from tests.test_staff import add, sign_in
+
+
+@pytest.fixture
+def family(database):
+    conference_id, ids = conference_with(database, FAMILY)
+    return {"id": conference_id, **ids}
+
+
+@pytest.fixture
+async def desk(aiohttp_client, database, family):
+    """The web app and a signed-in coordinator (no Notify needed: nothing may be queued)."""
+    client = await aiohttp_client(
+        create_app(database.settings), cookie_jar=aiohttp.DummyCookieJar()
+    )
+    priya = add(database, "Priya Shah", "priya.shah@example.gov.uk", "coordinator")
+    return client, await sign_in(client, database, priya), f"/conferences/{family['id']}"
+
+
+def held_yesterday(database, family) -> None:
+    with database.session() as session, session.begin():
+        conference = session.get(Conference, family["id"])
+        conference.date = datetime.now() - timedelta(days=1)
+
+
+def refusals(database, family) -> list[str]:
+    with database.session() as session:
+        return list(
+            session.execute(
+                select(AuditEvent.action).where(
+                    AuditEvent.record_id == family["id"],
+                    AuditEvent.action == "invites_refused_conference_held",
+                )
+            ).scalars()
+        )
+
+
+async def test_no_invite_is_sent_once_the_conference_has_taken_place(desk, database, family):
+    client, priya, base = desk
+    held_yesterday(database, family)
+
+    sent = await post(client, priya, base + "/invites/send")
+    assert sent.status == 409
+    assert "The conference has already taken place" in await sent.text()
+    for do in ("resend", "reissue"):
+        changed = await post(client, priya, base + "/invites/P1", do=do)
+        assert changed.status == 409
+    assert outreach(database, family) == []
+    assert len(refusals(database, family)) == 3
+
+    revoked = await post(client, priya, base + "/invites/P1", do="revoke")
+    assert revoked.status == 303
+    with database.session() as session:
+        assert live_invite(session.get(Participant, family["P1"])) is None
+
+
+async def test_invites_still_go_before_the_conference(desk, database, family):
+    client, priya, base = desk
+    sent = await post(client, priya, base + "/invites/send")
+    assert sent.status == 303
+    assert outreach(database, family) != [] and refusals(database, family) == []
