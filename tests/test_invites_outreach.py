@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.codes import hash_code
 from bot.model.invites import Redemption, live_invite, redeem, reissue_invite, revoke_invites
 from bot.model.tables import AuditEvent, Conference, Invite, Outreach, Participant, utcnow
+from bot.notify import reminders
 from bot.notify.invites import (
     NOT_SET_UP,
     check_delivery,
@@ -25,6 +26,7 @@ from bot.notify.invites import (
     queue_invites,
 )
 from bot.notify.outreach_words import REASONS
+from bot.notify.reminders import UK
 from bot.web.app import create_app
 from tests import fake_notify as fake
 from tests.conftest import conference_with
@@ -316,22 +318,34 @@ def test_an_old_invite_without_its_code_is_reissued_unless_its_chat_is_open(data
         assert invite_status(session.get(Participant, family["P3"]), None, []) == "opened"
 
 
-def test_reminders_go_with_the_reminder_templates_and_their_reason(
-    database, family, fake_notify, notify_settings
-):
+def clock_at(monkeypatch, when: str) -> None:
+    """The deliverer's clock at `when`, UK time (it holds reminders between 8pm and 8am)."""
+    moment = datetime.fromisoformat(when).replace(tzinfo=UK)
+    monkeypatch.setattr(reminders, "clock", lambda: moment)
+
+
+def remind_jo(database, family, *channels: str) -> None:
+    """Reminders to Jo that her report is due, in the outbox as the reminder loop puts them."""
     with database.session() as session, session.begin():
         jo = session.get(Participant, family["P3"])
-        for channel, recipient in (("email", jo.email), ("sms", jo.phone)):
+        for channel in channels:
             session.add(
                 Outreach(
                     participant=jo,
                     kind="reminder",
                     reason="report_due",
                     channel=channel,
-                    recipient=recipient,
+                    recipient=jo.email if channel == "email" else jo.phone,
                     created_by="service",
                 )  # fmt: skip
             )
+
+
+def test_reminders_go_with_the_reminder_templates_and_their_reason(
+    database, family, fake_notify, notify_settings, monkeypatch
+):
+    clock_at(monkeypatch, "2030-12-16T10:00")  # in the day: a reminder may go
+    remind_jo(database, family, "email", "sms")
     before = len(fake_notify.received)
     assert deliver_due_outreach(database, notify_settings) == 2
     messages = fake_notify.received[before:]
@@ -342,6 +356,47 @@ def test_reminders_go_with_the_reminder_templates_and_their_reason(
         code = live_invite(session.get(Participant, family["P3"])).code
     assert {m["personalisation"]["reason"] for m in messages} == {REASONS["report_due"]}
     assert {m["personalisation"]["code"] for m in messages} == {code}
+
+
+def test_a_reminder_due_at_night_waits_until_eight_but_an_invite_sent_then_goes(
+    database, family, fake_notify, notify_settings, monkeypatch
+):
+    remind_jo(database, family, "email")
+    clock_at(monkeypatch, "2030-12-16T19:59")  # Notify cannot be reached: tried again soon
+    unreachable = dataclasses.replace(notify_settings, notify_base_url="http://127.0.0.1:9")
+    assert deliver_due_outreach(database, unreachable) == 0
+    (reminder,) = outreach(database, family)
+    assert (reminder.status, reminder.attempts) == ("pending", 1)
+    assert reminder.next_attempt_at < datetime(2030, 12, 16, 20, 0)  # due again at once
+
+    clock_at(monkeypatch, "2030-12-16T21:00")  # the retry waits; an invite sent now goes
+    queue(database, family, "P4")
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 1
+    assert [m["email_address"] for m in sent_since(fake_notify, before)] == [
+        "amy.lee@example.nhs.uk"
+    ]
+    with database.session() as session:
+        held = session.get(Outreach, reminder.id)
+        assert (held.status, held.attempts) == ("pending", 1)
+        assert held.next_attempt_at == datetime(2030, 12, 17, 8, 0)  # 8am (GMT: UTC too)
+
+    clock_at(monkeypatch, "2030-12-17T07:59")
+    assert deliver_due_outreach(database, notify_settings) == 0
+    clock_at(monkeypatch, "2030-12-17T08:00")
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, notify_settings) == 1
+    assert [(m["email_address"], m["template_id"]) for m in sent_since(fake_notify, before)] == [
+        ("jo.brown@example.gov.uk", fake.REMINDER_EMAIL_TEMPLATE)
+    ]
+    with database.session() as session:
+        assert session.get(Outreach, reminder.id).status == "sent"
+        holds = session.execute(
+            select(AuditEvent.actor, AuditEvent.record_id, AuditEvent.detail).where(
+                AuditEvent.action == "reminder_held"
+            )
+        ).all()
+    assert holds == [("service", str(reminder.id), {"until": "2030-12-17T08:00:00"})]  # once
 
 
 def test_without_notify_nothing_is_sent_and_each_invite_says_why(database, family, settings):
@@ -521,8 +576,9 @@ async def test_without_notify_the_page_says_invites_wait(aiohttp_client, databas
 
 
 def test_what_is_no_longer_needed_when_its_turn_comes_is_withdrawn_not_sent(
-    database, family, fake_notify, notify_settings
+    database, family, fake_notify, notify_settings, monkeypatch
 ):
+    clock_at(monkeypatch, "2030-12-16T10:00")  # in the day: the reminder's turn comes
     queue(database, family)
     with database.session() as session, session.begin():
         jo = session.get(Participant, family["P3"])

@@ -4,15 +4,16 @@ Notify by the web app in the background, and followed to Notify's delivery repor
 Everyone asked for their views gets an invite at each email address and each mobile number
 they gave; someone who prefers a letter, or gave neither, gets a letter the coordinator
 prints. The deliverer sends every due row, invites and reminders alike (bot/notify/
-reminders.py only adds reminder rows). A contact Notify refuses fails at once with what to
-do; Notify being down or slow is tried again, each time after longer.
+reminders.py only adds reminder rows), but never a reminder between 8pm and 8am UK time.
+A contact Notify refuses fails at once with what to do; Notify being down or slow is tried
+again, each time after longer.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from notifications_python_client.errors import APIError
 from sqlalchemy import select, update
@@ -24,6 +25,7 @@ from bot.model.audit import record
 from bot.model.database import Database
 from bot.model.invites import issue_invite, live_invite, reissue_invite
 from bot.model.tables import Conference, Outreach, Participant, Progress, utcnow
+from bot.notify import reminders
 from bot.notify.outbox import (
     back_off,
     claim_due,
@@ -173,12 +175,49 @@ def deliver_due_outreach(database: Database, settings: Settings) -> int:
         )
         return 0
     client = notify_client(settings)
+    now = reminders.clock()
+    due = [TO_NOTIFY]
+    # Never a reminder between 8pm and 8am, however it comes to be due then: a retry after
+    # Notify was down at 7:59pm, or one that waited for Notify to be set up. Invites are
+    # not held: a coordinator presses Send for them herself, in office hours.
+    quiet_until = reminders.quiet_until(now)
+    if quiet_until is not None:
+        hold_reminders(database, quiet_until)
+        due.append(Outreach.kind != "reminder")
     sent = 0
-    for outreach_id in claim_due(database, Outreach, TO_NOTIFY):
+    naive_now = now.astimezone(timezone.utc).replace(tzinfo=None)
+    for outreach_id in claim_due(database, Outreach, *due, now=naive_now):
         with database.session() as session, session.begin():
             outreach = session.get(Outreach, outreach_id)
             sent += _send_one(session, client, outreach, settings)
     return sent
+
+
+def hold_reminders(database: Database, until: datetime) -> None:
+    """Each reminder waiting to go before `until` (8am, naive UTC) now goes then, audited
+    once however many web apps hold it."""
+    with database.session() as session, session.begin():
+        waiting = session.execute(
+            select(Outreach.id).where(
+                Outreach.kind == "reminder",
+                Outreach.status == "pending",
+                Outreach.next_attempt_at < until,
+                TO_NOTIFY,
+            )
+        ).scalars().all()  # fmt: skip
+        for outreach_id in waiting:
+            taken = session.execute(
+                update(Outreach)
+                .where(
+                    Outreach.id == outreach_id,
+                    Outreach.status == "pending",
+                    Outreach.next_attempt_at < until,
+                )
+                .values(next_attempt_at=until)
+            )
+            if taken.rowcount == 1:
+                record(session, "service", "reminder_held", "outreach", outreach_id,
+                       until=until.isoformat())  # fmt: skip
 
 
 def _send_one(session: Session, client, outreach: Outreach, settings: Settings) -> int:

@@ -50,14 +50,15 @@ def notify_client(settings: Settings) -> NotificationsAPIClient:
     return NotificationsAPIClient(settings.notify_api_key, base_url=settings.notify_base_url)
 
 
-def claim_due(database: Database, table, *only) -> list[int]:
-    """Take the rows of an outbox table (Notification, Outreach) that are due, and `only`
-    those: one deliverer per message, however many run."""
+def claim_due(database: Database, table, *only, now=None) -> list[int]:
+    """Take the rows of an outbox table (Notification, Outreach) that are due at `now`
+    (naive UTC; the present unless given), and `only` those: one deliverer per message,
+    however many run."""
     with database.session() as session, session.begin():
         due = (
             session.execute(
                 select(table.id).where(
-                    table.status == "pending", table.next_attempt_at <= utcnow(), *only
+                    table.status == "pending", table.next_attempt_at <= (now or utcnow()), *only
                 )
             )
             .scalars()
