@@ -74,7 +74,8 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     response.headers["Server"] = "Conference Companion"  # not which versions to attack
     if request.app[SETTINGS].public_url.startswith("https://"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
-    if request.path.startswith(("/conferences/", "/sign-in", "/chat")):
+    # The staff's list (/conferences) names children; a sign-in page holds its link's token.
+    if request.path.startswith(("/conferences", "/sign-in", "/staff/", "/chat")):
         response.headers.setdefault("Cache-Control", "no-store")
     elif request.path.startswith(("/assets/", "/static/")):  # quick on a slow phone
         response.headers.setdefault("Cache-Control", "public, max-age=3600")
