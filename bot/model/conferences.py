@@ -26,12 +26,14 @@ from bot.model.tables import (
     Child,
     Conference,
     DangerStatement,
+    Outreach,
     Participant,
     PreviousScore,
     Progress,
     Score,
     utcnow,
 )
+from bot.notify.invites import contacts
 from bot.review.staff import assign_chair_by_email
 
 
@@ -195,6 +197,8 @@ def update_conference(
             session.add(participants[person.key])
             new.append(participants[person.key])
         _set_participant(participants[person.key], person, position)
+        if participants[person.key] not in new:
+            _withdraw_unsent_to_old_contacts(session, participants[person.key], actor)
     kept = {person.key for person in spec.participants}
     for participant in conference.participants:
         if participant.key not in kept and participant.removed_at is None:
@@ -230,6 +234,25 @@ def update_conference(
         removed=[person.key for person in change.removed],
     )
     return change
+
+
+def _withdraw_unsent_to_old_contacts(session, participant: Participant, actor: str) -> None:
+    """An invite or reminder still waiting to go to an address or number the person no
+    longer has (a typing slip put right, say) is withdrawn, not sent to whoever has it."""
+    current = set(contacts(participant))
+    waiting = session.execute(
+        select(Outreach).where(
+            Outreach.participant_id == participant.id,
+            Outreach.status == "pending",
+            Outreach.channel.in_(("email", "sms")),
+        )
+    ).scalars()
+    for outreach in waiting:
+        if (outreach.channel, outreach.recipient) not in current:
+            outreach.status = "revoked"
+            outreach.last_error = "their email address or mobile number was changed"
+            record(session, actor, "outreach_withdrawn", "outreach", outreach.id,
+                   why="contact changed")  # fmt: skip
 
 
 def _take_off(session, participant: Participant, actor: str, change: ConferenceChange) -> None:
