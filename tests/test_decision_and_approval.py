@@ -230,3 +230,21 @@ async def test_approving_before_the_day_with_everyone_finished_still_asks(
     assert "not sent their answers" not in page
     assert (await chair.post("/approve", {})).status == 303
     assert (await chair.summary())["record"]["approved"] == []
+
+
+@pytest.mark.parametrize(
+    "month, meant",
+    [("12", 12), ("Dec", 12), ("december", 12), ("Sept", 9), ("sep.", 9), (" 3 ", 3)],
+)
+def test_a_month_may_be_typed_as_its_name(month, meant):
+    from bot.review.record import typed_to_date
+
+    assert typed_to_date({"day": "14", "month": month, "year": "2026"}, "the date").month == meant
+
+
+@pytest.mark.parametrize("month", ["Mayday", "de", "13", "twelve"])
+def test_a_month_that_is_no_month_is_refused(month):
+    from bot.review.record import typed_to_date
+
+    with pytest.raises(ValueError, match="Enter a real date for the date"):
+        typed_to_date({"day": "14", "month": month, "year": "2026"}, "the date")

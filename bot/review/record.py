@@ -122,9 +122,21 @@ def typed_to_date(parts: dict, what: str) -> date | None:
             f"Enter a real date for {what}, with the year in full, for example 27 3 2027"
         )
     try:
-        return date(*(int(parts[part]) for part in ("year", "month", "day")))
+        return date(int(parts["year"]), month_number(parts["month"]), int(parts["day"]))
     except (ValueError, OverflowError):  # OverflowError: a day or month of 30 digits
         raise ValueError(f"Enter a real date for {what}, for example 27 3 2027") from None
+
+
+# People type a month as a word too ("Dec", "sept", "December"), as GOV.UK's date pattern
+# allows; anything else must be its number.
+MONTHS = ("january february march april may june july august september october november "
+          "december").split()  # fmt: skip
+
+
+def month_number(typed: str) -> int:
+    word = typed.strip().lower().rstrip(".")
+    named = [n for n, month in enumerate(MONTHS, 1) if len(word) >= 3 and month.startswith(word)]
+    return named[0] if named else int(typed)
 
 
 def check_decision(form: dict, conference: Conference, categories: list[str]) -> DecisionForm:
