@@ -23,6 +23,9 @@ from bot.settings import Settings
 
 log = logging.getLogger("companion.notify")
 MAX_BACKOFF = timedelta(minutes=30)
+# A claimed message not finished by then is claimed again: the web app stopped while
+# sending it, or a round failed part-way through what it had claimed.
+CLAIM_LEASE = timedelta(minutes=30)
 NOT_CONFIGURED = "GOV.UK Notify is not configured"
 
 
@@ -53,23 +56,17 @@ def notify_client(settings: Settings) -> NotificationsAPIClient:
 def claim_due(database: Database, table, *only, now=None) -> list[int]:
     """Take the rows of an outbox table (Notification, Outreach) that are due at `now`
     (naive UTC; the present unless given), and `only` those: one deliverer per message,
-    however many run."""
+    however many run. A claim lasts CLAIM_LEASE, so none is lost to a stop mid-round."""
+    now = now or utcnow()
+    due_now = (table.status.in_(("pending", "sending")), table.next_attempt_at <= now)
     with database.session() as session, session.begin():
-        due = (
-            session.execute(
-                select(table.id).where(
-                    table.status == "pending", table.next_attempt_at <= (now or utcnow()), *only
-                )
-            )
-            .scalars()
-            .all()
-        )
+        due = session.execute(select(table.id).where(*due_now, *only)).scalars().all()
         claimed = []
         for row_id in due:
             taken = session.execute(
                 update(table)
-                .where(table.id == row_id, table.status == "pending")
-                .values(status="sending")
+                .where(table.id == row_id, *due_now)
+                .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
             )
             if taken.rowcount == 1:
                 claimed.append(row_id)
