@@ -5,6 +5,7 @@ each message's delivery status (delivered, unless a test sets another)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from aiohttp import web
@@ -28,6 +29,19 @@ class FakeNotify(LoopbackServer):
         self.failures_to_give = 0
         self.refused: set[str] = set()  # email addresses and numbers Notify will not take
         self.statuses: dict[str, str] = {}  # a message's id -> its delivery status
+
+    def about(self, *values: str, since: int = 0) -> list[dict]:
+        """The messages received (from the `since`th on) whose fields hold one of `values`
+        (an invite's code, a conference's id in its link): those a test is about, whatever
+        the session's running services send meanwhile (their own invites and reminders)."""
+        return [
+            message
+            for message in self.received[since:]
+            if any(
+                value and value in json.dumps(message.get("personalisation", {}))
+                for value in values
+            )
+        ]
 
     def environment(self) -> dict:
         return {

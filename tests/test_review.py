@@ -270,10 +270,8 @@ def test_companion_chair_link_prints_a_link_and_emails_it_through_notify(
     link = printed.out.strip()
     assert link.startswith("https://companion.example.gov.uk/sign-in/")
     assert "emailed to sam.patel@example.gov.uk" in printed.err
-    sent = fake_notify.received[before:]
-    assert [(m["email_address"], m["template_id"]) for m in sent] == [
-        ("sam.patel@example.gov.uk", "sign-in-template")
-    ]
+    sent = [m for m in fake_notify.received[before:] if m["template_id"] == "sign-in-template"]
+    assert [m["email_address"] for m in sent] == ["sam.patel@example.gov.uk"]
     assert sent[0]["personalisation"]["link"] == link
 
     assert main(["chair-link", "no-such-conference"]) == 2

@@ -88,7 +88,7 @@ def test_a_parent_mid_form_gets_help_her_answer_kept_then_the_next_question(stac
 
 
 def _for(fake_notify, conference) -> list[dict]:
-    return [r for r in fake_notify.received if conference["id"] in json.dumps(r)]
+    return fake_notify.about(conference["id"])
 
 
 def test_a_younger_child_hears_the_script_for_their_age(stack):

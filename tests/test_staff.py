@@ -242,10 +242,10 @@ def test_staff_add_then_import_assigns_the_chair_and_staff_link_emails_a_working
         link = printed.out.strip()
         assert link.startswith("https://companion.example.gov.uk/staff/sign-in/")
         assert f"emailed to {ROSA}" in printed.err
-        sent = fake_notify.received[before:]
-        assert [(m["email_address"], m["template_id"]) for m in sent] == [
-            (ROSA, "staff-sign-in-template")
-        ]
+        sent = [
+            m for m in fake_notify.received[before:] if m["template_id"] == "staff-sign-in-template"
+        ]  # not the invites and reminders the session's running service sends meanwhile
+        assert [m["email_address"] for m in sent] == [ROSA]
         assert sent[0]["personalisation"] == {
             "name": "Rosa Quinn",
             "conference_date": "Wednesday 10 March 2027 at 1:30pm",
