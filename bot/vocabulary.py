@@ -80,6 +80,7 @@ RESPONSE_WORDS = {
     "paused": "Paused",
     "stopped": "Stopped",
     "submitted": "Sent",
+    "removed": "Taken off",  # taken off the conference before answering (statuses.py)
 }
 
 # Everyone who takes part scores except the chair, advocates and note takers.

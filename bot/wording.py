@@ -29,6 +29,22 @@ def said(iso: str | None, utc: bool = False) -> str:
     return conference_date(when)
 
 
+def taken_off_day(removed_at: str) -> str:
+    """'3 December': the UK day someone was taken off a conference (stored in UTC, ISO)."""
+    when = datetime.fromisoformat(removed_at).replace(tzinfo=timezone.utc)
+    when = when.astimezone(ZoneInfo("Europe/London"))
+    return f"{when.day} {when:%B}"
+
+
+def taken_off(removed_at: str, answered: bool | None = True) -> str:
+    """How the pages and the summary say someone was taken off the conference (answered
+    None: not for this reader to know whether they had)."""
+    said = f"Taken off this conference on {taken_off_day(removed_at)}"
+    if answered is None:
+        return said
+    return said + ("; what they said before is kept" if answered else " before they answered")
+
+
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"}
 
 

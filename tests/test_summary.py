@@ -282,6 +282,11 @@ def test_companion_summary_writes_the_contract_shape(tmp_path, monkeypatch, caps
         "alerts",
     }
     assert built["conference"]["date"] == "2026-12-15T10:00"
+    # Each response keeps the contract's fields; "removed_at" is added (nobody taken off here).
+    for response in built["responses"]:
+        assert {"participant", "role", "status"} <= set(response)
+        assert response["status"] in {"not_started", "in_progress", "submitted"}
+        assert response["removed_at"] is None
     assert set(built["columns"]) == {
         "worries",
         "complicating_factors",

@@ -7,13 +7,13 @@ What the chair reads here is the chair's copy of the summary, as on the web page
 
 from __future__ import annotations
 
-from bot import vocabulary
+from bot import vocabulary, wording
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.replies import Reply, button
 from bot.links import sign_in_link
 from bot.review import signin
 from bot.summary.build import build_summary
-from bot.summary.outline import outline
+from bot.summary.outline import names_of, outline
 
 WHO = "Who has answered"
 SCORES = "Scores"
@@ -40,9 +40,20 @@ def _chosen(text: str | None, headings: list[str]) -> str | None:
     return next((title for title, words in TYPED.items() if any(w in said for w in words)), None)
 
 
+def _where(response: dict) -> str:
+    """'sent'; 'sent. Taken off this conference on 3 December; what they said before is
+    kept'; of someone taken off before answering, only that."""
+    status, removed = response["status"], response["removed_at"]
+    words = vocabulary.RESPONSE_WORDS[status].lower()
+    if not removed:
+        return words
+    taken_off = wording.taken_off(removed, status != "not_started")
+    return taken_off.lower() if status == "not_started" else f"{words}. {taken_off}"
+
+
 def replies(conversation: Conversation, text: str | None, public_url: str) -> list[Reply]:
     session, conference = conversation.session, conversation.conference
-    names = {p.key: p.name for p in conference.participants}
+    names = names_of(conference.participants)
     summary = build_summary(session, conference.id)  # once a message: it is the slow part
     view = outline(summary, names)
     headings = [heading for heading, _ in view.board]
@@ -57,8 +68,7 @@ def replies(conversation: Conversation, text: str | None, public_url: str) -> li
         return [Reply(conversation.text("chair_link", link=link), menu)]
     if chosen == WHO:
         lines = [
-            f"{names[r['participant']]}, {vocabulary.ROLE_TITLES[r['role']].lower()}: "
-            f"{vocabulary.RESPONSE_WORDS[r['status']].lower()}"
+            f"{names[r['participant']]}, {vocabulary.ROLE_TITLES[r['role']].lower()}: " + _where(r)
             for r in summary["responses"]
         ]
         return [Reply("\n".join(lines) or conversation.text("chair_nothing_yet"), menu)]

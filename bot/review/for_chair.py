@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot import vocabulary, wording
 from bot.model.tables import Answer, Conference
-from bot.review.statuses import answering_statuses
-from bot.summary.outline import who
+from bot.review.statuses import answering_statuses, shown_status
+from bot.summary.outline import names_of, who
 
 UK = ZoneInfo("Europe/London")
 
@@ -70,7 +70,7 @@ def _arrived(session: Session, late_ids: list[str]) -> dict[str, datetime]:
 def said_for_chair(session: Session, conference: Conference, summary: dict) -> ForChair:
     """The page's content from the chair's summary (build_summary(..., "chair"))."""
     participants = {p.key: p for p in conference.participants}
-    names = {key: p.name for key, p in participants.items()}
+    names = names_of(conference.participants)  # marks anyone taken off the conference
     items = summary.get("for_chair", [])
     # Everyone asked for their views, parents first; anyone else only if they said something.
     said_by = [r["participant"] for r in summary["responses"]] + [i["participant"] for i in items]
@@ -97,7 +97,7 @@ def said_for_chair(session: Session, conference: Conference, summary: dict) -> F
     people = []
     for key in listed:
         participant = participants[key]
-        status, _ = statuses[participant.id]
+        status = shown_status(participant, statuses[participant.id][0])
         said = by_person.get(key, [])
         rows = [(question, list(found)) for question, found in groupby(said, lambda s: s.question)]
         mark = {"participant": key, "role": participant.role}

@@ -223,6 +223,12 @@ def content_hash(summary: dict) -> str:
     content["alerts"] = [
         {k: v for k, v in alert.items() if k != "read"} for alert in summary.get("alerts", [])
     ]
+    # Nobody taken off the conference: hashed as before "removed_at" was in the summary, so
+    # the versions approved then stay approved.
+    content["responses"] = [
+        {k: v for k, v in response.items() if k != "removed_at" or v is not None}
+        for response in summary.get("responses", [])
+    ]
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -311,7 +317,8 @@ def too_early(session: Session, conference: Conference, summary: dict, today: da
             "status": where.get(response["participant"], response["status"]),
         }
         for response in summary["responses"]
-        if response["status"] != "submitted"
+        # someone taken off the conference is waited for no longer
+        if response["status"] != "submitted" and not response.get("removed_at")
     ]
     if held <= today and not unfinished:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import wording
 from bot.model.tables import Answer, Participant, Progress
 
 # A conversation's state that is also what the chair is told.
@@ -36,6 +37,25 @@ def answering_statuses(session: Session, participants: list[Participant]) -> dic
         ).scalars()
     }
     return {p.id: (answering_status(p, found.get(p.id)), found.get(p.id)) for p in participants}
+
+
+def shown_status(participant: Participant, status: str) -> str:
+    """The status as the pages show it: someone taken off the conference before they
+    answered anything is "removed", not "not started" (nobody is waiting for them)."""
+    if participant.removed_at is not None and status == "not_started":
+        return "removed"
+    return status
+
+
+def removed_iso(participant: Participant) -> str | None:
+    """When they were taken off the conference, as the summary gives it (None: still on)."""
+    return participant.removed_at.isoformat(timespec="seconds") if participant.removed_at else None
+
+
+def taken_off_note(participant: Participant, status: str) -> str | None:
+    """'Taken off this conference on 3 December; what they said before is kept', or None."""
+    removed = removed_iso(participant)
+    return wording.taken_off(removed, status != "not_started") if removed else None
 
 
 # Whose report should reach the family before the conference (bot/agenda: the deadline).

@@ -28,6 +28,7 @@ from bot.model.tables import (
 )
 from bot.review.edits import answer_item, apply_edits
 from bot.review.record import category_titles, decision_summary, record_state
+from bot.review.statuses import removed_iso
 from bot.summary.scaling import scaling
 
 AUDIENCES = ("chair", "family")
@@ -310,6 +311,8 @@ def build_summary(
                 "role": p.role,
                 "status": p.response_status,
                 "consent_to_share": p.consent_to_share,
+                # taken off the conference (what they said stays, marked): when, else None
+                "removed_at": removed_iso(p),
             }
             for p in participants
             if p.role in vocabulary.ANSWERING_ROLES
@@ -348,7 +351,8 @@ def build_summary(
         summary["record"] = record_state(session, conference, summary)
     else:  # nor does it say who held back
         summary["responses"] = [
-            {"participant": r["participant"], "role": r["role"]} for r in summary["responses"]
+            {"participant": r["participant"], "role": r["role"], "removed_at": r["removed_at"]}
+            for r in summary["responses"]
         ]
         # Approved or not is judged on the chair's copy: the whole record.
         summary["record"] = build_summary(session, conference_id, "chair", agenda)["record"]

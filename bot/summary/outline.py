@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import vocabulary, wording
+from bot.review.statuses import removed_iso
 from bot.summary.scaling import described
 
 SCORE_HEADINGS = ("Danger statement", "Who", "Score", "Last time", "Why", "To move up")
@@ -45,10 +46,12 @@ class Outline:
     for_chair: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     pictures: list[tuple[str, str]] = field(default_factory=list)  # caption, image address
+    taken_off: list[str] = field(default_factory=list)  # who was taken off the conference
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """What follows the scores table, heading and lines, in every format."""
         return [
+            ("Taken off this conference", self.taken_off),
             ("Where the scores differ", self.scaling),
             ("The decision", self.decision),
             ("For the chair", self.for_chair),
@@ -56,10 +59,55 @@ class Outline:
         ]
 
 
+class Names(dict):
+    """Participant key -> name, knowing who was taken off the conference (`taken_off`:
+    key -> when, ISO), so that everything they said is marked wherever it is shown."""
+
+    def __init__(self, names: dict | None = None, taken_off: dict | None = None):
+        super().__init__(names or {})
+        self.taken_off = {**getattr(names, "taken_off", {}), **(taken_off or {})}
+
+
+def names_of(participants) -> Names:
+    """The Names of a conference's participants, from the database."""
+    return Names(
+        {p.key: p.name for p in participants},
+        {p.key: removed_iso(p) for p in participants if p.removed_at},
+    )
+
+
 def who(item: dict, names: dict) -> str:
-    """'Kelly Smith (parent or carer)'."""
+    """'Kelly Smith (parent or carer)'; 'Kelly Smith (parent or carer; taken off this
+    conference on 3 December)'."""
     name = names.get(item["participant"], item["participant"])
-    return f"{name} ({vocabulary.ROLE_TITLES[item['role']].lower()})"
+    role = vocabulary.ROLE_TITLES[item["role"]].lower()
+    off = _off(item["participant"], names)
+    return f"{name} ({role}; {off})" if off else f"{name} ({role})"
+
+
+def _off(key: str | None, names: dict) -> str:
+    """'taken off this conference on 3 December' of someone taken off, else ''."""
+    removed = getattr(names, "taken_off", {}).get(key)
+    return f"taken off this conference on {wording.taken_off_day(removed)}" if removed else ""
+
+
+def _taken_off(summary: dict, names: dict) -> list[str]:
+    """'Kelly Smith (parent or carer). Taken off this conference on 3 December; what they
+    said before is kept.' for each, from the summary's responses. The family's copy has no
+    status: it says they had answered only if something of theirs is in it."""
+    said = {item["participant"] for found in summary["columns"].values() for item in found}
+    said |= {item["participant"] for item in summary["scores"] + summary["child_voice"]}
+    said |= {item["participant"] for item in summary.get("for_chair", [])}
+    lines = []
+    for response in summary["responses"]:
+        if not response.get("removed_at"):
+            continue
+        key, status = response["participant"], response.get("status")
+        answered = key in said or (None if status is None else status != "not_started")
+        role = vocabulary.ROLE_TITLES[response["role"]].lower()
+        words = wording.taken_off(response["removed_at"], answered)
+        lines.append(f"{names.get(key, key)} ({role}). {words}.")
+    return lines
 
 
 def _voice(item: dict) -> str:
@@ -136,7 +184,11 @@ def _status(record: dict) -> str:
 
 
 def outline(summary: dict, names: dict | None = None) -> Outline:
-    names = names or {}
+    # who was taken off the conference, from the summary itself (an export has only that)
+    names = Names(
+        names,
+        {r["participant"]: r["removed_at"] for r in summary["responses"] if r.get("removed_at")},
+    )
     conference = summary["conference"]
     board = vocabulary.full_board_for(conference["type"])
     kind = conference["type"].capitalize()
@@ -188,6 +240,7 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             f"{wording.said(alert['at'], utc=True)} {alert['kind'].replace('_', ' ')}: "
             f'"{alert["text"]}" — '
             f"{names.get(alert['participant'], alert['participant'])}"
+            + (f" ({off})" if (off := _off(alert["participant"], names)) else "")
             + (
                 f" (they said: {alert['participant_says']})"
                 if alert.get("participant_says")
@@ -201,4 +254,5 @@ def outline(summary: dict, names: dict | None = None) -> Outline:
             for alert in summary["alerts"]
         ],
         pictures=_pictures(summary, names),
+        taken_off=_taken_off(summary, names),
     )

@@ -26,10 +26,10 @@ from bot.review import signin
 from bot.review import staff as staff_members
 from bot.review.edits import REFUSALS, EditRefused, check_edit
 from bot.review.record import check_decision, save_decision
-from bot.review.statuses import answering_statuses, reports_not_shared
+from bot.review.statuses import answering_statuses, reports_not_shared, shown_status, taken_off_note
 from bot.summary.build import build_summary, participant_order
 from bot.summary.export import FORMATS, MEDIA_TYPES, render
-from bot.summary.outline import HELD_BACK_WORDS, SCORE_HEADINGS, outline, who
+from bot.summary.outline import HELD_BACK_WORDS, SCORE_HEADINGS, Names, names_of, outline, who
 from bot.summary.scaling import described
 from bot.web.guard import COOKIE, STAFF_COOKIE, Visit, chair_page, redirect
 
@@ -79,8 +79,8 @@ def uk_time(moment: datetime | None) -> str:
     return wording.said(moment.isoformat(), utc=True) if moment else "never"
 
 
-def _names(visit: Visit) -> dict:
-    return {p.key: p.name for p in visit.conference.participants}
+def _names(visit: Visit) -> Names:
+    return names_of(visit.conference.participants)
 
 
 def _page(visit: Visit, template: str, current: str, title: str, **context) -> dict:
@@ -125,16 +125,19 @@ def responses(visit: Visit) -> dict:
         if participant.role not in vocabulary.ANSWERING_ROLES:
             continue
         status, moment = statuses[participant.id]
+        shown = shown_status(participant, status)
         rows.append(
             {
                 "name": participant.name,
                 "role": vocabulary.ROLE_TITLES[participant.role],
-                "status": status,
-                "status_words": vocabulary.RESPONSE_WORDS[status],
+                "status": shown,
+                "status_words": vocabulary.RESPONSE_WORDS[shown],
+                "taken_off": taken_off_note(participant, status),
                 "last": uk_time(moment.updated_at if moment else None),
             }
         )
-        if deadline and participant.id in not_shared:
+        # someone taken off the conference owes the family no report now
+        if deadline and participant.id in not_shared and participant.removed_at is None:
             answer = not_shared[participant.id]
             late.append(
                 {

@@ -13,11 +13,10 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot import vocabulary
 from bot.model.tables import Answer, SafeguardingAlert
 from bot.review import alerts as review
 from bot.summary.build import held_back, kept_as, newest_answers
-from bot.summary.outline import HELD_BACK_WORDS, HOUSE_WORDS, check_reply_words, outline
+from bot.summary.outline import HELD_BACK_WORDS, HOUSE_WORDS, check_reply_words, outline, who
 from bot.web.chair import _names, _page, _redirect, _summary, uk_time
 from bot.web.guard import Visit, chair_page, redirect
 
@@ -28,10 +27,11 @@ RELEASE_REFUSALS = {
 }
 
 
-def _who(participant) -> str:
+def _who(participant, names: dict) -> str:
+    """'Kelly Smith (parent or carer)', marked if she was taken off the conference."""
     if participant is None:
         return "Someone who has not joined"
-    return f"{participant.name} ({vocabulary.ROLE_TITLES[participant.role].lower()})"
+    return who({"participant": participant.key, "role": participant.role}, names)
 
 
 def _said_after(visit: Visit, alert: SafeguardingAlert) -> str | None:
@@ -71,7 +71,7 @@ def _shown(visit: Visit, alert: SafeguardingAlert, names: dict, places: dict, ne
         "kind": alert.kind,
         "kind_words": KIND_WORDS.get(alert.kind, "Concern"),
         "when": uk_time(alert.created_at),
-        "who": _who(alert.participant),
+        "who": _who(alert.participant, names),
         "text": alert.text,
         "check": check_reply_words(alert.check_reply),
         "after": _said_after(visit, alert),
@@ -99,7 +99,7 @@ def alerts(visit: Visit) -> dict:
 
     concerns = [
         {
-            "who": _who(person),
+            "who": _who(person, names),
             "alerts": [shown(alert) for alert in said],
             "unread": sum(1 for alert in said if alert.read_at is None),
         }

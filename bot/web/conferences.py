@@ -42,12 +42,11 @@ def conference_list(visit: StaffVisit) -> dict:
 
 def _row(visit: StaffVisit, conference: Conference, deadline, today) -> dict:
     """One conference as the list shows it."""
-    asked = [
-        p
-        for p in conference.participants
-        if p.role in vocabulary.ANSWERING_ROLES and p.removed_at is None
-    ]
-    late = len(reports_not_shared(visit.session, asked)) if deadline and today > deadline else 0
+    answering = [p for p in conference.participants if p.role in vocabulary.ANSWERING_ROLES]
+    still_on = [p for p in answering if p.removed_at is None]
+    # Someone taken off the conference is not waited for; answers they sent before still count.
+    asked = [p for p in answering if p.removed_at is None or p.response_status == "submitted"]
+    late = len(reports_not_shared(visit.session, still_on)) if deadline and today > deadline else 0
     coordinator = visit.staff.role == "coordinator"
     return {
         "id": conference.id,
@@ -56,6 +55,7 @@ def _row(visit: StaffVisit, conference: Conference, deadline, today) -> dict:
         "children": ", ".join(f"{c.name} ({c.age})" for c in conference.children),
         "answered": sum(p.response_status == "submitted" for p in asked),  # answers sent
         "asked": len(asked),
+        "taken_off": len(answering) - len(still_on),
         "unread": safeguarding.unread_count(visit.session, conference.id),
         "late": late,
         "chair": conference.chair_staff.name if conference.chair_staff else None,
