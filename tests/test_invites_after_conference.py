@@ -1,5 +1,6 @@
 """Once a conference has taken place nobody is asked for their views: the coordinator's
-Send, Send again and New code are refused with a clear page; revoking still works."""
+Send, Send again and New code are refused with a clear page; revoking still works. The
+page's banner says only what a change made there can put in its address."""
 
 from __future__ import annotations
 
@@ -75,3 +76,15 @@ async def test_invites_still_go_before_the_conference(desk, database, family):
     sent = await post(client, priya, base + "/invites/send")
     assert sent.status == 303
     assert outreach(database, family) != [] and refusals(database, family) == []
+
+
+async def test_the_banner_says_only_what_a_change_of_ours_can_put_there(desk):
+    client, priya, base = desk
+    shown = await client.get(
+        base + "/invites?did=sent&messages=3&started=Call+0800+000+000+now", headers=priya
+    )
+    text = await shown.text()
+    assert "3 emails and texts" in text
+    assert "0800" not in text
+    spoofed = await client.get(base + "/invites?did=Your+account+is+locked", headers=priya)
+    assert "Your account is locked" not in await spoofed.text()

@@ -127,10 +127,19 @@ def invites_page(visit: StaffVisit, request: web.Request, _person):
         "conference": visit.conference,
         "when": wording.conference_date(visit.conference.date),
         "rows": _invitations(visit),
-        "done": {key: visit.query[key] for key in DONE_KEYS if visit.query.get(key)},
+        "done": _what_was_done(visit.query),
         "notify_ready": bool(settings.notify_api_key),
         "missing_templates": missing,
     }
+
+
+def _what_was_done(query: dict) -> dict:
+    """The redirect's query, as the page says it: only what a change of ours can put there
+    (a link made elsewhere cannot put its own words in the banner)."""
+    done = {key: query[key] for key in DONE_KEYS[1:] if query.get(key, "").isdigit()}
+    if query.get("did") in (*CHANGES, "sent", "printed"):
+        done["did"] = query["did"]
+    return done
 
 
 TEMPLATE_SETTINGS = (
