@@ -242,3 +242,17 @@ async def test_the_staff_list_counts_nobody_taken_off_as_not_answered(site, data
     # Dana sent hers; Ola has not; Ben and Kim, taken off without sending, are not waited for.
     assert "1 of 2" in listed
     assert "2 taken off this conference" in listed
+
+
+def test_the_chairs_chat_says_who_was_taken_off():
+    from bot.dialogue.chair_chat import _where
+
+    removed = "2026-12-03T10:00:00"
+    base = {"participant": "P2", "role": "professional"}
+    assert _where({**base, "status": "submitted", "removed_at": None}) == "sent"
+    assert (
+        _where({**base, "status": "in_progress", "removed_at": removed}) == f"in progress. {KEPT}"
+    )
+    assert _where({**base, "status": "not_started", "removed_at": removed}) == (
+        "taken off this conference on 3 December before they answered"
+    )

@@ -48,7 +48,9 @@ def _where(response: dict) -> str:
     if not removed:
         return words
     taken_off = wording.taken_off(removed, status != "not_started")
-    return taken_off.lower() if status == "not_started" else f"{words}. {taken_off}"
+    if status == "not_started":
+        return taken_off[0].lower() + taken_off[1:]  # "taken off ... on 3 December ..."
+    return f"{words}. {taken_off}"
 
 
 def replies(conversation: Conversation, text: str | None, public_url: str) -> list[Reply]:

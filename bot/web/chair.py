@@ -458,7 +458,8 @@ def version(visit: Visit) -> dict:
         "chair/summary.html",
         "record",
         f"Version {number}, as approved",
-        view=outline(approved, _names(visit)),
+        # who was taken off as the version itself says, not as things are since
+        view=outline(approved, dict(_names(visit))),
         early=_early(visit, records.approved_early(approved)),
         _audit={"version": number},
     )
