@@ -1,6 +1,7 @@
 """A local stand-in for the GOV.UK Notify API: the real client talks to it through its
 base URL. It records every request and answers as Notify does (or fails, when told to):
-it refuses a contact it is told to refuse with Notify's 400 ValidationError, and reports
+it refuses a contact it is told to refuse with Notify's 400 ValidationError (or, for a
+problem of the service's set-up, its 400 BadRequestError), and reports
 each message's delivery status (delivered, unless a test sets another)."""
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class FakeNotify(LoopbackServer):
         self.received: list[dict] = []
         self.failures_to_give = 0
         self.refused: set[str] = set()  # email addresses and numbers Notify will not take
+        # A contact -> the words of a 400 BadRequestError Notify gives for it (the service's
+        # set-up, not the contact: "Can't send to this recipient using a team-only API key")
+        self.bad_requests: dict[str, str] = {}
         self.statuses: dict[str, str] = {}  # a message's id -> its delivery status
 
     def about(self, *values: str, since: int = 0) -> list[dict]:
@@ -63,21 +67,24 @@ class FakeNotify(LoopbackServer):
         if self.failures_to_give:
             self.failures_to_give -= 1
             return web.json_response({"errors": [{"error": "Exception"}]}, status=500)
-        recipient = body.get("email_address") or body.get("phone_number")
-        if recipient in self.refused:
-            field = "email_address" if "email_address" in body else "phone_number"
-            problem = "Not a valid email address" if "@" in recipient else "Not a UK mobile number"
-            return web.json_response(
-                {
-                    "errors": [{"error": "ValidationError", "message": f"{field} {problem}"}],
-                    "status_code": 400,
-                },
-                status=400,
-            )
+        refusal = self._refusal(body)
+        if refusal is not None:
+            return web.json_response({"errors": [refusal], "status_code": 400}, status=400)
         notification_id = str(uuid.uuid4())
         self.received.append({"path": request.path, "id": notification_id, **body})
         self.statuses.setdefault(notification_id, "delivered")
         return web.json_response({"id": notification_id}, status=201)
+
+    def _refusal(self, body: dict) -> dict | None:
+        """Notify's 400 error for a message it is told to refuse, or None."""
+        recipient = body.get("email_address") or body.get("phone_number")
+        if recipient in self.bad_requests:
+            return {"error": "BadRequestError", "message": self.bad_requests[recipient]}
+        if recipient in self.refused:
+            field = "email_address" if "email_address" in body else "phone_number"
+            problem = "Not a valid email address" if "@" in recipient else "Not a UK mobile number"
+            return {"error": "ValidationError", "message": f"{field} {problem}"}
+        return None
 
     async def _status(self, request: web.Request) -> web.Response:
         """GET /v2/notifications/{id}: how the message went."""

@@ -216,11 +216,58 @@ def test_a_contact_notify_refuses_fails_at_once_and_says_what_to_do(
     assert "Not a UK mobile number" in refused.last_error
     status = contact_status(refused)
     assert status.words == "Failed"
-    assert "Check the email address or mobile number with the person" in status.advice
+    assert "this email address or mobile number is not valid. Check it with the person" in (
+        status.advice
+    )
     with database.session() as session, session.begin():
         session.get(Outreach, refused.id).next_attempt_at = utcnow() - timedelta(hours=1)
     assert deliver_due_outreach(database, notify_settings) == 0  # not tried for ever
     fake_notify.refused.discard("07700900111")
+
+
+@pytest.mark.parametrize(
+    ("notify_says", "what_to_do"),
+    [
+        (
+            "Can't send to this recipient using a team-only API key",
+            "NOTIFY_API_KEY is a team-only key: set a live key, or add this contact",
+        ),
+        (
+            "Missing personalisation: first_name",
+            "The template in NOTIFY_INVITE_SMS_TEMPLATE_ID asks for a field",
+        ),
+        ("Template not found", "Check that NOTIFY_INVITE_SMS_TEMPLATE_ID names a template"),
+    ],
+)
+def test_a_message_notify_refuses_for_our_set_up_waits_saying_what_to_set_then_goes(
+    database, family, fake_notify, notify_settings, notify_says, what_to_do
+):
+    fake_notify.bad_requests["07700900111"] = notify_says
+    try:
+        queue(database, family, "P1")
+        assert deliver_due_outreach(database, notify_settings) == 1  # her email goes
+        text = [row for row in outreach(database, family) if row.channel == "sms"][0]
+        assert (text.status, text.attempts) == ("pending", 1)  # not failed: not her number
+        assert text.next_attempt_at > utcnow()
+        status = contact_status(text)
+        assert status.words == "Waiting to send" and status.status == "waiting"
+        assert status.advice.startswith("Not sent yet: GOV.UK Notify would not send it")
+        assert notify_says in status.advice and what_to_do in status.advice
+        assert "not valid" not in status.advice
+        assert deliver_due_outreach(database, notify_settings) == 0  # not asked every round
+    finally:
+        del fake_notify.bad_requests["07700900111"]
+    with database.session() as session, session.begin():
+        session.get(Outreach, text.id).next_attempt_at = utcnow()  # its next try comes
+        held = session.execute(
+            select(AuditEvent).where(
+                AuditEvent.action == "outreach_held_setup", AuditEvent.record_id == str(text.id)
+            )
+        ).scalars().all()  # fmt: skip
+        assert len(held) == 1 and held[0].actor == "service"
+    assert deliver_due_outreach(database, notify_settings) == 1  # put right: it goes
+    text = [row for row in outreach(database, family) if row.channel == "sms"][0]
+    assert (text.status, text.last_error) == ("sent", None)
 
 
 def test_notify_down_is_tried_again_later(database, family, fake_notify, notify_settings):
@@ -480,7 +527,7 @@ async def test_the_coordinator_sends_every_invite_and_sees_where_each_stands(
         "P4": "delivered",
     }
     assert "mobile ending 111: Failed" in shown
-    assert "Check the email address or mobile number with the person" in shown
+    assert "this email address or mobile number is not valid. Check it with the person" in shown
     fake_notify.refused.discard("07700900111")
 
     again = await post(client, priya, base + "/invites/send")

@@ -5,8 +5,9 @@ Everyone asked for their views gets an invite at each email address and each mob
 they gave; someone who prefers a letter, or gave neither, gets a letter the coordinator
 prints. The deliverer sends every due row, invites and reminders alike (bot/notify/
 reminders.py only adds reminder rows), but never a reminder between 8pm and 8am UK time.
-A contact Notify refuses fails at once with what to do; Notify being down or slow is tried
-again, each time after longer.
+A contact Notify refuses fails at once with what to do; a message Notify refuses for the
+service's set-up waits, saying what to set, and is tried again; Notify being down or slow is
+tried again, each time after longer.
 """
 
 from __future__ import annotations
@@ -34,7 +35,13 @@ from bot.notify.outbox import (
     notify_client,
     send_message,
 )
-from bot.notify.outreach_words import FAILURE_ADVICE, INVITE_STATUS, REASONS
+from bot.notify.outreach_words import (
+    FAILURE_ADVICE,
+    INVITE_STATUS,
+    REASONS,
+    SETUP_ADVICE,
+    SETUP_ADVICE_OTHERWISE,
+)
 from bot.review.statuses import answering_status
 from bot.settings import Settings
 
@@ -44,6 +51,9 @@ TO_NOTIFY = Outreach.channel != "letter"  # a letter is printed, never sent
 # Notify keeps a message's delivery report for 7 days; we ask again at most once a minute.
 CHECK_AGAIN_AFTER = timedelta(minutes=1)
 REPORT_KEPT = timedelta(days=7)
+# A message Notify refused for our set-up (a team-only key, say) is tried again this often,
+# so it goes once the setting is put right, without asking Notify every minute meanwhile.
+SETUP_CHECKED_AGAIN = timedelta(minutes=10)
 DELIVERED = "delivered"
 FAILURES = ("permanent-failure", "temporary-failure", "technical-failure")
 
@@ -244,12 +254,22 @@ def _send_one(session: Session, client, outreach: Outreach, settings: Settings) 
             personalisation(outreach, settings),
         )
     except APIError as error:
-        if error.status_code == 400:  # Notify will never take this contact as it is
+        if error.status_code == 400 and _contact_refused(error):  # never, as it is
             outreach.status = "failed"
             outreach.attempts += 1
             outreach.last_error = f"refused: {_notify_says(error)}"[:500]
             record(session, "service", "outreach_refused", "outreach", outreach.id)
             log.warning("Notify refused %s %s's contact: %s", outreach.kind, outreach.id, error)
+            return 0
+        if error.status_code == 400:  # our set-up: waits until it is put right
+            outreach.status, outreach.attempts = "pending", outreach.attempts + 1
+            why = _setup_problem(error, setting)
+            if outreach.last_error != why:
+                record(session, "service", "outreach_held_setup", "outreach", outreach.id,
+                       notify_says=_notify_says(error)[:200])  # fmt: skip
+                log.warning("Notify would not send %s %s: %s", outreach.kind, outreach.id, why)
+            outreach.last_error = why
+            outreach.next_attempt_at = utcnow() + SETUP_CHECKED_AGAIN
             return 0
         back_off(outreach, error)
         log.warning("Notify could not take %s %s (try %s): %s",
@@ -280,12 +300,38 @@ def _no_longer_needed(outreach: Outreach) -> str | None:
     return None
 
 
-def _notify_says(error: APIError) -> str:
-    """Notify's own words for a refusal ("phone_number Not a UK mobile number")."""
+def _notify_errors(error: APIError) -> list[dict]:
+    """Notify's errors, each {"error": its type, "message": its words}."""
     message = error.message
     if isinstance(message, list):
-        return "; ".join(str(item.get("message", item)) for item in message)
-    return str(message)
+        return [item if isinstance(item, dict) else {"message": item} for item in message]
+    return [{"message": message}]
+
+
+def _notify_says(error: APIError) -> str:
+    """Notify's own words for a refusal ("phone_number Not a UK mobile number")."""
+    return "; ".join(str(item.get("message", item)) for item in _notify_errors(error))
+
+
+def _contact_refused(error: APIError) -> bool:
+    """Only a ValidationError about the email address or mobile number is the contact's
+    fault; Notify's other 400s (a team-only key, trial mode, a template it cannot find or
+    fill) are the service's set-up, and the message goes once that is put right."""
+    return any(
+        item.get("error") == "ValidationError"
+        and str(item.get("message", "")).startswith(("email_address", "phone_number"))
+        for item in _notify_errors(error)
+    )
+
+
+def _setup_problem(error: APIError, setting: str) -> str:
+    """What to set or check, as the invites page says it ("Not sent yet: ...")."""
+    said = _notify_says(error)
+    advice = next(
+        (words for key, words in SETUP_ADVICE if key in said.lower()), SETUP_ADVICE_OTHERWISE
+    )
+    advice = advice.format(setting=setting)
+    return f"GOV.UK Notify would not send it (“{said}”). {advice[0].upper()}{advice[1:]}"[:500]
 
 
 def check_delivery(database: Database, settings: Settings) -> int:

@@ -39,8 +39,8 @@ INVITE_STATUS = {
 # What to do about a message that did not arrive, by Notify's delivery status.
 FAILURE_ADVICE = {
     "refused": (
-        "GOV.UK Notify would not send to this contact. Check the email address or mobile "
-        "number with the person, correct it, then send the invite again."
+        "GOV.UK Notify says this email address or mobile number is not valid. Check it with "
+        "the person, correct it, then send the invite again."
     ),
     "permanent-failure": (
         "The email address or mobile number is wrong or no longer used. Check it with the "
@@ -51,3 +51,26 @@ FAILURE_ADVICE = {
     ),
     "technical-failure": "Something went wrong at GOV.UK Notify. Send the invite again.",
 }
+
+# Notify refused a message for a reason of the service's own set-up, not the contact's (its
+# 400 BadRequestError): what to set or check, by words in Notify's message. The message
+# waits and is tried again, so it goes once this is put right. {setting}: the template's.
+SETUP_ADVICE = (
+    (
+        "team-only",
+        "NOTIFY_API_KEY is a team-only key: set a live key, or add this contact "
+        "to the guest list on GOV.UK Notify's API integration page",
+    ),
+    (
+        "trial mode",
+        "the GOV.UK Notify service is in trial mode: ask GOV.UK Notify to make it "
+        "live, or add this contact to the guest list",
+    ),
+    (
+        "personalisation",
+        "the template in {setting} asks for a field this service does not "
+        "fill: the README lists the fields a template may use",
+    ),
+    ("template", "check that {setting} names a template of this GOV.UK Notify service"),
+)
+SETUP_ADVICE_OTHERWISE = "check NOTIFY_API_KEY and {setting} with whoever runs the service"
