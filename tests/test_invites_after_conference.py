@@ -1,6 +1,7 @@
 """Once a conference has taken place nobody is asked for their views: the coordinator's
-Send, Send again and New code are refused with a clear page; revoking still works. The
-page's banner says only what a change made there can put in its address."""
+Send, Send again and New code are hidden, and refused with a clear page; revoking still
+works; an invite still waiting is withdrawn, not sent. The page's banner says only what a
+change made there can put in its address."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlalchemy import select
 
 from bot.model.invites import live_invite
 from bot.model.tables import AuditEvent, Conference, Participant
+from bot.notify.invites import deliver_due_outreach
 from bot.web.app import create_app
 from tests.conftest import conference_with
-from tests.test_invites_outreach import FAMILY, outreach, post
+from tests.test_invites_outreach import FAMILY, outreach, page, post, queue, with_fake_notify
 from tests.test_staff import add, sign_in
 
 
@@ -88,3 +90,37 @@ async def test_the_banner_says_only_what_a_change_of_ours_can_put_there(desk):
     assert "0800" not in text
     spoofed = await client.get(base + "/invites?did=Your+account+is+locked", headers=priya)
     assert "Your account is locked" not in await spoofed.text()
+
+
+async def test_a_held_conference_s_page_offers_no_send_and_says_why(desk, database, family):
+    client, priya, base = desk
+    before = await page(client, priya, base + "/invites")
+    assert "Send every invite not yet sent" in before and "New code" in before
+    held_yesterday(database, family)
+    shown = await page(client, priya, base + "/invites")
+    assert "so invites can no longer be sent" in shown and "data-held" in shown
+    for button in ("Send every invite not yet sent", "Send again", "New code"):
+        assert button not in shown
+    assert shown.count('value="revoke"') == 4  # revoking still works, for each of the four
+
+
+def test_an_invite_still_waiting_when_the_conference_begins_is_withdrawn_not_sent(
+    database, family, fake_notify
+):
+    queue(database, family)  # Notify was down, or a template unset, until after it began
+    held_yesterday(database, family)
+    before = len(fake_notify.received)
+    assert deliver_due_outreach(database, with_fake_notify(database, fake_notify)) == 0
+    assert len(fake_notify.received) == before
+    rows = outreach(database, family)
+    assert {(row.status, row.last_error) for row in rows if row.channel != "letter"} == {
+        ("revoked", "the conference has begun")
+    }
+    with database.session() as session:
+        withdrawn = session.execute(
+            select(AuditEvent.detail).where(
+                AuditEvent.action == "outreach_withdrawn",
+                AuditEvent.record_id.in_([str(row.id) for row in rows]),
+            )
+        ).scalars().all()  # fmt: skip
+    assert withdrawn == [{"why": "the conference has begun"}] * 5

@@ -66,6 +66,10 @@ def family(database):
 
 @pytest.fixture
 def notify_settings(database, fake_notify):
+    return with_fake_notify(database, fake_notify)
+
+
+def with_fake_notify(database, fake_notify):
     """The database's settings, with the fake Notify and its four templates."""
     env = fake_notify.environment()
     return dataclasses.replace(
@@ -383,6 +387,12 @@ def clock_at(monkeypatch, when: str) -> None:
     monkeypatch.setattr(reminders, "clock", lambda: moment)
 
 
+def meets_on(database, family, when: str) -> None:
+    """The conference at `when`, UK time (after a test's clock: nothing goes once it begins)."""
+    with database.session() as session, session.begin():
+        session.get(Conference, family["id"]).date = datetime.fromisoformat(when)
+
+
 def remind_jo(database, family, *channels: str) -> None:
     """Reminders to Jo that her report is due, in the outbox as the reminder loop puts them."""
     with database.session() as session, session.begin():
@@ -403,6 +413,7 @@ def remind_jo(database, family, *channels: str) -> None:
 def test_reminders_go_with_the_reminder_templates_and_their_reason(
     database, family, fake_notify, notify_settings, monkeypatch
 ):
+    meets_on(database, family, "2030-12-18T10:00")
     clock_at(monkeypatch, "2030-12-16T10:00")  # in the day: a reminder may go
     remind_jo(database, family, "email", "sms")
     before = len(fake_notify.received)
@@ -420,6 +431,7 @@ def test_reminders_go_with_the_reminder_templates_and_their_reason(
 def test_a_reminder_due_at_night_waits_until_eight_but_an_invite_sent_then_goes(
     database, family, fake_notify, notify_settings, monkeypatch
 ):
+    meets_on(database, family, "2030-12-18T10:00")
     remind_jo(database, family, "email")
     clock_at(monkeypatch, "2030-12-16T19:59")  # Notify cannot be reached: tried again soon
     unreachable = dataclasses.replace(notify_settings, notify_base_url="http://127.0.0.1:9")
@@ -638,6 +650,7 @@ async def test_without_notify_the_page_says_invites_wait(aiohttp_client, databas
 def test_what_is_no_longer_needed_when_its_turn_comes_is_withdrawn_not_sent(
     database, family, fake_notify, notify_settings, monkeypatch
 ):
+    meets_on(database, family, "2030-12-18T10:00")
     clock_at(monkeypatch, "2030-12-16T10:00")  # in the day: the reminder's turn comes
     queue(database, family)
     with database.session() as session, session.begin():

@@ -199,7 +199,7 @@ def deliver_due_outreach(database: Database, settings: Settings) -> int:
     for outreach_id in claim_due(database, Outreach, *due, now=naive_now):
         with database.session() as session, session.begin():
             outreach = session.get(Outreach, outreach_id)
-            sent += _send_one(session, client, outreach, settings)
+            sent += _send_one(session, client, outreach, settings, now)
     return sent
 
 
@@ -230,8 +230,10 @@ def hold_reminders(database: Database, until: datetime) -> None:
                        until=until.isoformat())  # fmt: skip
 
 
-def _send_one(session: Session, client, outreach: Outreach, settings: Settings) -> int:
-    why_not = _no_longer_needed(outreach)
+def _send_one(
+    session: Session, client, outreach: Outreach, settings: Settings, now: datetime
+) -> int:
+    why_not = _no_longer_needed(outreach, now)
     if why_not:  # things changed while it waited (a reminder held overnight, say)
         outreach.status = "revoked"
         outreach.last_error = why_not
@@ -289,7 +291,8 @@ def _send_one(session: Session, client, outreach: Outreach, settings: Settings) 
     return 1
 
 
-def _no_longer_needed(outreach: Outreach) -> str | None:
+def _no_longer_needed(outreach: Outreach, now: datetime) -> str | None:
+    """Why a message that waited (for Notify to be up, or set up) must not go now."""
     participant = outreach.participant
     if participant.removed_at is not None:
         return "taken off the conference"
@@ -297,6 +300,8 @@ def _no_longer_needed(outreach: Outreach) -> str | None:
         return "its code no longer works"
     if participant.response_status == "submitted":
         return "the answers were sent"
+    if participant.conference.date <= reminders.uk(now).replace(tzinfo=None):
+        return "the conference has begun"  # nobody is asked for views they cannot give
     return None
 
 

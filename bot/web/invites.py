@@ -130,6 +130,8 @@ def invites_page(visit: StaffVisit, request: web.Request, _person):
         "done": _what_was_done(visit.query),
         "notify_ready": bool(settings.notify_api_key),
         "missing_templates": missing,
+        # Once it has begun nobody is asked for views: Send, Send again and New code go.
+        "held": date_passed(visit.conference.date) is not None,
     }
 
 
