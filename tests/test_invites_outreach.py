@@ -551,6 +551,33 @@ async def test_the_coordinator_sends_every_invite_and_sees_where_each_stands(
     assert {"invites_viewed", "invites_sent", "invite_queued"} <= set(actions)
 
 
+def row_of(text: str, key: str) -> str:
+    """One participant's row of the invites page."""
+    return text.split(f'data-participant="{key}"')[1].split("</tr>")[0]
+
+
+async def test_send_again_is_offered_once_something_went_and_preferences_are_in_words(
+    desk, database, family, notify_settings
+):
+    client, priya, base = desk
+    with database.session() as session, session.begin():
+        session.get(Participant, family["P1"]).channel = "web"
+        session.get(Participant, family["P2"]).channel = "letter"
+    shown = await page(client, priya, base + "/invites")
+    assert "Prefers: Web chat (a link by email or text)" in row_of(shown, "P1")
+    assert "Prefers: A printed letter" in row_of(shown, "P2")
+    assert "Prefers: Not said" in row_of(shown, "P3")
+    assert 'value="resend"' not in shown  # nothing has gone to anyone yet
+    await post(client, priya, base + "/invites/send")
+    shown = await page(client, priya, base + "/invites")
+    assert 'value="resend"' not in shown  # waiting to send, a letter to print: nothing went
+    deliver_due_outreach(database, notify_settings)
+    await post(client, priya, base + "/letter/P2/printed")
+    shown = await page(client, priya, base + "/invites")
+    for key in ("P1", "P2", "P3", "P4"):
+        assert 'value="resend"' in row_of(shown, key), key
+
+
 async def test_revoke_and_reissue_on_the_page(desk, database, family, fake_notify, notify_settings):
     client, priya, base = desk
     await post(client, priya, base + "/invites/P4", do="resend")
@@ -580,7 +607,7 @@ async def test_revoke_and_reissue_on_the_page(desk, database, family, fake_notif
     with database.session() as session, session.begin():
         session.get(Participant, family["P4"]).response_status = "submitted"
     shown = await page(client, priya, base + "/invites")
-    amy = shown.split('data-participant="P4"')[1].split("</tr>")[0]
+    amy = row_of(shown, "P4")
     assert "Answers sent" in amy and "Send again" not in amy and "New code" not in amy
     assert (await post(client, priya, base + "/invites/P9", do="revoke")).status == 404
 

@@ -23,7 +23,7 @@ from bot.model.tables import Outreach, Participant, utcnow
 from bot.notify.invites import contact_status, contacts, invite_status, queue_invites
 from bot.notify.outreach_words import INVITE_STATUS, REASONS
 from bot.review.statuses import answering_statuses
-from bot.web.conference_form import date_passed
+from bot.web.conference_form import CHANNEL_WORDS, date_passed
 from bot.web.guard import redirect, refuse
 from bot.web.keys import SETTINGS
 from bot.web.staff_guard import StaffVisit, staff_page
@@ -31,6 +31,8 @@ from bot.web.staff_guard import StaffVisit, staff_page
 # What the page says after a change, from the redirect's query: counts and what was done,
 # never a name (an address may reach a log).
 DONE_KEYS = ("did", "messages", "letters", "started", "no_code", "revoked")
+# A contact's INVITE_STATUS keys once something went to it: only then is "Send again" offered.
+WENT = ("sent", "delivered", "failed", "printed")
 # One person's invite: what each button does, and how it is recorded.
 CHANGES = {"resend": "invite_resent", "revoke": "invite_revoked", "reissue": "invite_reissued"}
 
@@ -100,12 +102,13 @@ def _invitations(visit: StaffVisit) -> list[dict]:
                 "name": person.name,
                 "role": vocabulary.ROLE_TITLES[person.role],
                 "agency": person.agency,
-                "channel": person.channel or "not said",
+                "channel": CHANNEL_WORDS.get(person.channel, "Not said"),
                 "ways": [
                     "a letter" if channel == "letter" else masked(channel, to)
                     for channel, to in contacts(person)
                 ],
                 "sent": sent,
+                "went": any(contact.status in WENT for contact in sent),
                 "status": status,
                 "status_words": INVITE_STATUS[status],
                 "removed": person.removed_at is not None,
