@@ -42,6 +42,7 @@ from bot.notify.outreach_words import (
     SETUP_ADVICE,
     SETUP_ADVICE_OTHERWISE,
 )
+from bot.notify.reminders import contacts  # each way an invite goes (one list for both)
 from bot.review.statuses import answering_status
 from bot.settings import Settings
 
@@ -65,15 +66,6 @@ def invitees(conference: Conference) -> list[Participant]:
         for p in conference.participants
         if p.role in vocabulary.ANSWERING_ROLES and p.removed_at is None
     ]
-
-
-def contacts(participant: Participant) -> list[tuple[str, str | None]]:
-    """(channel, recipient) for each way the invite goes: each email address and mobile
-    number, or a letter for someone who prefers one or gave neither."""
-    if participant.channel == "letter":
-        return [("letter", None)]
-    found = [("email", participant.email), ("sms", participant.phone)]
-    return [(channel, to) for channel, to in found if to] or [("letter", None)]
 
 
 def has_started(participant: Participant, progress) -> bool:

@@ -112,16 +112,19 @@ def still_asked(participant: Participant) -> bool:
     )
 
 
-def contacts(participant: Participant) -> list[tuple[str, str]]:
-    """(channel, recipient) for each contact the participant has; none for someone who
-    prefers a letter (their invite was printed, as bot/notify/invites.py does)."""
+def contacts(participant: Participant) -> list[tuple[str, str | None]]:
+    """(channel, recipient) for each way an invite goes: each email address and mobile
+    number, or a letter for someone who prefers one or gave neither. A reminder goes only
+    by email or text: a letter is printed for the invite alone."""
     if participant.channel == "letter":
-        return []
-    return [
-        (channel, recipient)
-        for channel, recipient in (("email", participant.email), ("sms", participant.phone))
-        if recipient
-    ]
+        return [("letter", None)]
+    found = [("email", participant.email), ("sms", participant.phone)]
+    return [(channel, to) for channel, to in found if to] or [("letter", None)]
+
+
+def messaged(participant: Participant) -> list[str]:
+    """The channels a reminder can go by: email and sms, or none."""
+    return [channel for channel, _ in contacts(participant) if channel != "letter"]
 
 
 def _timings(conference: Conference, settings: Settings, agenda: Agenda, now: datetime):
@@ -182,7 +185,7 @@ def due_reminders(
                     participant.role not in REPORTING_ROLES or participant.id in shared
                 ):
                     continue
-                channels = [channel for channel, _ in contacts(participant)] or [None]
+                channels = messaged(participant) or [None]
                 for channel in channels:
                     if (participant.id, reason, channel) in queued:
                         continue
@@ -287,7 +290,7 @@ def _queue(session: Session, reminder: Reminder) -> bool:
     if participant is None or not still_asked(participant):  # sent or removed meanwhile
         return False
     recipient = dict(contacts(participant)).get(reminder.channel)
-    if recipient is None:  # the contact was taken away meanwhile
+    if recipient is None:  # the contact was taken away meanwhile (or a letter preferred)
         return False
     outreach = Outreach(
         participant=participant,
