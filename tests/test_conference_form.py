@@ -255,20 +255,23 @@ def change(database, conference_id, **changes):
     """Post the conference's own form back with `changes`; returns the change or raises."""
     with database.session() as session, session.begin():
         conference = session.get(Conference, conference_id)
-        shown = form_from_conference(conference)
-        fields = {}
-        for kind, keys in shown.rows.items():
-            fields[f"{kind}__key"] = keys
-        for name, value in shown.values.items():
-            if name == "date":
-                for part, typed in value.items():
-                    fields[f"date__{part}"] = typed
-            else:
-                fields[name.replace("-", "__")] = value if isinstance(value, list) else str(value)
+        fields = shown_fields(conference)
         fields.update(changes)
         form = read_form(posted(**fields), [], conference, now=NOW)
         assert form.errors == {}, form.errors
         return update_conference(session, conference, form.spec, "staff:test")
+
+
+def shown_fields(conference: Conference) -> dict:
+    """The conference's own form, as fields for `posted`."""
+    shown = form_from_conference(conference)
+    fields = {f"{kind}__key": keys for kind, keys in shown.rows.items()}
+    for name, value in shown.values.items():
+        if name == "date":
+            fields.update({f"date__{part}": typed for part, typed in value.items()})
+        else:
+            fields[name.replace("-", "__")] = value if isinstance(value, list) else str(value)
+    return fields
 
 
 def test_the_conference_shown_on_its_form_and_posted_back_is_unchanged(database, reid):
@@ -657,3 +660,76 @@ async def test_a_change_adds_a_row_with_a_key_nobody_on_the_conference_had(coord
         "person has already scored it as it is. Add a new danger statement instead</a>" in page
     )
     assert 'value="Other words"' not in page and ">Other words</textarea>" in page
+
+
+def test_someone_missing_from_the_post_stays_and_only_a_tick_takes_anyone_off(database, reid):
+    """A cut-off or made-up post without P2's and P4's rows changes nobody: they stay, with
+    the last conference's scores; P3, ticked, is the only one taken off."""
+    conference_id, ids = reid
+    done = change(
+        database,
+        conference_id,
+        participant__key=["P1", "P3"],
+        participant__P3__remove="yes",
+        statement__D1__children=["A", "B"],
+    )
+    assert [p.key for p in done.removed] == ["P3"]
+    with database.session() as session:
+        people = {p.key: p for p in session.get(Conference, conference_id).participants}
+        assert [key for key, p in people.items() if p.removed_at] == ["P3"]
+        assert people["P2"].name == "Mia Reid" and people["P4"].agency == "School nursing"
+        previous = {
+            p.participant.key: p.score for p in session.get(Conference, conference_id)
+            .danger_statements[0].previous_scores
+        }  # fmt: skip
+        assert previous == {"P1": 5}  # P3 was taken off; nobody else lost theirs
+
+
+def test_a_post_with_no_participant_rows_takes_nobody_off(database, reid):
+    conference_id, _ = reid
+    done = change(database, conference_id, participant__key=[])
+    assert done.removed == []
+    with database.session() as session:
+        people = session.get(Conference, conference_id).participants
+        assert [p.removed_at for p in people] == [None] * 5
+
+
+def test_an_emptied_row_asks_whether_to_take_them_off(database, reid):
+    conference_id, _ = reid
+    emptied = {f"participant__P4__{box}": "" for box in ("name", "role", "agency")}
+    with database.session() as session:
+        conference = session.get(Conference, conference_id)
+        form = read_form(posted(**(shown_fields(conference) | emptied)), [], conference, now=NOW)
+    assert form.errors == {
+        "participant-P4-name": "Participant 4's details are all empty: type them again, or "
+        "tick 'Take them off this conference' to take them off"
+    }
+    done = change(database, conference_id, participant__P4__remove="yes", **emptied)
+    assert [p.key for p in done.removed] == ["P4"]
+
+
+def test_taking_off_everyone_asked_for_their_views_is_refused(database, reid):
+    conference_id, _ = reid
+    ticked = {f"participant__{key}__remove": "yes" for key in ("P1", "P2", "P3", "P4")}
+    with pytest.raises(ConferenceChangeRefused) as refused:
+        change(database, conference_id, **ticked)
+    assert [p.field for p in refused.value.problems] == ["participants"]
+    assert "take off everyone asked for their views" in str(refused.value)
+    with database.session() as session:
+        people = session.get(Conference, conference_id).participants
+        assert [p.removed_at for p in people] == [None] * 5
+
+
+async def test_the_page_refuses_taking_everyone_off_and_says_why(coordinator, database):
+    conference_id, _ = conference_with(database, reid_family())
+    fields = form_fields(await coordinator.page(f"/conferences/{conference_id}/edit"))
+    for key in ("P1", "P2", "P3", "P4"):
+        fields.add(f"participant-{key}-remove", "yes")
+    response = await coordinator.post(f"/conferences/{conference_id}/edit", fields)
+    page = unescape(await response.text())
+    assert response.status == 200
+    assert "This would take off everyone asked for their views. Keep at least one" in page
+    assert 'href="#participant-rows"' in page
+    with database.session() as session:
+        people = session.get(Conference, conference_id).participants
+        assert [p.removed_at for p in people] == [None] * 5

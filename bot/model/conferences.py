@@ -7,6 +7,7 @@ deleted; a danger statement that has scores keeps its words.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
@@ -35,6 +36,7 @@ from bot.model.tables import (
 )
 from bot.notify.invites import contacts
 from bot.review.staff import assign_chair_by_email
+from bot.vocabulary import ANSWERING_ROLES
 
 
 def create_conference(
@@ -169,12 +171,22 @@ def scores_given(session: Session, statement: DangerStatement) -> int:
 
 
 def update_conference(
-    session: Session, conference: Conference, spec: ConferenceSpec, actor: str
+    session: Session,
+    conference: Conference,
+    spec: ConferenceSpec,
+    actor: str,
+    take_off: Collection[str] | None = None,
 ) -> ConferenceChange:
     """Make the conference as the checked spec says, matching children, danger statements
     and participants by key. Refuses (ConferenceChangeRefused, nothing changed) what would
-    lose or contradict what was said; the caller's transaction holds it all."""
-    _refuse_losing_anything(session, conference, spec)
+    lose or contradict what was said, or take off everyone asked for their views; the
+    caller's transaction holds it all.
+
+    Who is taken off: with `take_off` (the form), only the participants it names; anyone
+    else missing from the spec stays as they are. Without it (a whole conference file),
+    everyone the file no longer lists."""
+    leaving = _leaving(conference, spec, take_off)
+    _refuse_losing_anything(session, conference, spec, leaving)
     change = ConferenceChange()
     date_changed = conference.date != spec.date
     conference.type, conference.date = spec.type, spec.date
@@ -199,10 +211,8 @@ def update_conference(
         _set_participant(participants[person.key], person, position)
         if participants[person.key] not in new:
             _withdraw_unsent_to_old_contacts(session, participants[person.key], actor)
-    kept = {person.key for person in spec.participants}
-    for participant in conference.participants:
-        if participant.key not in kept and participant.removed_at is None:
-            _take_off(session, participant, actor, change)
+    for participant in leaving:
+        _take_off(session, participant, actor, change)
 
     statements = {statement.key: statement for statement in conference.danger_statements}
     for position, statement in enumerate(spec.danger_statements):
@@ -274,8 +284,33 @@ def _take_off(session, participant: Participant, actor: str, change: ConferenceC
     )
 
 
-def _refuse_losing_anything(session: Session, conference: Conference, spec: ConferenceSpec):
+def _leaving(conference: Conference, spec: ConferenceSpec, take_off) -> list[Participant]:
+    kept = {person.key for person in spec.participants}
+    return [
+        participant
+        for participant in conference.participants
+        if participant.removed_at is None
+        and participant.key not in kept
+        and (take_off is None or participant.key in take_off)
+    ]
+
+
+def _refuse_losing_anything(session, conference: Conference, spec: ConferenceSpec, leaving):
     problems = []
+    asked = [p for p in conference.participants if p.role in ANSWERING_ROLES and not p.removed_at]
+    if (
+        asked
+        and all(p in leaving for p in asked)
+        and not any(person.role in ANSWERING_ROLES for person in spec.participants)
+    ):
+        problems.append(
+            Problem(
+                None,
+                "participants",
+                "This would take off everyone asked for their views. Keep at least one "
+                "person on the conference, or add someone new first",
+            )
+        )
     anyone_answered = any(has_answered(session, p) for p in conference.participants)
     if spec.type != conference.type and anyone_answered:
         problems.append(

@@ -38,6 +38,7 @@ CHANNEL_WORDS = {
     "telegram": "Telegram",
     "letter": "A printed letter",
 }
+PARTICIPANT_BOXES = ("name", "role", "agency", "email", "phone", "channel", "children")
 TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$|^(\d{1,2})\s*(am|pm)$", re.IGNORECASE)
 
 
@@ -51,6 +52,7 @@ class ConferenceForm:
     spec: ConferenceSpec | None = None
     chair: Staff | None = None
     where: dict = field(default_factory=dict)  # a conference file's entry -> its row
+    take_off: set = field(default_factory=set)  # participants ticked "Take them off"
 
 
 def next_key(kind: str, taken: set[str]) -> str:
@@ -152,6 +154,9 @@ def read_form(
     rows = {kind: _posted_keys(posted, kind, taken.get(kind, set())) for kind in ROW_KINDS}
     values = _typed_values(posted, rows)
     form = ConferenceForm(values, rows)
+    if conference is not None:
+        _keep_unposted_participants(form, conference)
+        _refuse_emptied_rows(form, conference)
     when = _read_when(values, form.errors)
     form.chair = next((s for s in chairs if str(s.id) == values["chair"]), None)
     if values["chair"] and form.chair is None:
@@ -169,6 +174,42 @@ def read_form(
     if form.errors:
         form.spec = None
     return form
+
+
+def _keep_unposted_participants(form: ConferenceForm, conference: Conference) -> None:
+    """Someone on the conference whose row is missing from the post (a cut-off or made-up
+    post) stays as they are: their row is put back as the conference has it. Only a tick
+    in "Take them off this conference" takes anyone off."""
+    posted = form.rows["participant"]
+    missing = [p for p in listed_participants(conference) if p.key not in posted]
+    if not missing:
+        return
+    shown = form_from_conference(conference)
+    for person in missing:
+        place = shown.rows["participant"].index(person.key)
+        posted.insert(min(place, len(posted)), person.key)
+        box = f"participant-{person.key}-"
+        form.values.update({k: v for k, v in shown.values.items() if k.startswith(box)})
+        form.values[box + "remove"] = ""
+
+
+def _refuse_emptied_rows(form: ConferenceForm, conference: Conference) -> None:
+    """An emptied row of someone on the conference is not taken as taking them off (the
+    tick is): the coordinator is asked which they meant. Ticked, their row may be empty."""
+    on_it = {p.key for p in listed_participants(conference)}
+    for number, key in enumerate(form.rows["participant"], 1):
+        box = f"participant-{key}-"
+        if key in on_it and _row_empty(form.values, box) and not form.values[box + "remove"]:
+            form.errors[box + "name"] = (
+                f"Participant {number}'s details are all empty: type them again, or tick "
+                "'Take them off this conference' to take them off"
+            )
+        elif key in on_it and form.values[box + "remove"]:
+            form.take_off.add(key)
+
+
+def _row_empty(values: dict, box: str) -> bool:
+    return not any(values.get(box + name) for name in PARTICIPANT_BOXES)
 
 
 def date_passed(when: datetime, now: datetime | None = None) -> str | None:
@@ -315,13 +356,10 @@ def _structure(values, rows, when, chair: Staff | None, conference: Conference |
     for number, key in enumerate(rows["participant"], 1):
         where[f"participants[{key}]"] = ("participant", key, number)
         box = f"participant-{key}-"
-        entry = {
-            name: text(box + name)
-            for name in ("name", "role", "agency", "email", "phone", "channel")
-        }
+        entry = {name: text(box + name) for name in PARTICIPANT_BOXES if name != "children"}
         entry["children"] = values[box + "children"] or None
         if not any(entry.values()) or values[box + "remove"]:
-            continue
+            continue  # a blank new row, or someone ticked to be taken off
         entry["key"] = key
         if entry["role"] == "young_person":
             entry["child"] = text(box + "child")

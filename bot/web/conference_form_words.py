@@ -73,8 +73,9 @@ def box_and_message(problem: Problem, where: dict) -> tuple[str, str]:
         return f"{kind}-{key}-{box}", _sentence(what.format(row=row), box, message)
     section = path.split("[", 1)[0]
     kind = next((k for k, name in SECTION.items() if name == section), None)
-    if kind is not None:
-        return f"{kind}-rows", f"Enter at least one {ROW_WORDS[kind]}"
+    if kind is not None:  # a sentence of its own, or a section left empty
+        said = message if message[:1].isupper() else f"Enter at least one {ROW_WORDS[kind]}"
+        return f"{kind}-rows", said
     return "local_authority", f"{path} {message}"
 
 

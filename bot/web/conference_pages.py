@@ -92,7 +92,9 @@ def edit(visit: StaffVisit):
     if form.errors:
         return _refused(visit, form)
     try:
-        change = update_conference(visit.session, conference, form.spec, visit.actor)
+        change = update_conference(
+            visit.session, conference, form.spec, visit.actor, take_off=form.take_off
+        )
     except ConferenceChangeRefused as refused:
         put_problems(form, refused.problems)
         return _refused(visit, form)
