@@ -7,6 +7,7 @@ then the pages over real HTTP with a signed-in coordinator.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from html import unescape
@@ -446,14 +447,23 @@ class Coordinator:
         assert response.status == status, (path, response.status, await response.text())
         return unescape(await response.text())
 
-    async def post(self, path: str, data) -> aiohttp.ClientResponse:
+    async def post(self, path: str, data, once: str | None = None) -> aiohttp.ClientResponse:
+        """Post as the page's form would: its CSRF token and, on a page that makes a
+        conference, the one-time token of a newly shown page unless `once` is given."""
         csrf = re.search(r'name="csrf" value="([^"]+)"', await self.page("/conferences"))
+        fields = {"csrf": csrf.group(1)}
+        if path in ("/conferences/new", "/conferences/import"):
+            fields["once"] = once or await self.once(path)
         if isinstance(data, aiohttp.FormData):
-            data.add_field("csrf", csrf.group(1))
+            for name, value in fields.items():
+                data.add_field(name, value)
         else:
             data = MultiDict(data)
-            data["csrf"] = csrf.group(1)
+            data.update(fields)
         return await self.client.post(path, data=data, headers=self.headers, allow_redirects=False)
+
+    async def once(self, path: str) -> str:
+        return re.search(r'name="once" value="([^"]+)"', await self.page(path)).group(1)
 
 
 def add_staff(database, name, email, role) -> int:
@@ -733,3 +743,66 @@ async def test_the_page_refuses_taking_everyone_off_and_says_why(coordinator, da
     with database.session() as session:
         people = session.get(Conference, conference_id).participants
         assert [p.removed_at for p in people] == [None] * 5
+
+
+async def test_the_same_form_sent_twice_makes_one_conference(coordinator, database):
+    """A double click, a POST resent after a slow answer, or back and resend: the second
+    sending carries the page's one-time token again and goes to the conference the first
+    made, even when both arrive at once."""
+    once = await coordinator.once("/conferences/new")
+    first = await coordinator.post("/conferences/new", two_children_review(), once=once)
+    again = await coordinator.post("/conferences/new", two_children_review(), once=once)
+    assert first.status == again.status == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(conferences(database)) == 1
+    both = await asyncio.gather(
+        *[coordinator.post("/conferences/new", two_children_review(), once=o) for o in [
+            await coordinator.once("/conferences/new")] * 2]
+    )  # fmt: skip
+    assert [r.status for r in both] == [303, 303]
+    assert both[0].headers["Location"] == both[1].headers["Location"]
+    assert len(conferences(database)) == 2
+    with database.session() as session:
+        actions = session.execute(select(AuditEvent.action)).scalars().all()
+        assert actions.count("conference_created") == 2
+        assert actions.count("conference_sent_again") == 2
+
+
+async def test_a_form_without_this_sessions_token_is_shown_again_and_saves_nothing(
+    coordinator, database
+):
+    response = await coordinator.post("/conferences/new", two_children_review(), once="made.up")
+    page = unescape(await response.text())
+    assert response.status == 200
+    assert "This form was not saved: it is out of date" in page and 'href="#save"' in page
+    assert 'value="GP practice"' in page  # what was typed is kept
+    fresh = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    assert conferences(database) == []
+    response = await coordinator.post("/conferences/new", two_children_review(), once=fresh)
+    assert response.status == 303 and len(conferences(database)) == 1
+
+
+async def test_a_refused_form_keeps_its_token_so_a_second_sending_finds_the_first(
+    coordinator, database
+):
+    once = await coordinator.once("/conferences/new")
+    refused = await coordinator.post(
+        "/conferences/new", two_children_review(date__year="2025"), once=once
+    )
+    assert f'name="once" value="{once}"' in await refused.text()
+    made = await coordinator.post("/conferences/new", two_children_review(), once=once)
+    again = await coordinator.post("/conferences/new", two_children_review(), once=once)
+    assert made.headers["Location"] == again.headers["Location"]
+    assert len(conferences(database)) == 1
+
+
+async def test_a_file_imported_twice_by_one_page_makes_one_conference(coordinator, database):
+    once = await coordinator.once("/conferences/import")
+    first = await coordinator.post("/conferences/import", {"text": reid_family()}, once=once)
+    again = await coordinator.post("/conferences/import", {"text": reid_family()}, once=once)
+    assert first.status == again.status == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(conferences(database)) == 1
+    stale = await coordinator.post("/conferences/import", {"text": reid_family()}, once="x.y")
+    assert "This page is out of date: import the file again" in unescape(await stale.text())
+    assert len(conferences(database)) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.orm import Session
 
 from bot.conference_file import (
@@ -24,6 +24,7 @@ from bot.model.audit import record
 from bot.model.invites import invite_expiry, issue_invite, revoke_invites
 from bot.model.tables import (
     Answer,
+    AuditEvent,
     Child,
     Conference,
     DangerStatement,
@@ -40,9 +41,11 @@ from bot.vocabulary import ANSWERING_ROLES
 
 
 def create_conference(
-    session: Session, spec: ConferenceSpec, actor: str, demo: bool = False
+    session: Session, spec: ConferenceSpec, actor: str, demo: bool = False, once: str = ""
 ) -> tuple[Conference, dict[str, str]]:
-    """Add the conference and return it with the invite code of each participant (by key)."""
+    """Add the conference and return it with the invite code of each participant (by key).
+    `once`: the hash of the page's one-time token, kept in the audit event so that the
+    same form sent again finds this conference (made_once) instead of making another."""
     conference = Conference(
         type=spec.type,
         date=spec.date,
@@ -72,12 +75,35 @@ def create_conference(
         session.add(danger_statement)
         _set_previous_scores(session, danger_statement, statement, participants)
     session.flush()
-    record(session, actor, "conference_created", "conference", conference.id)
+    record(session, actor, "conference_created", "conference", conference.id,
+           **({"once": once} if once else {}))  # fmt: skip
     assign_chair_by_email(session, conference, actor)  # the staff chair with that email
     codes = {
         key: issue_invite(session, participant, actor) for key, participant in participants.items()
     }
     return conference, codes
+
+
+def made_once(session: Session, once: str) -> Conference | None:
+    """The conference a form with this one-time token already made, if any. Call
+    one_creation_at_a_time first, so that two sendings at once cannot both miss it."""
+    made = session.execute(
+        select(AuditEvent.record_id).where(
+            AuditEvent.action == "conference_created",
+            AuditEvent.detail["once"].as_string() == once,
+        )
+    ).scalar()
+    return session.get(Conference, made) if made else None
+
+
+def one_creation_at_a_time(session: Session) -> None:
+    """Hold creation for the rest of this transaction, whichever process asks. PostgreSQL:
+    a lock of its own; SQLite: its one write lock, taken now by a write that changes
+    nothing (a transaction starts at its first write)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(2525)"))  # 2525: this lock's own
+    else:
+        session.execute(text("UPDATE conference SET id = id WHERE 1 = 0"))
 
 
 def demo_conference(session: Session) -> Conference | None:

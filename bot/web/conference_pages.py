@@ -8,6 +8,10 @@ After a conference is made, the coordinator goes on to its invites.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from aiohttp.web import FileField
 from sqlalchemy import select
 
@@ -18,6 +22,8 @@ from bot.model.conferences import (
     ConferenceChangeRefused,
     create_conference,
     has_answered,
+    made_once,
+    one_creation_at_a_time,
     scores_given,
     update_conference,
 )
@@ -54,6 +60,43 @@ def staff_chairs(session) -> list[Staff]:
     return sorted(found, key=lambda staff: staff.name.lower())
 
 
+def once_token(session_token: str) -> str:
+    """A one-time token for a page that makes a conference, made when the page is shown
+    and bound to the staff session like the CSRF token. The same form sent twice (a double
+    click, a resent POST, the browser's back and resend) carries the same token, and the
+    second finds the conference the first made (made_once) instead of making another."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_seal(session_token, nonce)}"
+
+
+def _seal(session_token: str, nonce: str) -> str:
+    return hmac.new(session_token.encode(), f"once:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def posted_once(visit: StaffVisit) -> str | None:
+    """The hash of the form's one-time token (what the audit keeps), or None if the form
+    has none made for this session."""
+    given = visit.form.get("once")
+    nonce, _, seal = given.partition(".") if isinstance(given, str) else ("", "", "")
+    if not nonce or not hmac.compare_digest(_seal(visit.token, nonce), seal):
+        return None
+    return hashlib.sha256(given.encode()).hexdigest()
+
+
+def _already_made(visit: StaffVisit, once: str):
+    """The conference this form already made, as the first sending's answer was: on to
+    its invites. None when the form has made nothing yet."""
+    one_creation_at_a_time(visit.session)
+    conference = made_once(visit.session, once)
+    if conference is None:
+        return None
+    return redirect(
+        f"/conferences/{conference.id}/invites",
+        "conference_sent_again",
+        conference=conference.id,
+    )
+
+
 @staff_page("viewed_new_conference", coordinator_only=True)
 def new_conference(visit: StaffVisit) -> dict:
     return _form_page(visit, blank_form())
@@ -64,9 +107,18 @@ def create(visit: StaffVisit):
     form = read_form(visit.form, staff_chairs(visit.session))
     if visit.form.get("add"):  # "Add another ...": the same form, one row more
         return _another_row(visit, form)
+    once = posted_once(visit)
+    if once is None:  # no token of this session: shown again with one, nothing lost
+        form.errors["save"] = (
+            "This form was not saved: it is out of date. Check it and press 'Set up the "
+            "conference' again"
+        )
+        return _refused(visit, form)
+    if already := _already_made(visit, once):
+        return already
     if form.errors:
         return _refused(visit, form)
-    conference, _ = create_conference(visit.session, form.spec, visit.actor)
+    conference, _ = create_conference(visit.session, form.spec, visit.actor, once=once)
     _assign_chair(visit, conference, form.chair)
     return redirect(f"/conferences/{conference.id}/invites", conference=conference.id)
 
@@ -116,6 +168,11 @@ def import_page(visit: StaffVisit) -> dict:
 @staff_page("imported_conference", mutates=True, coordinator_only=True, takes_files=True)
 def import_file(visit: StaffVisit):
     text, name, problems = _posted_file(visit.form)
+    once = posted_once(visit)
+    if once is None:
+        problems = [Problem(None, "file", "This page is out of date: import the file again")]
+    elif already := _already_made(visit, once):
+        return already
     if not problems:
         try:
             spec = parse_conference(text, name)
@@ -128,7 +185,7 @@ def import_file(visit: StaffVisit):
         page = _import_page(visit, text, problems)
         page["_action"], page["_audit"] = "import_refused", {"problems": len(problems)}
         return page
-    conference, _ = create_conference(visit.session, spec, visit.actor)
+    conference, _ = create_conference(visit.session, spec, visit.actor, once=once)
     _assign_chair(visit, conference, None)
     return redirect(f"/conferences/{conference.id}/invites", conference=conference.id)
 
@@ -197,6 +254,8 @@ def _form_page(visit: StaffVisit, form: ConferenceForm, errors: dict | None = No
             for statement in (conference.danger_statements if conference else [])
         },
         "chair_participant": chair_participant(conference),
+        # a new conference's one-time token: the one posted, if it is this session's
+        "once": None if conference else _once_to_show(visit),
     }
 
 
@@ -255,8 +314,15 @@ def _what_was_done(visit: StaffVisit) -> dict | None:
     }
 
 
+def _once_to_show(visit: StaffVisit) -> str:
+    """The form's token again when it is shown back (a row added, a mistake), so that a
+    second sending still finds the first; a new one on a blank form or a stale one."""
+    return visit.form.get("once") if posted_once(visit) else once_token(visit.token)
+
+
 def _import_page(visit: StaffVisit, text: str, problems: list[Problem]) -> dict:
     return {
+        "once": _once_to_show(visit),
         "_template": "coordinator/import.html",
         "title": "Import a conference file",
         "staff": visit.staff,
