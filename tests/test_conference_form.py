@@ -196,7 +196,6 @@ def test_every_problem_is_named_beside_its_box_and_everything_typed_is_kept():
         "time": "Enter a real time, for example 10:00 or 1:30pm",
         "local_authority": "Enter the local authority",
         "child-B-age": "Child 2's age should be a whole number from 0 to 18",
-        "statement-D1-children": "Tick the children danger statement 1 is about",
         "statement-D1-young_safety_goal": (
             "Enter the safety goal of danger statement 1 in young people's words"
         ),
@@ -806,3 +805,20 @@ async def test_a_file_imported_twice_by_one_page_makes_one_conference(coordinato
     stale = await coordinator.post("/conferences/import", {"text": reid_family()}, once="x.y")
     assert "This page is out of date: import the file again" in unescape(await stale.text())
     assert len(conferences(database)) == 1
+
+
+@pytest.mark.parametrize("children", [["A"], ["A", "B"]])
+def test_a_danger_statement_with_no_child_ticked_is_about_every_child(children):
+    """With one child there is nothing to choose: no tick means every child, as it does for
+    the children a participant speaks about."""
+    one_child = {"child__key": children}
+    if children == ["A"]:
+        one_child.update(child__B__name="", child__B__age="", participant__P5__children=[])
+    form = read_form(two_children_review(statement__D1__children=[], **one_child), [], now=NOW)
+    assert form.errors == {}
+    assert form.spec.danger_statements[0].children == children
+
+
+async def test_the_form_says_no_tick_means_every_child(coordinator):
+    page = await coordinator.page("/conferences/new")
+    assert "The children above, in the same order. Tick none if it is about every child." in page

@@ -348,6 +348,8 @@ def _structure(values, rows, when, chair: Staff | None, conference: Conference |
             entry["for_young_people"] = young
         if not any(value for name, value in entry.items() if name != "key"):
             continue
+        # none ticked: every child, as for a participant's "which children they speak about"
+        entry["children"] = entry["children"] or [child["key"] for child in children] or None
         if values["type"] == "review" and previous.get(key):
             entry["previous_scores"] = previous[key]
         statements.append(entry)
