@@ -404,6 +404,23 @@ def test_the_dry_run_names_who_has_not_finished_for_a_conference_two_days_away(e
         database.dispose()
 
 
+def test_the_dry_run_tells_two_conferences_on_the_same_day_apart(env):
+    database = Database(load_settings(env))
+    try:
+        first, _ = conference(database, two_days_away(), "review")
+        second, _ = conference(database, two_days_away(), "review")
+        result = companion(env, "reminders", "--dry-run")
+        assert result.returncode == 0, result.stderr
+        kelly = [line for line in result.stdout.splitlines() if line.startswith("Kelly Smith")]
+        assert len(kelly) == 4  # her email and her text, for each conference
+        for conference_id in (first, second):
+            named = f", Example Borough Council (conference {conference_id[:8]}); "
+            assert len([line for line in kelly if named in line]) == 2, conference_id
+        assert "Ava" not in "".join(kelly)  # the children are not named
+    finally:
+        database.dispose()
+
+
 def test_without_dry_run_the_command_queues_what_is_due_and_says_so(env):
     database = Database(load_settings(env))
     try:

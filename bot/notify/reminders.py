@@ -39,6 +39,7 @@ DAY_ENDS = time(20)
 REASONS = ("not_finished", "report_due")
 REPORTING_ROLES = ("social_worker", "professional")  # whose report reaches the family
 ACTOR = "service"
+SHORT_ID = 8  # characters of a conference's id the command line shows
 
 
 def clock() -> datetime:
@@ -54,6 +55,7 @@ class Reminder:
     conference_id: str
     conference_type: str
     conference_date: datetime  # the meeting's UK date and time, as stored
+    local_authority: str
     reason: str  # not_finished or report_due
     channel: str | None  # email or sms; None: no contact to use (or they prefer letters)
     goes_at: datetime  # UK time: now, the due day's 8am, or 8am after a quiet-hours hold
@@ -197,6 +199,7 @@ def due_reminders(
                             conference_id=conference.id,
                             conference_type=conference.type,
                             conference_date=conference.date,
+                            local_authority=conference.local_authority,
                             reason=reason,
                             channel=channel,
                             goes_at=goes_at,
@@ -358,11 +361,14 @@ def when(reminder: Reminder) -> str:
 
 
 def line(reminder: Reminder) -> str:
-    """One reminder as the command line says it."""
+    """One reminder as the command line says it. Its conference is told apart from another
+    the same day by its council and the start of its id (as in the address of its invites
+    page), not by the children's names: a terminal or a log may be read over a shoulder."""
     role = vocabulary.ROLE_TITLES[reminder.role]
     conference = (
         f"{reminder.conference_type} conference on "
-        f"{wording.conference_date(reminder.conference_date)}"
+        f"{wording.conference_date(reminder.conference_date)}, {reminder.local_authority} "
+        f"(conference {reminder.conference_id[:SHORT_ID]})"
     )
     going = when(reminder) if reminder.channel else ""
     parts = [f"{reminder.name} ({role}), {conference}", why(reminder), how(reminder), going]
