@@ -822,3 +822,27 @@ def test_a_danger_statement_with_no_child_ticked_is_about_every_child(children):
 async def test_the_form_says_no_tick_means_every_child(coordinator):
     page = await coordinator.page("/conferences/new")
     assert "The children above, in the same order. Tick none if it is about every child." in page
+
+
+async def test_a_conference_keeps_its_chair_until_another_is_chosen_and_the_form_says_so(
+    coordinator, database
+):
+    assert "Not chosen yet" in await coordinator.page("/conferences/new")
+    rosa = add_staff(database, "Rosa Quinn", ROSA, "chair")
+    conference_id, _ = conference_with(database, reid_family())  # Rosa, by her email
+    page = await coordinator.page(f"/conferences/{conference_id}/edit")
+    assert "Not chosen yet" not in page
+    assert "The chair stays until you choose another: a conference is not left without" in page
+    assert f'<option value="{rosa}" selected>Rosa Quinn</option>' in page
+    fields = form_fields(page)
+    fields["chair"] = ""  # as a made-up post might send
+    response = await coordinator.post(f"/conferences/{conference_id}/edit", fields)
+    assert response.status == 303
+    assert conferences(database)[0][1] == rosa
+
+    with database.session() as session, session.begin():  # Rosa leaves the council
+        session.get(Staff, rosa).removed_at = NOW
+    page = await coordinator.page(f"/conferences/{conference_id}/edit")
+    assert '<option value="">Keep Rosa Quinn (no longer listed as a chair)</option>' in page
+    response = await coordinator.post(f"/conferences/{conference_id}/edit", form_fields(page))
+    assert response.status == 303 and conferences(database)[0][1] == rosa

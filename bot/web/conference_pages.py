@@ -229,6 +229,7 @@ def _assign_chair(visit: StaffVisit, conference: Conference, chosen: Staff | Non
 
 def _form_page(visit: StaffVisit, form: ConferenceForm, errors: dict | None = None) -> dict:
     conference = visit.conference
+    chairs = staff_chairs(visit.session)
     children = [
         (key, form.values.get(f"child-{key}-name") or f"Child {number}")
         for number, key in enumerate(form.rows["child"], 1)
@@ -244,7 +245,8 @@ def _form_page(visit: StaffVisit, form: ConferenceForm, errors: dict | None = No
         "rows": form.rows,
         "errors": errors or {},
         "children": children,
-        "chairs": [(str(staff.id), staff.name) for staff in staff_chairs(visit.session)],
+        "chairs": [(str(staff.id), staff.name) for staff in chairs],
+        "chair_unchosen": _chair_unchosen(conference, chairs),
         "roles": {role: vocabulary.ROLE_TITLES[role] for role in FORM_ROLES},
         "channels": CHANNEL_WORDS,
         "full": {kind: len(form.rows[kind]) >= MOST_ROWS[kind] for kind in ROW_KINDS},
@@ -257,6 +259,18 @@ def _form_page(visit: StaffVisit, form: ConferenceForm, errors: dict | None = No
         # a new conference's one-time token: the one posted, if it is this session's
         "once": None if conference else _once_to_show(visit),
     }
+
+
+def _chair_unchosen(conference: Conference | None, chairs: list[Staff]) -> str | None:
+    """The chair list's empty choice. A conference that has a staff chair keeps them until
+    another is chosen (the form says so), so "Not chosen yet" is not offered for it: only
+    a way to keep a chair who is no longer listed (taken off the staff, say)."""
+    current = conference.chair_staff if conference else None
+    if current is None:
+        return "Not chosen yet"
+    if any(staff.id == current.id for staff in chairs):
+        return None
+    return f"Keep {current.name} (no longer listed as a chair)"
 
 
 def _another_row(visit: StaffVisit, form: ConferenceForm) -> dict:
