@@ -30,10 +30,11 @@ PEOPLE = [  # name, role, agency, email, mobile, channel
 
 
 @pytest.fixture
-async def site(tmp_path, aiohttp_server):
-    """The web app on loopback; a coordinator's sign-in token and a staff chair."""
+async def site(tmp_path, aiohttp_server, database_url):
+    """The web app on loopback, on each database; a coordinator's sign-in token and a
+    staff chair."""
     assert AXE.exists(), "make installs axe-core from package-lock.json"
-    settings = load_settings(environment_for(tmp_path))
+    settings = load_settings(environment_for(tmp_path, DATABASE_URL=database_url))
     migrate(settings.database_url)
     database = Database(settings)
     with database.session() as session, session.begin():
@@ -179,7 +180,7 @@ async def test_enter_in_a_box_saves_the_conference_rather_than_adding_a_row(site
         await page.locator("#child-A-age").fill("9")
         await page.locator("#statement-D1-danger").fill("Ava could be hurt when dad drinks.")
         await page.locator("#statement-D1-safety_goal").fill("A sober adult always cares for Ava.")
-        await page.locator("#statement-D1-children").check()
+        # her only child: no tick needed, none ticked is every child
         await page.locator("#participant-P1-name").fill("Kelly Smith")
         await page.locator("#participant-P1-role").select_option(label="Parent or carer")
         await page.locator("#participant-P1-email").fill("kelly@example.org")
@@ -199,4 +200,5 @@ async def test_enter_in_a_box_saves_the_conference_rather_than_adding_a_row(site
     with database.session() as session:
         conference = session.get(Conference, conference_id)
         assert [(c.name, c.age) for c in conference.children] == [("Ava Rose", 9)]
+        assert conference.danger_statements[0].children == ["A"]
         assert [(p.name, p.role) for p in conference.participants] == [("Kelly Smith", "parent")]
