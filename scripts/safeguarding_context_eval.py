@@ -36,6 +36,7 @@ FOLDERS = {
         "context_tuning_4",
         "context_tuning_5",
         "context_tuning_6",
+        "context_tuning_7",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"

@@ -46,11 +46,11 @@ def test_the_held_out_splits_reach_help(name, size, reach, interrupts, false_ala
 @pytest.mark.parametrize(
     "name, size, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns",
     [  # measured 2026-12-07; the goal is 100%, 95%, 2%, 8% and 10%
-        ("held_out_a", 400, 0.975, 0.95, 0.02, 0.095, 0.07),
+        ("held_out_a", 400, 0.975, 0.955, 0.025, 0.085, 0.07),
         ("held_out_b", 400, 0.97, 0.91, 0.03, 0.09, 0.075),
         ("held_out_c", 400, 0.96, 0.9, 0.05, 0.035, 0.08),
-        ("held_out_d", 400, 0.96, 0.93, 0.045, 0.06, 0.06),
-        ("held_out_e", 420, 0.985, 0.925, 0.045, 0.105, 0.065),
+        ("held_out_d", 400, 0.965, 0.935, 0.045, 0.06, 0.06),
+        ("held_out_e", 420, 0.985, 0.915, 0.045, 0.09, 0.065),
     ],
 )
 def test_the_held_out_sets_in_context(
