@@ -37,6 +37,10 @@ FOLDERS = {
         "context_tuning_5",
         "context_tuning_6",
         "context_tuning_7",
+        "context_tuning_8",
+        "context_tuning_9",
+        "context_tuning_10",
+        "context_tuning_11",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
