@@ -43,8 +43,13 @@ def finding(tier, kind="violence", **signs):
         # an adult disputing the report is answering
         (finding(IMMEDIATE, disputed=True), Context(PARENT, about_harm=True), NOTHING),
         (finding(UNSURE, disputed=True), Context(PARENT), CONCERN_VERDICT),
-        # harm over and managed: words that mean danger on their own are asked about
-        (finding(IMMEDIATE, settled=True), Context(PARENT, about_harm=True), CHECK),
+        # harm over and managed, at a question about harm: an answer; asked about where the
+        # question is not about harm, where it touches self-harm, or where the classifier
+        # reads a disclosure too
+        (finding(IMMEDIATE, settled=True), Context(PARENT, about_harm=True), NOTHING),
+        (finding(IMMEDIATE, settled=True), Context(PARENT), CHECK),
+        (finding(IMMEDIATE, settled=True, self_harm=True), Context(PARENT, True), CHECK),
+        (finding(IMMEDIATE, settled=True, chance=0.4), Context(WORKER, True), CHECK),
         (finding(UNSURE, settled=True), Context(WORKER, about_harm=True), NOTHING),
         # the process is not a danger
         (finding(UNSURE, CLASSIFIER, process=True), Context(PARENT), NOTHING),

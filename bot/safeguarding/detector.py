@@ -48,6 +48,7 @@ class Finding:
     process: bool = False  # a fear of the process itself ("they'll take the kids")
     ordinary: bool = False  # its harm words were play or accidents ("shoot" in Fortnite)
     self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
+    chance: float = 0.0  # the classifier's vote on its worst sentence, 0 to 1
 
 
 def assess(
@@ -94,6 +95,7 @@ def assess(
         process=signs["process"],
         ordinary=len(sentences) == 1 and _ordinary(hits),
         self_harm=self_harm,
+        chance=chance,
     )
 
 

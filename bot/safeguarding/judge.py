@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.safeguarding import classifier
 from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, UNSURE, Finding
 from bot.safeguarding.detector import CONCERN as CONCERN_TIER
 
@@ -61,9 +62,13 @@ def judge(finding: Finding | None, context: Context) -> str:
         return NOTHING  # "I'm scared they'll take the kids": the process, not a danger
     if finding.disputed:  # an adult disputing the report: answering, never an alert
         return _concern(context)
-    if finding.settled:  # an adult on harm that is over or managed: an answer, but words
-        # that would mean danger on their own are asked about, never silent
-        if finding.tier == IMMEDIATE:
+    if finding.settled:  # an adult on harm that is over or managed: at a question about
+        # harm, an answer; words that would mean danger on their own are asked about where
+        # the question is not about harm, where they touch self-harm, or where the classifier
+        # reads them as a disclosure too
+        if finding.tier == IMMEDIATE and (
+            not context.about_harm or finding.self_harm or finding.chance >= classifier.LEANS
+        ):
             return CHECK
         return _concern(context)
     return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
