@@ -270,10 +270,15 @@ def read(text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
 
 def signs(text: str) -> dict[str, bool]:
     """Whether the message says harm is happening now or about to (`imminent`), is over or
-    managed (`settled`), or is disputed (`disputed`): now.yml, read with the question."""
+    managed (`settled`), or is disputed (`disputed`): now.yml, read with the question. A
+    sign inside an idiom is none ("they bring it up like it was yesterday")."""
     lex = lexicon()
     stems = read(text)[2]
-    found = {name: bool(find(lex.cues[name], stems)) for name in (*SIGNS, "over")}
+    idioms = spans(lex.cues["idioms"], stems)
+    found = {
+        name: any(not _near(idioms, start, end, 0) for start, end in spans(lex.cues[name], stems))
+        for name in (*SIGNS, "over")
+    }
     return {**found, "settled": found["settled"] or found["over"]}
 
 
