@@ -8,9 +8,10 @@ import shutil
 
 import pytest
 
-from bot.safeguarding import classifier, concepts
+from bot.safeguarding import classifier, concepts, detector
 from bot.safeguarding.concepts import normalise
 from bot.safeguarding.detector import CONCERN, IMMEDIATE, assess
+from bot.safeguarding.judge import CHECK, Context, judge
 
 
 @pytest.mark.parametrize(
@@ -86,3 +87,27 @@ def test_the_classifiers_quick_arithmetic_agrees_with_its_pipeline():
     expected = classifier.model().predict_proba([normalise(text) for text in texts])[:, 1]
     for text, probability in zip(texts, expected):
         assert classifier.probability(text) == pytest.approx(probability, abs=1e-9)
+
+
+def leaning(chance):
+    """The classifier's vote, fixed: what the rule layer adds is what is tested."""
+    return lambda texts: [chance] * len(texts)
+
+
+def test_a_sign_of_now_with_no_harm_word_is_asked_about_when_the_classifier_leans():
+    words = "Right now dad is really angry and he has got a bat"
+    found = detector.assess(words, leaning(0.3))
+    assert (found.tier, found.kind) == (detector.UNSURE, detector.SIGN_OF_NOW)
+    assert judge(found, Context("young_person")) == CHECK
+    assert detector.assess(words, leaning(0.05)) is None  # no lean: an answer
+    assert detector.assess("We are going to the park right now", leaning(0.05)) is None
+
+
+def test_a_report_said_to_be_wrong_is_a_dispute_and_things_going_wrong_are_not():
+    assert concepts.signs("The report is wrong about the dates")["disputed"]
+    assert not concepts.signs("It's going wrong now, he is smashing the house up")["disputed"]
+
+
+def test_a_sign_of_now_inside_an_idiom_is_none():
+    assert not concepts.signs("they bring it up like it was yesterday")["recent"]
+    assert concepts.signs("he hit me yesterday")["recent"]

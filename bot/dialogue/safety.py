@@ -17,7 +17,7 @@ from bot.dialogue.state import Phase
 from bot.model.tables import Answer, SafeguardingAlert
 from bot.safeguarding import script
 from bot.safeguarding.alerts import IMMEDIATE_DANGER, escalate, helped_recently, raise_alert
-from bot.safeguarding.detector import CLASSIFIER, Finding
+from bot.safeguarding.detector import CLASSIFIER, SIGN_OF_NOW, Finding
 from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, judge
 
 MOVE_ON = ("text", "score", "choice", "share")  # kinds whose question help may leave behind
@@ -126,7 +126,7 @@ def _asked_after_help(conv, text, finding, verdict) -> list[Reply]:
     alerted only if their own words tell of danger now (the classifier's vote alone is no
     guide here: "please don't tell him" is how many disclosures end)."""
     answer = _keep_note(conv, text)
-    if verdict == INTERRUPT and finding.kind != CLASSIFIER:
+    if verdict == INTERRUPT and finding.kind not in (CLASSIFIER, SIGN_OF_NOW):
         raise_alert(conv.session, conv.participant, finding, text, True, answer)
     return [script.after_alert_answer(conv.audience), _short(conv)]
 

@@ -33,6 +33,7 @@ CONCERN = "concern"
 GENERAL = "violence"  # the kind a bare "hit" or "hurt" is named by, when nothing says more
 SELF_HARM = "self_harm_suicide"
 CLASSIFIER = "classifier"  # the kind when no harm concept was found: the classifier's vote
+SIGN_OF_NOW = "sign of now"  # the kind when only a sign of now and a lean of the classifier
 ORDINARY = ("play", "accident", "a thing, not a person")  # everyday cues (concepts.py)
 
 
@@ -80,6 +81,10 @@ def assess(
         tier, kind = CONCERN, kind_of(hits)
     elif chance >= classifier.UNSURE:
         tier, kind = CONCERN, CLASSIFIER
+    elif chance >= classifier.ASKS and concepts.signs(text)["imminent"]:
+        # no harm word, but a sign of now and a lean of the classifier ("right now dad is
+        # really angry and has a bat", "going there now x"): worth asking
+        tier, kind = UNSURE, SIGN_OF_NOW
     else:
         return None
     signs = concepts.signs(text)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.safeguarding import classifier
-from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, UNSURE, Finding
+from bot.safeguarding.detector import CLASSIFIER, IMMEDIATE, SIGN_OF_NOW, UNSURE, Finding
 from bot.safeguarding.detector import CONCERN as CONCERN_TIER
 
 INTERRUPT, CHECK, CONCERN, NOTHING = "interrupt", "check", "concern", "nothing"
@@ -39,6 +39,8 @@ class Context:
 def judge(finding: Finding | None, context: Context) -> str:
     if finding is None or context.button:
         return NOTHING  # a button press is never a concern
+    if finding.kind == SIGN_OF_NOW:  # no harm word: asked about, never the crisis screen
+        return CHECK if context.audience else NOTHING
     if context.none_reply and finding.kind == CLASSIFIER:
         return NOTHING  # the classifier reads "I've said everything" as a goodbye
     urgent = finding.tier in (IMMEDIATE, UNSURE)
