@@ -41,6 +41,8 @@ FOLDERS = {
         "context_tuning_9",
         "context_tuning_10",
         "context_tuning_11",
+        "context_tuning_12",
+        "context_tuning_13",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
