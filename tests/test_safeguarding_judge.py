@@ -51,6 +51,10 @@ def finding(tier, kind="violence", **signs):
         (finding(IMMEDIATE, settled=True, self_harm=True), Context(PARENT, True), CHECK),
         (finding(IMMEDIATE, settled=True, chance=0.4), Context(WORKER, True), CHECK),
         (finding(UNSURE, settled=True), Context(WORKER, about_harm=True), NOTHING),
+        # words that are only a concern: for the chair where the classifier reads a hint of
+        # harm too, an answer where it reads none ("help me with the forms")
+        (finding(CONCERN, chance=0.5), Context(PARENT), CONCERN_VERDICT),
+        (finding(CONCERN, chance=0.05), Context(PARENT), NOTHING),
         # the process is not a danger
         (finding(UNSURE, CLASSIFIER, process=True), Context(PARENT), NOTHING),
         # the classifier's guess at a child's everyday words

@@ -28,6 +28,7 @@ CONFIDENT = 0.8  # on its own, worth asking ("Are you safe right now?")
 LEANS = 0.35  # with a harm term found near a person, immediate danger
 ASKS = 0.2  # with a harm term found near a person, worth asking; below, a concern
 UNSURE = 0.6  # on its own, a concern for the chair
+HINTS = 0.1  # below, words that are only a concern are an answer (judge.py)
 FEWEST_WORDS = 3  # shorter messages are left to the harm concepts ("kms" is one)
 
 

@@ -59,11 +59,11 @@ def judge(finding: Finding | None, context: Context) -> str:
         # harm she says is over ("he's not allowed near us now, he got 18 months") is asked about
         if finding.tier == IMMEDIATE and finding.settled and context.about_harm:
             return CHECK
-        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+        return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
     if finding.process and finding.kind == CLASSIFIER:
         return NOTHING  # "I'm scared they'll take the kids": the process, not a danger
     if finding.disputed:  # an adult disputing the report: answering, never an alert
-        return _concern(context)
+        return _concern(context, finding)
     if finding.settled:  # an adult on harm that is over or managed: at a question about
         # harm, an answer; words that would mean danger on their own are asked about where
         # the question is not about harm, where they touch self-harm, or where the classifier
@@ -72,8 +72,8 @@ def judge(finding: Finding | None, context: Context) -> str:
             not context.about_harm or finding.self_harm or finding.chance >= classifier.LEANS
         ):
             return CHECK
-        return _concern(context)
-    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context))
+        return _concern(context, finding)
+    return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
 
 
 def child_guess(finding: Finding, context: Context) -> bool:
@@ -82,6 +82,10 @@ def child_guess(finding: Finding, context: Context) -> bool:
     return context.audience == "young_person" and finding.kind == CLASSIFIER
 
 
-def _concern(context: Context) -> str:
-    """At a question about harm, harm words are the answer, read in its column."""
+def _concern(context: Context, finding: Finding) -> str:
+    """At a question about harm, harm words are the answer, read in its column; and so are
+    words that are only a concern ("help me with the forms", "the food bank") where the
+    classifier reads no hint of harm in the message."""
+    if finding.tier == CONCERN_TIER and finding.chance < classifier.HINTS:
+        return NOTHING
     return NOTHING if context.about_harm else CONCERN
