@@ -43,6 +43,8 @@ FOLDERS = {
         "context_tuning_11",
         "context_tuning_12",
         "context_tuning_13",
+        "context_tuning_14",
+        "context_tuning_15",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
