@@ -19,13 +19,10 @@ The thresholds were chosen by cross-validation on the tuning corpora
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 from bot.safeguarding import classifier, concepts
-
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 IMMEDIATE = "immediate"
 UNSURE = "unsure"  # between clearly now and clearly ordinary: worth asking (judge.py)
@@ -60,7 +57,7 @@ def assess(
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
     asks = [hit for hit in hits if hit.tier == "ask"]
-    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    sentences = list(concepts.read(text).sentences)  # spaCy's sentencizer (nlp.py)
     chance = _chance(text, sentences, probabilities)
     if alone:
         tier, kind = IMMEDIATE, kind_of(alone)
