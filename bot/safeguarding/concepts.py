@@ -6,14 +6,17 @@ everyday.yml lists what makes a message with harm words ordinary (idioms, play, 
 is over, accidents, negation); now.yml what says harm is happening now, or is settled. A
 safeguarding lead edits those files, not this code.
 
-A message is read by spaCy (nlp.py: a blank English pipeline, nothing downloaded): its
-tokenizer, with our text-speak as special cases, gives the words; punctuation and "but",
-"and", "so", "because" split them into clauses; the lookup lemmatizer gives each word's
-lemma. Words are compared by their Snowball stems, so a term written once matches its
-inflections; where a word's own stem is in no harm term, its lemma's is tried ("threw" is
-"throw"), then a one-letter slip in a long harm word is forgiven. The terms are matched on
-the message's stems with spaCy's PhraseMatcher (plain terms) and Matcher (a "..." in a
-term stands for up to four other words), every list of every file in one pass.
+A message is read by spaCy (nlp.py: a blank English pipeline, nothing downloaded), after
+spelling.yml's rewrites ("im", "dont", "2nite": normalise(), which the classifier shares):
+its tokenizer, with spelling.yml's variants as special cases ("bf" is "boyfriend"), gives
+the words; punctuation and "but", "and", "so", "because" split them into clauses; its
+sentencizer gives the sentences (detector.py); its lookup lemmatizer each word's lemma.
+Words are compared by their Snowball stems, so a term written once matches its
+inflections, and a one-letter slip in a long harm word is forgiven. A term listed under
+`danger` also matches an irregular form through its lemma ("bent my fingers back": "bend
+... finger ... back"), where the word as written is in no term. The terms are matched with
+spaCy's PhraseMatcher (plain terms) and Matcher (a "..." in a term stands for up to four
+other words), every list of every file in one pass over the message.
 
 The tiers only ever go down for a reason written in everyday.yml: a harm word inside an
 idiom is nothing; play, accident, negation or harm that is over make danger a concern.
@@ -256,7 +259,10 @@ class Matchers:
     """Every term of every list in the concept files, matched on a message's stems in one
     pass: plain terms by spaCy's PhraseMatcher, terms with "..." by its Matcher (each "..."
     a wildcard for up to MAX_GAP words). A message is a Doc whose words are its stems and
-    whose lemmas are what danger terms are matched on (Reading)."""
+    whose lemmas are what danger terms are matched on (Reading). The Matcher tries every
+    pattern at every word, and its wildcards cost: so there is one Matcher for the terms
+    of the same words, and a message is read only by those whose words it has all (a tenth
+    of a millisecond, where one Matcher of them all took several)."""
 
     def __init__(self, lex: Lexicon):
         self.lists = {("cue", name): terms for name, terms in lex.cues.items()}
@@ -264,7 +270,7 @@ class Matchers:
             self.lists |= {(category, tier): terms for tier, terms in tiers.items()}
         self.vocab = Vocab()
         self.phrases = {attr: PhraseMatcher(self.vocab, attr=attr) for attr in ("ORTH", "LEMMA")}
-        self.gapped = Matcher(self.vocab)
+        self.gapped: dict[str, dict[frozenset[str], Matcher]] = {}  # first word, words
         self.terms: dict[int, tuple[tuple[str, str], int, Term]] = {}
         for key, terms in self.lists.items():
             for index, term in enumerate(terms):
@@ -274,7 +280,9 @@ class Matchers:
                 if GAP in term.slots:
                     pattern = [{"OP": f"{{0,{MAX_GAP}}}"} if slot == GAP else {attr: slot}
                                for slot in term.slots]  # fmt: skip
-                    self.gapped.add(name, [pattern])
+                    words = frozenset(term.slots) - {GAP}
+                    first = self.gapped.setdefault(term.slots[0], {})
+                    first.setdefault(words, Matcher(self.vocab)).add(name, [pattern])
                 else:
                     slots = list(term.slots)
                     pattern = Doc(self.vocab, words=slots, lemmas=slots)
@@ -286,7 +294,12 @@ class Matchers:
         stems = reading.stems
         doc = Doc(self.vocab, words=list(stems or [" "]), lemmas=list(reading.lemmas or [" "]))
         ends: dict[tuple[int, int], int] = {}
-        matched = [*self.phrases["ORTH"](doc), *self.phrases["LEMMA"](doc), *self.gapped(doc)]
+        matched = [*self.phrases["ORTH"](doc), *self.phrases["LEMMA"](doc)]
+        present = {*stems, *reading.lemmas}
+        for first in self.gapped.keys() & present:
+            for words, matcher in self.gapped[first].items():
+                if words <= present:
+                    matched += matcher(doc)
         for match, start, end in matched:
             if end <= len(stems):
                 ends[match, start] = min(end, ends.get((match, start), end))

@@ -13,6 +13,8 @@ term needing a person is found near one with a little lean, or an `ask` term is 
 Anything else that touches a harm concept, or that the classifier gives an even chance, is
 a concern. The finding also says whether the words speak of now, of harm that is settled
 or disputed, or of the process: judge.py weighs those with the question and the person.
+A long message is also judged sentence by sentence (spaCy's sentencizer, nlp.py), so
+a disclosure buried at the end of a cheerful answer stands out.
 The thresholds were chosen by cross-validation on the tuning corpora
 (scripts/safeguarding_eval.py, scripts/safeguarding_context_eval.py).
 """
