@@ -238,7 +238,7 @@ class Reading:
 @lru_cache(maxsize=64)
 def read(text: str) -> Reading:
     """The message's words, each with the number of its clause (split at punctuation and
-    at "but", "and", "so", "because"), their stems, and the message's sentences."""
+    at "but", "and", "so", "because"), their stems and lemmas, and its sentences."""
     pipeline = nlp.pipeline(_variants())
     doc = pipeline(normalise(text))
     found, clause, stems, lemmas, number = [], [], [], [], 0
@@ -315,7 +315,7 @@ _matchers: list[tuple[Lexicon, Matchers]] = []
 
 
 def matchers() -> Matchers:
-    """The matchers of lexicon(), built once for it (a second or so)."""
+    """The matchers of lexicon(), built once for it (a fifth of a second)."""
     lex = lexicon()
     if not _matchers or _matchers[0][0] is not lex:
         _matchers[:] = [(lex, Matchers(lex))]
