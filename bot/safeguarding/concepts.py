@@ -4,9 +4,19 @@ Each file names one kind of harm and lists its terms in four tiers (`danger`,
 `danger_with_person`, `ask`: worth asking "are you safe right now?", `concern`);
 everyday.yml lists what makes a message with harm words ordinary (idioms, play, harm that
 is over, accidents, negation); now.yml what says harm is happening now, or is settled. A
-safeguarding lead edits those files, not this code. Words are compared by their Snowball
-stems, so a term written once matches its inflections; a one-letter slip in a long word
-still matches.
+safeguarding lead edits those files, not this code.
+
+A message is read by spaCy (nlp.py: a blank English pipeline, nothing downloaded), after
+spelling.yml's rewrites ("im", "dont", "2nite": normalise(), which the classifier shares):
+its tokenizer, with spelling.yml's variants as special cases ("bf" is "boyfriend"), gives
+the words; punctuation and "but", "and", "so", "because" split them into clauses; its
+sentencizer gives the sentences (detector.py); its lookup lemmatizer each word's lemma.
+Words are compared by their Snowball stems, so a term written once matches its
+inflections, and a one-letter slip in a long harm word is forgiven. A term listed under
+`danger` also matches an irregular form through its lemma ("bent my fingers back": "bend
+... finger ... back"), where the word as written is in no term. The terms are matched with
+spaCy's PhraseMatcher (plain terms) and Matcher (a "..." in a term stands for up to four
+other words), every list of every file in one pass over the message.
 
 The tiers only ever go down for a reason written in everyday.yml: a harm word inside an
 idiom is nothing; play, accident, negation or harm that is over make danger a concern.
@@ -23,7 +33,11 @@ from pathlib import Path
 
 import snowballstemmer
 from ruamel.yaml import YAML
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
+from bot.safeguarding import nlp
 from bot.safeguarding.built import built
 
 FOLDER = Path(__file__).with_name("concepts")
@@ -37,6 +51,8 @@ SIGNS = ("imminent", "recent", "settled", "disputed", "process")  # read by sign
 GAP = "..."
 MAX_GAP = 4  # other words a "..." may stand for
 NEAR = 5  # how close a person must be to a danger_with_person term
+CLAUSE_ENDS = frozenset(".!?;:,\n")
+CONJUNCTIONS = frozenset(("but", "and", "so", "because", "cos"))  # they end a clause too
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -60,7 +76,6 @@ class Hit:
 class Term:
     slots: tuple[str, ...]  # stems and GAP
     text: str
-    needs: frozenset[str] = frozenset()  # its stems: a message without one cannot match
 
 
 def stem(word: str) -> str:
@@ -72,34 +87,23 @@ def _compile(text: str, where: str) -> Term:
     if not words or words[0] == GAP or words[-1] == GAP:
         raise ConceptsError(f"{where}: '{text}' must start and end with a word")
     slots = tuple(GAP if w == GAP else stem(re.sub(r"[^\w]", "", w) or w) for w in words)
-    return Term(slots, str(text), frozenset(slots) - {GAP})
+    return Term(slots, str(text))
 
 
-class Terms:
-    """A list of terms, indexed by their first stem so a message is read in one pass."""
-
-    def __init__(self, terms: list[Term]):
-        self.terms = terms
-        self.by_first: dict[str, list[Term]] = {}
-        for term in terms:
-            self.by_first.setdefault(term.slots[0], []).append(term)
-
-    def __iter__(self):
-        return iter(self.terms)
+Terms = list[Term]
 
 
 def _terms(data: dict, name: str, where: str) -> Terms:
     values = data.get(name) or []
     if not isinstance(values, list):
         raise ConceptsError(f"{where}: {name}: should be a list of terms")
-    return Terms([_compile(value, f"{where}: {name}") for value in values])
+    return [_compile(value, f"{where}: {name}") for value in values]
 
 
 @dataclass(frozen=True)
 class Lexicon:
     categories: dict[str, dict[str, Terms]]  # category -> tier -> terms
     cues: dict[str, Terms]
-    variants: dict[str, str]
     ordinary: frozenset[str]  # long words never mended into a term word
 
     def words(self) -> dict[str, str]:
@@ -131,13 +135,7 @@ def load(folder: Path = FOLDER) -> Lexicon:
     now = yaml.load((folder / "now.yml").read_text(encoding="utf-8"))
     everyday.update({name: now[name] for name in SIGNS})
     cues = {name: _terms(everyday, name, "everyday.yml") for name in CUES}
-    spelling = _spelling(folder)
-    return Lexicon(
-        categories,
-        cues,
-        {str(k): str(v) for k, v in (spelling.get("variants") or {}).items()},
-        frozenset(spelling.get("ordinary") or []),
-    )
+    return Lexicon(categories, cues, frozenset(_spelling(folder).get("ordinary") or []))
 
 
 @lru_cache(maxsize=1)
@@ -165,15 +163,9 @@ def normalise(text: str) -> str:
     return text
 
 
-def words(text: str) -> tuple[list[str], list[int]]:
-    """The message's words, and for each the number of its clause (split at punctuation,
-    "but", "and", "so", "because")."""
-    found, clause = [], []
-    for number, part in enumerate(re.split(r"[.!?;:,\n]+|\b(?:but|and|so|because|cos)\b", text)):
-        for word in re.findall(r"[a-z0-9'@*]+", part):
-            found.append(re.sub(r"['*]", "", word))
-            clause.append(number)
-    return found, clause
+def _variants() -> tuple[tuple[str, str], ...]:
+    """Text-speak spellings and the word each means (spelling.yml), for the tokenizer."""
+    return tuple((str(k), str(v)) for k, v in (_spelling().get("variants") or {}).items())
 
 
 def _within_one_edit(word: str, target: str) -> bool:
@@ -192,21 +184,24 @@ def _within_one_edit(word: str, target: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _known() -> tuple[frozenset[str], dict[str, str]]:
+def _known() -> tuple[frozenset[str], dict[str, str], frozenset[str], frozenset[str]]:
+    """The stems of the harm terms, the long danger words (for mending slips), the stems
+    of the terms listed under `danger`, and those of every term (harm and everyday)."""
     lex = lexicon()
-    long_words = lex.words()
-    stems = {slot for t in lex.categories.values() for ts in t.values() for term in ts
-             for slot in term.slots}  # fmt: skip
-    return frozenset(stems), long_words
+    harm = {tier: {slot for tiers in lex.categories.values() for term in tiers[tier]
+                   for slot in term.slots} for tier in TIERS}  # fmt: skip
+    cues = {slot for terms in lex.cues.values() for term in terms for slot in term.slots}
+    stems = frozenset().union(*harm.values())
+    return stems, lex.words(), frozenset(harm["danger"]), stems | cues
 
 
 @lru_cache(maxsize=8192)
 def stem_of(word: str) -> str:
-    """A word's stem, its spelling variant mended and a slip in a long harm word forgiven."""
+    """A word's stem (its text-speak already spelled out by the tokenizer), a slip in a
+    long harm word forgiven."""
     lex = lexicon()
-    word = lex.variants.get(word, word)
     stemmed = stem(word)
-    stems, long_words = _known()
+    stems, long_words, _, _ = _known()
     if stemmed in stems or len(word) < 7 or word in lex.ordinary:
         return stemmed
     for target, target_stem in long_words.items():
@@ -215,40 +210,130 @@ def stem_of(word: str) -> str:
     return stemmed
 
 
-def _match(term: Term, stems: list[str], start: int) -> int | None:
-    """Where the term ends if it matches from start, else None."""
-
-    def walk(slot: int, at: int) -> int | None:
-        if slot == len(term.slots):
-            return at
-        if term.slots[slot] == GAP:
-            for skip in range(MAX_GAP + 1):
-                end = walk(slot + 1, at + skip)
-                if end is not None:
-                    return end
-            return None
-        if at < len(stems) and stems[at] == term.slots[slot]:
-            return walk(slot + 1, at + 1)
-        return None
-
-    return walk(0, start)
+@lru_cache(maxsize=8192)
+def lemma_stem_of(word: str, lemma: str) -> str:
+    """What a term listed under `danger` is matched on: the stem of the word's lemma where
+    the word's own stem is in no term at all and the lemma's is in a danger term ("bent":
+    "bend", "breastfeeding": "breastfeed"), else stem_of(word). Only danger terms: the
+    lookup table is blunt ("knew" is "know", "froze" "freeze", "dealt" "deal"), too blunt
+    for the terms that need a person and the concerns; and a word a term names keeps its
+    own stem ("this evening" is not "even", "not woken" is read as written)."""
+    _, _, danger, every = _known()
+    if lemma != word and stem(word) not in every and stem(lemma) in danger:
+        return stem(lemma)
+    return stem_of(word)
 
 
-def find(terms: Terms, stems: list[str]) -> list[tuple[Term, int, int]]:
-    """Each term found in the stems, with where it starts and ends."""
-    found, present = [], set(stems)
-    for start, first in enumerate(stems):
-        for term in terms.by_first.get(first, ()):
-            if not term.needs <= present:
-                continue  # one of its words is not in the message at all
-            end = _match(term, stems, start)
-            if end is not None:
-                found.append((term, start, end))
-    return found
+@dataclass(frozen=True)
+class Reading:
+    """A message as the rule layer reads it (nlp.py), once for every use."""
+
+    words: tuple[str, ...]  # lower case, text-speak spelled out, quotes taken out
+    clauses: tuple[int, ...]  # each word's clause
+    stems: tuple[str, ...]  # each word's stem, as the terms are matched (stem_of)
+    lemmas: tuple[str, ...]  # what danger terms are matched on (lemma_stem_of)
+    sentences: tuple[str, ...]  # the sentencizer's sentences, as typed
 
 
-def spans(terms: Terms, stems: list[str]) -> list[tuple[int, int]]:
-    return [(start, end) for _, start, end in find(terms, stems)]
+@lru_cache(maxsize=64)
+def read(text: str) -> Reading:
+    """The message's words, each with the number of its clause (split at punctuation and
+    at "but", "and", "so", "because"), their stems and lemmas, and its sentences."""
+    pipeline = nlp.pipeline(_variants())
+    doc = pipeline(normalise(text))
+    found, clause, stems, lemmas, number = [], [], [], [], 0
+    for token in doc:
+        word = re.sub(r"['*]", "", token.norm_)
+        if token.text in CLAUSE_ENDS or word in CONJUNCTIONS:
+            number += 1
+        elif word and re.match(rf"[{nlp.WORD_CHARS}]", token.text):
+            found.append(word)
+            clause.append(number)
+            stems.append(stem_of(word))
+            lemmas.append(lemma_stem_of(word, token.lemma_))
+    sentences = nlp.sentences(pipeline, text)
+    return Reading(tuple(found), tuple(clause), tuple(stems), tuple(lemmas), tuple(sentences))
+
+
+class Matchers:
+    """Every term of every list in the concept files, matched on a message's stems in one
+    pass: plain terms by spaCy's PhraseMatcher, terms with "..." by its Matcher (each "..."
+    a wildcard for up to MAX_GAP words). A message is a Doc whose words are its stems and
+    whose lemmas are what danger terms are matched on (Reading). The Matcher tries every
+    pattern at every word, and its wildcards cost: so there is one Matcher for the terms
+    of the same words, and a message is read only by those whose words it has all (a tenth
+    of a millisecond, where one Matcher of them all took several)."""
+
+    def __init__(self, lex: Lexicon):
+        self.lists = {("cue", name): terms for name, terms in lex.cues.items()}
+        for category, tiers in lex.categories.items():
+            self.lists |= {(category, tier): terms for tier, terms in tiers.items()}
+        self.vocab = Vocab()
+        self.phrases = {attr: PhraseMatcher(self.vocab, attr=attr) for attr in ("ORTH", "LEMMA")}
+        self.gapped: dict[str, dict[frozenset[str], Matcher]] = {}  # first word, words
+        self.terms: dict[int, tuple[tuple[str, str], int, Term]] = {}
+        for key, terms in self.lists.items():
+            for index, term in enumerate(terms):
+                name = f"{key[0]}/{key[1]}/{index}"
+                self.terms[self.vocab.strings.add(name)] = (key, index, term)
+                attr = "LEMMA" if key[1] == "danger" else "ORTH"
+                if GAP in term.slots:
+                    pattern = [{"OP": f"{{0,{MAX_GAP}}}"} if slot == GAP else {attr: slot}
+                               for slot in term.slots]  # fmt: skip
+                    words = frozenset(term.slots) - {GAP}
+                    first = self.gapped.setdefault(term.slots[0], {})
+                    first.setdefault(words, Matcher(self.vocab)).add(name, [pattern])
+                else:
+                    slots = list(term.slots)
+                    pattern = Doc(self.vocab, words=slots, lemmas=slots)
+                    self.phrases[attr].add(name, [pattern])
+
+    def find(self, reading: Reading) -> dict[tuple[str, str], list[tuple[Term, int, int]]]:
+        """Each list's terms found in the message, with where each starts and ends (the
+        shortest match from a start), in the order of the message, then of the list."""
+        stems = reading.stems
+        doc = Doc(self.vocab, words=list(stems or [" "]), lemmas=list(reading.lemmas or [" "]))
+        ends: dict[tuple[int, int], int] = {}
+        matched = [*self.phrases["ORTH"](doc), *self.phrases["LEMMA"](doc)]
+        present = {*stems, *reading.lemmas}
+        for first in self.gapped.keys() & present:
+            for words, matcher in self.gapped[first].items():
+                if words <= present:
+                    matched += matcher(doc)
+        for match, start, end in matched:
+            if end <= len(stems):
+                ends[match, start] = min(end, ends.get((match, start), end))
+        found: dict[tuple[str, str], list[tuple[int, int, Term, int]]] = {}
+        for (match, start), end in ends.items():
+            key, index, term = self.terms[match]
+            found.setdefault(key, []).append((start, index, term, end))
+        return {key: [(t, s, e) for s, _, t, e in sorted(hits, key=lambda h: h[:2])]
+                for key, hits in found.items()}  # fmt: skip
+
+
+_matchers: list[tuple[Lexicon, Matchers]] = []
+
+
+def matchers() -> Matchers:
+    """The matchers of lexicon(), built once for it (a fifth of a second)."""
+    lex = lexicon()
+    if not _matchers or _matchers[0][0] is not lex:
+        _matchers[:] = [(lex, Matchers(lex))]
+    return _matchers[0][1]
+
+
+@lru_cache(maxsize=64)
+def _found(found_by: Matchers, text: str) -> dict[tuple[str, str], list[tuple[Term, int, int]]]:
+    return found_by.find(read(text))
+
+
+def found(text: str) -> dict[tuple[str, str], list[tuple[Term, int, int]]]:
+    """Every term the message holds, by list: ("cue", name) or (category, tier)."""
+    return _found(matchers(), text)
+
+
+def _spans(hits: list[tuple[Term, int, int]]) -> list[tuple[int, int]]:
+    return [(start, end) for _, start, end in hits]
 
 
 def _near(spans: list[tuple[int, int]], start: int, end: int, distance: int) -> bool:
@@ -261,37 +346,32 @@ def _outside(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[i
     return [(s, e) for s, e in spans if e <= start or s >= end]
 
 
-@lru_cache(maxsize=64)
-def read(text: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[str, ...]]:
-    """The message's words, their clauses and their stems (read once for every use)."""
-    found, clause = words(normalise(text))
-    return tuple(found), tuple(clause), tuple(stem_of(word) for word in found)
-
-
 def signs(text: str) -> dict[str, bool]:
     """Whether the message says harm is happening now or about to (`imminent`), is over or
     managed (`settled`), or is disputed (`disputed`): now.yml, read with the question. A
     sign inside an idiom is none ("they bring it up like it was yesterday")."""
-    lex = lexicon()
-    stems = read(text)[2]
-    idioms = spans(lex.cues["idioms"], stems)
-    found = {
-        name: any(not _near(idioms, start, end, 0) for start, end in spans(lex.cues[name], stems))
+    terms = found(text)
+    idioms = _spans(terms.get(("cue", "idioms"), []))
+    present = {
+        name: any(
+            not _near(idioms, start, end, 0) for _, start, end in terms.get(("cue", name), [])
+        )
         for name in (*SIGNS, "over")
     }
-    return {**found, "settled": found["settled"] or found["over"]}
+    return {**present, "settled": present["settled"] or present["over"]}
 
 
 def assess(text: str) -> list[Hit]:
     """Every harm concept the message touches, each with its tier after everyday cues."""
     lex = lexicon()
-    _, clause, stems = read(text)
-    cue = {name: spans(terms, stems) for name, terms in lex.cues.items()
+    reading, terms = read(text), found(text)
+    clause, stems = reading.clauses, reading.stems
+    cue = {name: _spans(terms.get(("cue", name), [])) for name in lex.cues
            if name not in SIGNS}  # fmt: skip
     hits = []
     for category, tiers in lex.categories.items():
-        for tier, terms in tiers.items():
-            for term, start, end in find(terms, stems):
+        for tier in tiers:
+            for term, start, end in terms.get((category, tier), []):
                 if _near(cue["idioms"], start, end, 0):
                     continue  # "I could kill for a pizza"
                 why = _lowered(tier, start, end, cue, clause, stems)

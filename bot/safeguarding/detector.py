@@ -13,19 +13,18 @@ term needing a person is found near one with a little lean, or an `ask` term is 
 Anything else that touches a harm concept, or that the classifier gives an even chance, is
 a concern. The finding also says whether the words speak of now, of harm that is settled
 or disputed, or of the process: judge.py weighs those with the question and the person.
+A long message is also judged sentence by sentence (spaCy's sentencizer, nlp.py), so
+a disclosure buried at the end of a cheerful answer stands out.
 The thresholds were chosen by cross-validation on the tuning corpora
 (scripts/safeguarding_eval.py, scripts/safeguarding_context_eval.py).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 
 from bot.safeguarding import classifier, concepts
-
-SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 IMMEDIATE = "immediate"
 UNSURE = "unsure"  # between clearly now and clearly ordinary: worth asking (judge.py)
@@ -62,7 +61,7 @@ def assess(
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
     asks = [hit for hit in hits if hit.tier == "ask"]
-    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    sentences = list(concepts.read(text).sentences)  # spaCy's sentencizer (nlp.py)
     chance = _chance(text, sentences, probabilities)
     if alone:
         tier, kind = IMMEDIATE, kind_of(alone)
