@@ -87,3 +87,16 @@ def test_a_slip_in_a_long_harm_word_is_still_mended():
     assert concepts.stem_of("strangeling") == concepts.stem("strangeled")
     hits = concepts.assess("dad is strangeling mum")
     assert hits and {hit.tier for hit in hits} == {"danger"}
+
+
+def test_the_words_spacy_remembers_stay_bounded_in_a_long_running_server(monkeypatch):
+    """spaCy keeps every word it reads; past MAX_STRINGS the pipeline and the matchers are
+    made afresh, and still find what they found before."""
+    monkeypatch.setattr(concepts, "MAX_STRINGS", 4_000)
+    for number in range(3_000):  # two new words each: 6,000 in all
+        concepts.assess(f"an answer with the word zqx{number} and nothing else {number}")
+    pipeline = nlp.pipeline(concepts._variants())
+    assert len(pipeline.vocab.strings) <= 4_000 + 10
+    matchers = concepts.matchers()
+    assert len(matchers.vocab.strings) <= matchers.words_at_start + 4_000 + 10
+    assert [hit.term for hit in concepts.assess("he is strangling mum")]

@@ -224,6 +224,11 @@ def lemma_stem_of(word: str, lemma: str) -> str:
     return stem_of(word)
 
 
+# spaCy keeps every word it has read in its vocabulary, for good: past this many, a fresh
+# pipeline (and fresh matchers), so a long-running action server's memory stays bounded
+MAX_STRINGS = 200_000
+
+
 @dataclass(frozen=True)
 class Reading:
     """A message as the rule layer reads it (nlp.py), once for every use."""
@@ -252,6 +257,8 @@ def read(text: str) -> Reading:
             stems.append(stem_of(word))
             lemmas.append(lemma_stem_of(word, token.lemma_))
     sentences = nlp.sentences(pipeline, text)
+    if len(pipeline.vocab.strings) > MAX_STRINGS:
+        nlp.pipeline.cache_clear()  # the next message is read by a fresh one
     return Reading(tuple(found), tuple(clause), tuple(stems), tuple(lemmas), tuple(sentences))
 
 
@@ -287,6 +294,7 @@ class Matchers:
                     slots = list(term.slots)
                     pattern = Doc(self.vocab, words=slots, lemmas=slots)
                     self.phrases[attr].add(name, [pattern])
+        self.words_at_start = len(self.vocab.strings)  # its terms' own (matchers())
 
     def find(self, reading: Reading) -> dict[tuple[str, str], list[tuple[Term, int, int]]]:
         """Each list's terms found in the message, with where each starts and ends (the
@@ -317,7 +325,11 @@ _matchers: list[tuple[Lexicon, Matchers]] = []
 def matchers() -> Matchers:
     """The matchers of lexicon(), built once for it (a fifth of a second)."""
     lex = lexicon()
-    if not _matchers or _matchers[0][0] is not lex:
+    if (
+        not _matchers
+        or _matchers[0][0] is not lex
+        or len(_matchers[0][1].vocab.strings) > _matchers[0][1].words_at_start + MAX_STRINGS
+    ):
         _matchers[:] = [(lex, Matchers(lex))]
     return _matchers[0][1]
 
