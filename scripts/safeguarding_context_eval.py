@@ -45,6 +45,7 @@ FOLDERS = {
         "context_tuning_13",
         "context_tuning_14",
         "context_tuning_15",
+        "context_tuning_16",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
