@@ -46,6 +46,7 @@ FOLDERS = {
         "context_tuning_14",
         "context_tuning_15",
         "context_tuning_16",
+        "context_tuning_17",
     )
 }
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
