@@ -55,6 +55,12 @@ def finding(tier, kind="violence", **signs):
         # harm too, an answer where it reads none ("help me with the forms")
         (finding(CONCERN, chance=0.5), Context(PARENT), CONCERN_VERDICT),
         (finding(CONCERN, chance=0.05), Context(PARENT), NOTHING),
+        # at a question about harm, a word that needs a person ("hit") is asked about unless
+        # the classifier is confident; a word that means danger on its own is help at once
+        (finding(IMMEDIATE, chance=0.5), Context(PARENT, about_harm=True), CHECK),
+        (finding(IMMEDIATE, chance=0.9), Context(WORKER, about_harm=True), INTERRUPT),
+        (finding(IMMEDIATE, alone=True), Context(PARENT, about_harm=True), INTERRUPT),
+        (finding(IMMEDIATE, chance=0.5), Context(PARENT), INTERRUPT),
         # the process is not a danger
         (finding(UNSURE, CLASSIFIER, process=True), Context(PARENT), NOTHING),
         # the classifier's guess at a child's everyday words

@@ -49,6 +49,7 @@ class Finding:
     ordinary: bool = False  # its harm words were play or accidents ("shoot" in Fortnite)
     self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
     chance: float = 0.0  # the classifier's vote on its worst sentence, 0 to 1
+    alone: bool = False  # a term that means danger on its own was found
 
 
 def assess(
@@ -100,6 +101,7 @@ def assess(
         ordinary=len(sentences) == 1 and _ordinary(hits),
         self_harm=self_harm,
         chance=chance,
+        alone=bool(alone),
     )
 
 

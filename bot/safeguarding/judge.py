@@ -73,6 +73,10 @@ def judge(finding: Finding | None, context: Context) -> str:
         ):
             return CHECK
         return _concern(context, finding)
+    if context.about_harm and finding.tier == IMMEDIATE and not finding.alone:
+        # a harm word that needs a person ("hit", "strangled") at a question that asks about
+        # harm, where the classifier is not confident it is a disclosure: asked about
+        return INTERRUPT if finding.chance >= classifier.CONFIDENT else CHECK
     return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
 
 
