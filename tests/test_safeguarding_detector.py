@@ -111,3 +111,16 @@ def test_a_report_said_to_be_wrong_is_a_dispute_and_things_going_wrong_are_not()
 def test_a_sign_of_now_inside_an_idiom_is_none():
     assert not concepts.signs("they bring it up like it was yesterday")["recent"]
     assert concepts.signs("he hit me yesterday")["recent"]
+
+
+def test_a_lone_surrogate_is_read_not_raised():
+    found = assess("he hit me \udcff", leaning(0.9))
+    assert found is not None and found.tier == IMMEDIATE
+
+
+def test_where_there_is_no_question_a_sign_of_now_alone_is_noted_not_helped():
+    from bot.dialogue.safety import needs_help
+
+    sign = detector.Finding(detector.UNSURE, detector.SIGN_OF_NOW, "heading for bed now")
+    assert not needs_help(CHECK, sign)
+    assert needs_help(CHECK, detector.Finding(detector.UNSURE, "violence", "he hits me"))

@@ -3,7 +3,15 @@ tested in test_safeguarding_detector.py, and the two together on corpora)."""
 
 import pytest
 
-from bot.safeguarding.detector import CLASSIFIER, CONCERN, IMMEDIATE, UNSURE, Finding, assess
+from bot.safeguarding.detector import (
+    CLASSIFIER,
+    CONCERN,
+    IMMEDIATE,
+    SIGN_OF_NOW,
+    UNSURE,
+    Finding,
+    assess,
+)
 from bot.safeguarding.judge import CHECK, INTERRUPT, NOTHING, Context, judge
 from bot.safeguarding.judge import CONCERN as CONCERN_VERDICT
 
@@ -53,8 +61,17 @@ def finding(tier, kind="violence", **signs):
         (finding(UNSURE, settled=True), Context(WORKER, about_harm=True), NOTHING),
         # words that are only a concern: for the chair where the classifier reads a hint of
         # harm too, an answer where it reads none ("help me with the forms")
-        (finding(CONCERN, chance=0.5), Context(PARENT), CONCERN_VERDICT),
-        (finding(CONCERN, chance=0.05), Context(PARENT), NOTHING),
+        (finding(CONCERN, chance=0.5, only_concern_words=True), Context(PARENT), CONCERN_VERDICT),
+        (finding(CONCERN, chance=0.05, only_concern_words=True), Context(PARENT), NOTHING),
+        (finding(CONCERN, chance=0.05, only_concern_words=True), Context(CHILD), NOTHING),
+        # ... but a harm word that needs a person, or self-harm, stays a concern
+        (finding(CONCERN, chance=0.05), Context(PARENT), CONCERN_VERDICT),
+        # weak words beside a sign of now, the classifier not leaning: asked about
+        (finding(CONCERN, imminent=True, only_concern_words=True), Context(PARENT), CHECK),
+        # a sign of now with no harm word: asked about; at a reply of none, nothing
+        (finding(UNSURE, SIGN_OF_NOW, imminent=True), Context(PARENT), CHECK),
+        (finding(UNSURE, SIGN_OF_NOW, imminent=True), Context(CHILD, none_reply=True), NOTHING),
+        (finding(UNSURE, SIGN_OF_NOW, imminent=True), Context(None), NOTHING),
         # at a question about harm, a word that needs a person ("hit") is asked about unless
         # the classifier is confident; a word that means danger on its own is help at once
         (finding(IMMEDIATE, chance=0.5), Context(PARENT, about_harm=True), CHECK),
@@ -64,7 +81,7 @@ def finding(tier, kind="violence", **signs):
         # the process is not a danger
         (finding(UNSURE, CLASSIFIER, process=True), Context(PARENT), NOTHING),
         # the classifier's guess at a child's everyday words
-        (finding(CONCERN, CLASSIFIER), Context(CHILD), NOTHING),
+        (finding(CONCERN, CLASSIFIER, chance=0.7), Context(CHILD), NOTHING),
         (finding(UNSURE), Context(PARENT), CHECK),
         # nobody joined: nobody to ask, nobody to read a concern
         (finding(UNSURE), Context(None), INTERRUPT),

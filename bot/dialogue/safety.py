@@ -68,11 +68,17 @@ def elsewhere(conv, text: str, finding: Finding | None) -> list[Reply] | None:
     if finding is None:
         return None
     verdict = judge(finding, context(conv, text))
-    if verdict in (INTERRUPT, CHECK):
+    if needs_help(verdict, finding):
         return _help(conv, text, finding, _keep_elsewhere(conv, text))
-    if verdict == CONCERN:
+    if verdict in (CONCERN, CHECK):  # a sign of now alone, with no question to check at
         raise_alert(conv.session, conv.participant, finding, text, False)
     return None
+
+
+def needs_help(verdict: str, finding: Finding | None) -> bool:
+    """Where there is no question to check at, the unsure middle gets help too; a sign of
+    now with no harm word ("heading for bed now") is only noted for the chair."""
+    return verdict == INTERRUPT or (verdict == CHECK and finding.kind != SIGN_OF_NOW)
 
 
 def check_pending(conv) -> list[Reply]:
@@ -106,8 +112,7 @@ def _checked(conv, text: str, finding: Finding | None) -> list[Reply]:
         # to a question they have not seen yet), with help if the words need it, else the
         # short line, so nobody leaves without a number. The check stays unanswered.
         note = _keep_note(conv, text)
-        verdict = judge(finding, context(conv, text))
-        if verdict in (INTERRUPT, CHECK):
+        if needs_help(judge(finding, context(conv, text)), finding):
             return _help(conv, text, finding, note)
         return [_short(conv)]
     if alert is None:
@@ -126,7 +131,7 @@ def _asked_after_help(conv, text, finding, verdict) -> list[Reply]:
     alerted only if their own words tell of danger now (the classifier's vote alone is no
     guide here: "please don't tell him" is how many disclosures end)."""
     answer = _keep_note(conv, text)
-    if verdict == INTERRUPT and finding.kind not in (CLASSIFIER, SIGN_OF_NOW):
+    if verdict == INTERRUPT and finding.kind != CLASSIFIER:
         raise_alert(conv.session, conv.participant, finding, text, True, answer)
     return [script.after_alert_answer(conv.audience), _short(conv)]
 

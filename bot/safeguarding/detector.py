@@ -50,6 +50,10 @@ class Finding:
     self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
     chance: float = 0.0  # the classifier's vote on its worst sentence, 0 to 1
     alone: bool = False  # a term that means danger on its own was found
+    # every harm word found is only a concern, as listed or lowered by an everyday cue
+    # written in the concept files (play, an accident, harm that is over), none about
+    # self-harm ("help me with the forms", "the food bank", "killed it at football")
+    only_concern_words: bool = False
 
 
 def assess(
@@ -58,6 +62,7 @@ def assess(
     """The most serious finding in a message, or None."""
     if not text.strip():
         return None
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate read as "?"
     hits = concepts.assess(text)
     danger = [hit for hit in hits if hit.tier == "danger"]
     alone = [hit for hit in danger if hit.listed == "danger"]
@@ -79,7 +84,7 @@ def assess(
         tier, kind = UNSURE, kind_of(asks)
     elif hits:
         tier, kind = CONCERN, kind_of(hits)
-    elif chance >= classifier.UNSURE:
+    elif chance >= classifier.UNSURE and len(text.split()) >= classifier.FEWEST_WORDS:
         tier, kind = CONCERN, CLASSIFIER
     elif chance >= classifier.ASKS and concepts.signs(text)["imminent"]:
         # no harm word, but a sign of now and a lean of the classifier ("right now dad is
@@ -102,6 +107,10 @@ def assess(
         self_harm=self_harm,
         chance=chance,
         alone=bool(alone),
+        only_concern_words=tier == CONCERN
+        and bool(hits)
+        and all(hit.tier == "concern" for hit in hits)
+        and not self_harm,
     )
 
 

@@ -39,13 +39,17 @@ class Context:
 def judge(finding: Finding | None, context: Context) -> str:
     if finding is None or context.button:
         return NOTHING  # a button press is never a concern
+    if context.none_reply and finding.kind in (CLASSIFIER, SIGN_OF_NOW):
+        return NOTHING  # the classifier reads "I've said everything" as a goodbye
     if finding.kind == SIGN_OF_NOW:  # no harm word: asked about, never the crisis screen
         return CHECK if context.audience else NOTHING
-    if context.none_reply and finding.kind == CLASSIFIER:
-        return NOTHING  # the classifier reads "I've said everything" as a goodbye
     urgent = finding.tier in (IMMEDIATE, UNSURE)
     calm = finding.settled or finding.disputed or finding.ordinary
     if finding.imminent or (finding.recent and (urgent or context.audience is None)):
+        if finding.only_concern_words and finding.chance < classifier.ASKS:
+            # weak words beside a time, the classifier not leaning: asked about, never the
+            # crisis screen ("I saw the health visitor an hour ago")
+            return CHECK if context.audience else NOTHING
         # signs of now: help at once, unless the only harm words are weak and the message
         # also says the harm is over, disputed or play (then asked about)
         return INTERRUPT if urgent or context.audience is None or not calm else CHECK
@@ -90,6 +94,6 @@ def _concern(context: Context, finding: Finding) -> str:
     """At a question about harm, harm words are the answer, read in its column; and so are
     words that are only a concern ("help me with the forms", "the food bank") where the
     classifier reads no hint of harm in the message."""
-    if finding.tier == CONCERN_TIER and finding.chance < classifier.HINTS:
+    if finding.only_concern_words and finding.chance < classifier.HINTS:
         return NOTHING
     return NOTHING if context.about_harm else CONCERN
