@@ -11,7 +11,8 @@ way too; or when the classifier alone is sure about a message of a few words. Un
 asking "are you safe right now?") when the classifier alone is confident but not sure, a
 term needing a person is found near one with a little lean, or an `ask` term is found.
 Anything else that touches a harm concept, or that the classifier gives an even chance, is
-a concern. The finding also says whether the words speak of now, of harm that is settled
+a concern. No harm word, but a sign of now (concepts/now.yml) and a lean of the classifier:
+unsure, of the kind SIGN_OF_NOW ("right now dad is really angry and has a bat"). The finding also says whether the words speak of now, of harm that is settled
 or disputed, or of the process: judge.py weighs those with the question and the person.
 A long message is also judged sentence by sentence (spaCy's sentencizer, nlp.py), so
 a disclosure buried at the end of a cheerful answer stands out.

@@ -12,7 +12,9 @@ the chat says and records). The decision is one of:
 
 Context is the question and the person. At a question that asks about harm (the agenda's
 `about_harm`), an adult's words about harm that is over, managed or disputed are their
-answer, and only signs of now interrupt. A child's disclosure is never put to a yes/no.
+answer, only signs of now interrupt, and a word that needs a person ("hit") is asked about
+unless the classifier is confident. A child's clear disclosure is never put to a yes/no;
+harm she says is over, and a sign of now with no harm word, are asked about.
 """
 
 from __future__ import annotations
