@@ -12,8 +12,9 @@ asking "are you safe right now?") when the classifier alone is confident but not
 term needing a person is found near one with a little lean, or an `ask` term is found.
 Anything else that touches a harm concept, or that the classifier gives an even chance, is
 a concern. No harm word, but a sign of now (concepts/now.yml) and a lean of the classifier:
-unsure, of the kind SIGN_OF_NOW ("right now dad is really angry and has a bat"). The finding also says whether the words speak of now, of harm that is settled
-or disputed, or of the process: judge.py weighs those with the question and the person.
+unsure, of the kind SIGN_OF_NOW ("right now dad is really angry and has a bat"). The
+finding also says whether the words speak of now, of harm that is settled or disputed, or
+of the process: judge.py weighs those with the question and the person.
 A long message is also judged sentence by sentence (spaCy's sentencizer, nlp.py), so
 a disclosure buried at the end of a cheerful answer stands out.
 The thresholds were chosen by cross-validation on the tuning corpora
@@ -51,9 +52,10 @@ class Finding:
     self_harm: bool = False  # touches self-harm or suicide: helplines whatever happens
     chance: float = 0.0  # the classifier's vote on its worst sentence, 0 to 1
     alone: bool = False  # a term that means danger on its own was found
-    # every harm word found is only a concern, as listed or lowered by an everyday cue
-    # written in the concept files (play, an accident, harm that is over), none about
-    # self-harm ("help me with the forms", "the food bank", "killed it at football")
+    # every harm word found is listed only as a concern, or is play or an accident (as the
+    # concept files say), none about self-harm ("help me with the forms", "the food bank",
+    # "killed it at football"); harm denied or over ("he doesn't hit us any more") is not
+    # among them: the chair reads those
     only_concern_words: bool = False
 
 
@@ -110,7 +112,7 @@ def assess(
         alone=bool(alone),
         only_concern_words=tier == CONCERN
         and bool(hits)
-        and all(hit.tier == "concern" for hit in hits)
+        and all(hit.why in ("concern", *ORDINARY) for hit in hits)
         and not self_harm,
     )
 
