@@ -46,13 +46,13 @@ def test_the_held_out_splits_reach_help(name, size, reach, interrupts, false_ala
 @pytest.mark.parametrize(
     "name, size, reach, interrupts, everyday_interrupts, everyday_checks, everyday_concerns",
     [  # measured 2026-12-08; the goal is 100%, 95%, 2%, 8% and 10%
-        ("held_out_a", 400, 0.98, 0.97, 0.02, 0.04, 0.04),
+        ("held_out_a", 400, 0.985, 0.975, 0.02, 0.04, 0.04),
         ("held_out_b", 400, 0.965, 0.925, 0.02, 0.05, 0.035),
-        ("held_out_c", 400, 0.96, 0.91, 0.045, 0.02, 0.05),
-        ("held_out_d", 400, 0.98, 0.96, 0.045, 0.02, 0.035),
+        ("held_out_c", 400, 0.97, 0.915, 0.045, 0.02, 0.05),
+        ("held_out_d", 400, 0.99, 0.97, 0.045, 0.02, 0.035),
         ("held_out_e", 420, 0.995, 0.955, 0.015, 0.06, 0.05),
         ("held_out_f", 450, 0.985, 0.96, 0.03, 0.035, 0.035),
-        ("held_out_g", 450, 0.985, 0.93, 0.025, 0.025, 0.025),
+        ("held_out_g", 450, 0.99, 0.935, 0.025, 0.025, 0.025),
         ("held_out_h", 450, 0.995, 0.95, 0.025, 0.035, 0.025),
     ],
 )

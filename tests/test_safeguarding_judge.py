@@ -78,6 +78,15 @@ def finding(tier, kind="violence", **signs):
         (finding(IMMEDIATE, chance=0.9), Context(WORKER, about_harm=True), INTERRUPT),
         (finding(IMMEDIATE, alone=True), Context(PARENT, about_harm=True), INTERRUPT),
         (finding(IMMEDIATE, chance=0.5), Context(PARENT), INTERRUPT),
+        # ... unless the classifier is sure the words tell of danger now
+        (finding(IMMEDIATE, disputed=True, chance=0.99), Context(PARENT, True), INTERRUPT),
+        (finding(UNSURE, CLASSIFIER, process=True, chance=0.99), Context(PARENT), CHECK),
+        # self-harm the classifier is confident of, beside harm that is over: never silent
+        (
+            finding(UNSURE, "self_harm_suicide", settled=True, self_harm=True, chance=0.9),
+            Context(PARENT),
+            CHECK,
+        ),
         # the process is not a danger
         (finding(UNSURE, CLASSIFIER, process=True), Context(PARENT), NOTHING),
         # the classifier's guess at a child's everyday words

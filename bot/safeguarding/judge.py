@@ -66,9 +66,13 @@ def judge(finding: Finding | None, context: Context) -> str:
         if finding.tier == IMMEDIATE and finding.settled and context.about_harm:
             return CHECK
         return {IMMEDIATE: INTERRUPT, UNSURE: CHECK}.get(finding.tier, _concern(context, finding))
-    if finding.process and finding.kind == CLASSIFIER:
+    # a dispute or a fear of the process is an answer, unless the classifier is sure the
+    # words tell of danger now ("The report says he's no risk. He is. He's got her in the
+    # bathroom and won't open the door")
+    sure = finding.chance >= classifier.SURE
+    if finding.process and finding.kind == CLASSIFIER and not sure:
         return NOTHING  # "I'm scared they'll take the kids": the process, not a danger
-    if finding.disputed:  # an adult disputing the report: answering, never an alert
+    if finding.disputed and not sure:  # an adult disputing the report: answering
         return _concern(context, finding)
     if finding.settled:  # an adult on harm that is over or managed: at a question about
         # harm, an answer; words that would mean danger on their own are asked about where
@@ -78,6 +82,8 @@ def judge(finding: Finding | None, context: Context) -> str:
             not context.about_harm or finding.self_harm or finding.chance >= classifier.LEANS
         ):
             return CHECK
+        if finding.tier == UNSURE and finding.self_harm and finding.chance >= classifier.CONFIDENT:
+            return CHECK  # "I'm stood on the bridge", beside harm that is over: never silent
         return _concern(context, finding)
     if context.about_harm and finding.tier == IMMEDIATE and not finding.alone:
         # a harm word that needs a person ("hit", "strangled") at a question that asks about
