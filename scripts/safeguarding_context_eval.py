@@ -27,34 +27,14 @@ from bot.safeguarding.judge import CHECK, CONCERN, INTERRUPT, NOTHING, Context, 
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = ROOT / "bot/safeguarding/corpus"
-FOLDERS = {
-    name: TUNING
-    for name in (
-        "context_tuning",
-        "context_tuning_2",
-        "context_tuning_3",
-        "context_tuning_4",
-        "context_tuning_5",
-        "context_tuning_6",
-        "context_tuning_7",
-        "context_tuning_8",
-        "context_tuning_9",
-        "context_tuning_10",
-        "context_tuning_11",
-        "context_tuning_12",
-        "context_tuning_13",
-        "context_tuning_14",
-        "context_tuning_15",
-        "context_tuning_16",
-        "context_tuning_17",
-    )
-}
+# the tuning corpora in context: every context_tuning*.tsv the classifier learns from
+TUNED = {path.stem for path in TUNING.glob("context_tuning*.tsv")}
 HELD_OUT = ROOT / "tests/data/safeguarding/context"
 SCALES = {"young_person": "young_scale"}
 
 
 def read(name: str) -> list[tuple[str, str, str, str, str]]:
-    path = FOLDERS.get(name, HELD_OUT) / f"{name}.tsv"
+    path = (TUNING if name in TUNED else HELD_OUT) / f"{name}.tsv"
     with open(path, encoding="utf-8", newline="") as file:
         rows = csv.reader(file, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [tuple(row) for row in rows if len(row) == 5 and not row[0].startswith("#")]
@@ -69,7 +49,7 @@ def context_for(audience: str, question: str) -> Context:
 
 def verdicts(name: str) -> list[tuple[tuple, str]]:
     rows = read(name)
-    votes = cross_validated(rows) if name in FOLDERS else [classifier.probabilities] * len(rows)
+    votes = cross_validated(rows) if name in TUNED else [classifier.probabilities] * len(rows)
     return [
         (row, judge(assess(row[4], vote), context_for(row[1], row[2])))
         for row, vote in zip(rows, votes)

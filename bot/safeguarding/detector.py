@@ -72,6 +72,7 @@ def assess(
     asks = [hit for hit in hits if hit.tier == "ask"]
     sentences = list(concepts.read(text).sentences)  # spaCy's sentencizer (nlp.py)
     chance = _chance(text, sentences, probabilities)
+    signs = concepts.signs(text)
     if alone:
         tier, kind = IMMEDIATE, kind_of(alone)
     elif danger and chance >= classifier.LEANS:
@@ -89,13 +90,12 @@ def assess(
         tier, kind = CONCERN, kind_of(hits)
     elif chance >= classifier.UNSURE and len(text.split()) >= classifier.FEWEST_WORDS:
         tier, kind = CONCERN, CLASSIFIER
-    elif chance >= classifier.ASKS and concepts.signs(text)["imminent"]:
+    elif chance >= classifier.ASKS and signs["imminent"]:
         # no harm word, but a sign of now and a lean of the classifier ("right now dad is
         # really angry and has a bat", "going there now x"): worth asking
         tier, kind = UNSURE, SIGN_OF_NOW
     else:
         return None
-    signs = concepts.signs(text)
     self_harm = any(hit.category == SELF_HARM for hit in hits) or kind == SELF_HARM
     return Finding(
         tier,
