@@ -46,7 +46,15 @@ def test_harm_that_is_negated_over_or_not_done_by_a_person_is_a_concern(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["I could kill for a pizza", "I feel safe now", "7", "Partly", "stop", "Send my answers"],
+    [
+        "I could kill for a pizza",
+        "I feel safe now",
+        "7",
+        "Partly",
+        "stop",
+        "Send my answers",
+        "my worry is my spelling test on friday",  # "spelling" is never mended to "swelling"
+    ],
 )
 def test_idioms_and_ordinary_replies_raise_nothing(text):
     assert assess(text) is None
